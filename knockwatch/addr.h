@@ -1,0 +1,27 @@
+/* addr.h — numeric IPv4/IPv6 addresses in one canonical binary form. */
+#ifndef KW_ADDR_H
+#define KW_ADDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#define ADDR_STRLEN INET6_ADDRSTRLEN	/* 46, includes the NUL */
+
+struct kw_addr {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t a[16];		/* network order; IPv4 uses a[0..3], rest zero */
+};
+
+/* Parses len bytes of numeric address text (never a host name). Untrusted
+ * input: at most ADDR_STRLEN-1 bytes, copied to a bounded buffer and given to
+ * inet_pton. Returns 0 and fills *out, or -1. */
+int addr_parse(const char *s, size_t len, struct kw_addr *out);
+/* Canonical text (inet_ntop: IPv4 dotted, IPv6 compressed) into buf of at
+ * least ADDR_STRLEN bytes. Returns buf. */
+const char *addr_ntop(const struct kw_addr *a, char *buf, size_t len);
+int addr_eq(const struct kw_addr *x, const struct kw_addr *y);
+/* Address length in bytes for the family: 4 or 16. */
+size_t addr_len(const struct kw_addr *a);
+
+#endif

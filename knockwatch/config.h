@@ -1,0 +1,105 @@
+/* config.h — the loaded configuration; immutable once loaded, swapped
+ * whole on reload. */
+#ifndef KW_CONFIG_H
+#define KW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define KW_MAX_SEQ	16	/* knocks in a sequence */
+#define KW_MAX_ARGV	64	/* elements in a start/stop command */
+#define KW_MAX_DOORS	256
+#define KW_MAX_SOURCES	64
+#define KW_MAX_USERS	100000
+#define KW_MAX_KEY	64	/* key bytes */
+#define KW_MIN_KEY	16
+#define KW_NAME_MAX	64	/* door and user names: [A-Za-z0-9_.-]{1,64} */
+
+enum config_source_kind {
+	CONFIG_SRC_FILE,
+	CONFIG_SRC_KMSG,
+	CONFIG_SRC_COMMAND,
+};
+
+struct config_source {
+	enum config_source_kind kind;
+	char *path;		/* FILE: absolute path */
+	char **argv;		/* COMMAND: NULL-terminated */
+	char *prefix;		/* optional LOG prefix, or NULL */
+	char *pattern;		/* optional custom PCRE2 pattern, or NULL */
+	int from_start;		/* "from_start: true": read existing lines */
+};
+
+struct config_knock {
+	uint16_t port;
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+struct config_cmd {
+	char **argv;		/* NULL-terminated; argv[0] absolute, executable */
+	int argc;		/* 0: no command configured */
+};
+
+struct config_hmac {
+	int *users;		/* indices into config.users */
+	int nusers;
+	unsigned length;	/* 2..16, default 4 */
+	uint16_t lo, hi;	/* range, default 20000-59999 */
+	unsigned period;	/* seconds, default 30 */
+	unsigned skew;		/* default 1 */
+	int bind_source;	/* default 0 */
+	int udp;		/* protocols [tcp, udp] */
+	int has_open;
+	uint16_t open_lo, open_hi;
+};
+
+struct config_door {
+	char *name;
+	int is_hmac;
+	struct config_knock seq[KW_MAX_SEQ];	/* static doors */
+	int nseq;
+	struct config_hmac hmac;		/* HMAC doors */
+	unsigned timeout;	/* seconds first..last knock, default 10 */
+	uint8_t flags_set;	/* tcp_flags: these PARSE_TCP_* bits must be set */
+	uint8_t flags_clear;	/* and these clear ("!ack") */
+	int has_flags;
+	struct config_cmd start, stop;
+	unsigned stop_after;	/* seconds; 0 = never run stop */
+	unsigned cmd_timeout;	/* seconds, default 10 */
+};
+
+struct config_user {
+	char *name;
+	unsigned char key[KW_MAX_KEY];	/* wiped by config_free */
+	size_t keylen;
+};
+
+struct config {
+	char *path;
+	char *state_dir;	/* default /var/lib/knockwatch */
+	struct config_source *sources;
+	int nsources;
+	struct config_door *doors;
+	int ndoors;
+	struct config_user *users;
+	int nusers;
+	unsigned max_tracked;	/* tracked (source, door) attempts, default 65536 */
+	unsigned max_actions;	/* concurrently running actions, default 16 */
+	unsigned rotate_grace;	/* seconds a renamed log is still read, default 30 */
+	int log_syslog;		/* "log: syslog" */
+};
+
+/* Loads and validates path. On error returns NULL and writes
+ * "FILE:LINE:COL: what is wrong" into err. The caller frees with config_free. */
+struct config *config_load(const char *path, char *err, size_t errlen);
+/* Frees everything, wiping key material first. NULL is allowed. */
+void config_free(struct config *c);
+/* One line per door (and with verbose > 0 sources, users with key
+ * fingerprints, commands). Never prints a key. */
+void config_print(const struct config *c, FILE *fp, int verbose);
+/* Index of the named door or user, or -1. */
+int config_door_index(const struct config *c, const char *name);
+int config_user_index(const struct config *c, const char *name);
+
+#endif

@@ -1,0 +1,34 @@
+/* seq.h — knockwatch/1 time-varying sequences (shared/spec/sequence-v1.md). */
+#ifndef KW_SEQ_H
+#define KW_SEQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct seq_params {
+	const char *door;
+	const char *user;
+	uint64_t step;
+	const char *bind;	/* canonical address text or "" */
+	unsigned length;	/* 2..16 */
+	uint16_t lo, hi;
+	int udp;		/* protocols tcp,udp */
+	int has_open;
+	uint16_t open_lo, open_hi;
+};
+
+/* Derives the knocks (and the open port when has_open) exactly as the spec
+ * says. out has room for p->length entries. Returns 0, or -1 for invalid
+ * parameters or a libgcrypt failure. Allocates nothing the caller frees. */
+int seq_derive(const unsigned char *key, size_t keylen,
+    const struct seq_params *p, struct config_knock *out, uint16_t *open_port);
+/* "tcp/50993 tcp/59068 ... open=50035" into buf. Returns 0, -1 if too small. */
+int seq_format(const struct config_knock *k, unsigned n, int has_open,
+    uint16_t open_port, char *buf, size_t len);
+/* Fills p from an HMAC door and user of a loaded config. */
+void seq_params_from(struct seq_params *p, const struct config *c,
+    int door, int user, uint64_t step, const char *bind);
+
+#endif
