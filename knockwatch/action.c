@@ -1,0 +1,403 @@
+/* action.c — runs action commands with fork and execve: an argv array and a
+ * minimal environment, never a shell; each child leads its own process
+ * group, which is killed at its time limit and signalled again before it is
+ * reaped so nothing it forked stays behind. */
+#include "action.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ev.h"
+#include "log.h"
+
+#define ACTION_ARG_MAX	4096
+#define ACTION_KILL_GRACE_MS 2000
+#define ACTION_OUT_LINE	512
+#define ACTION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct job {
+	char **argv;
+	char env[8][160];
+	char *envp[9];
+	char label[200];
+	unsigned timeout_s;
+	action_done_cb cb;
+	void *arg;
+	pid_t pid;
+	int pidfd, outfd;
+	kw_ms started, deadline;
+	int killed;		/* 0, 1 after TERM, 2 after KILL */
+	char obuf[ACTION_OUT_LINE];
+	size_t olen;
+	struct job *next;
+};
+
+static struct job *running, *queue_head, *queue_tail;
+static unsigned max_running = 16, max_queued = ACTION_MAX_QUEUE;
+static struct action_stats stats;
+
+void
+action_set_limits(unsigned mr, unsigned mq)
+{
+	max_running = mr ? mr : 1;
+	max_queued = mq;
+}
+
+static size_t
+subst(char *out, size_t cap, const char *in, const struct action_vars *v)
+{
+	static const struct { const char *name; size_t off; } ph[] = {
+		{ "%SRC%", offsetof(struct action_vars, src) },
+		{ "%IP%", offsetof(struct action_vars, src) },
+		{ "%DOOR%", offsetof(struct action_vars, door) },
+		{ "%USER%", offsetof(struct action_vars, user) },
+		{ "%OPEN_PORT%", offsetof(struct action_vars, open_port) },
+	};
+	size_t n = 0;
+
+	while (*in != '\0') {
+		const char *val = NULL;
+		size_t skip = 1;
+
+		for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++) {
+			size_t l = strlen(ph[i].name);
+			if (strncmp(in, ph[i].name, l) == 0) {
+				val = *(const char *const *)
+				    ((const char *)v + ph[i].off);
+				skip = l;
+				break;
+			}
+		}
+		if (val == NULL) {
+			if (n + 1 < cap)
+				out[n] = *in;
+			n++;
+		} else {
+			size_t l = strlen(val);
+			if (n + l < cap)
+				memcpy(out + n, val, l);
+			n += l;
+		}
+		in += skip;
+	}
+	if (n < cap)
+		out[n] = '\0';
+	return n;
+}
+
+char **
+action_argv(const struct config_cmd *cmd, const struct action_vars *v)
+{
+	char tmp[ACTION_ARG_MAX];
+	size_t total = 0, n;
+	char **argv, *p;
+
+	for (int i = 0; i < cmd->argc; i++) {
+		if ((n = subst(tmp, sizeof(tmp), cmd->argv[i], v)) >= sizeof(tmp))
+			return NULL;
+		total += n + 1;
+	}
+	argv = malloc(((size_t)cmd->argc + 1) * sizeof(char *) + total);
+	if (argv == NULL)
+		return NULL;
+	p = (char *)(argv + cmd->argc + 1);
+	for (int i = 0; i < cmd->argc; i++) {
+		n = subst(p, ACTION_ARG_MAX, cmd->argv[i], v);
+		argv[i] = p;
+		p += n + 1;
+	}
+	argv[cmd->argc] = NULL;
+	return argv;
+}
+
+static void
+job_free(struct job *j)
+{
+	free(j->argv);
+	free(j);
+}
+
+static void
+out_line(struct job *j)
+{
+	j->obuf[j->olen] = '\0';
+	log_info("%s: %s", j->label, j->obuf);
+	j->olen = 0;
+}
+
+/* Logs the child's output line by line; overlong lines are cut. */
+static void
+out_read(struct job *j)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(j->outfd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				out_line(j);
+				continue;
+			}
+			if (j->olen < sizeof(j->obuf) - 1)
+				j->obuf[j->olen++] = (buf[i] >= 0x20 &&
+				    buf[i] != 0x7f) ? buf[i] : '?';
+		}
+	}
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		if (j->olen > 0)
+			out_line(j);
+		ev_del(j->outfd);
+		close(j->outfd);
+		j->outfd = -1;
+	}
+}
+
+static void
+on_output(void *arg, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	out_read(arg);
+}
+
+static void start_queued(kw_ms now);
+
+static void
+finish(struct job *j)
+{
+	struct job **pp;
+	int status = 0, ok;
+	kw_ms now = clock_now_ms();
+
+	/* The leader has exited but is not reaped, so its process group id
+	 * cannot have been reused: clear out anything it left behind. */
+	kill(-j->pid, SIGKILL);
+	while (waitpid(j->pid, &status, 0) == -1 && errno == EINTR)
+		;
+	ev_del(j->pidfd);
+	close(j->pidfd);
+	if (j->outfd != -1) {
+		out_read(j);
+		if (j->outfd != -1) {
+			ev_del(j->outfd);
+			close(j->outfd);
+		}
+	}
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (ok) {
+		stats.ok++;
+		log_info("%s: exit 0 in %lld ms", j->label,
+		    (long long)(now - j->started));
+	} else {
+		stats.failed++;
+		if (WIFEXITED(status))
+			log_warnx("%s: failed with exit %d in %lld ms", j->label,
+			    WEXITSTATUS(status), (long long)(now - j->started));
+		else
+			log_warnx("%s: killed by signal %d after %lld ms%s",
+			    j->label, WTERMSIG(status),
+			    (long long)(now - j->started),
+			    j->killed ? " (run-time limit)" : "");
+	}
+	for (pp = &running; *pp != j; pp = &(*pp)->next)
+		;
+	*pp = j->next;
+	stats.running--;
+	if (j->cb != NULL)
+		j->cb(j->arg, ok);
+	job_free(j);
+	start_queued(now);
+}
+
+static void
+on_exit_fd(void *arg, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	finish(arg);
+}
+
+static void
+child(struct job *j, int outw)
+{
+	sigset_t none;
+	int devnull;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	setsid();
+	if ((devnull = open("/dev/null", O_RDONLY)) != -1)
+		dup2(devnull, 0);
+	dup2(outw, 1);
+	dup2(outw, 2);
+	close_range(3, ~0U, 0);
+	execve(j->argv[0], j->argv, j->envp);
+	dprintf(2, "cannot run %s: %s\n", j->argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int
+spawn(struct job *j, kw_ms now)
+{
+	int pfd[2];
+
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		log_warn("%s: pipe", j->label);
+		return -1;
+	}
+	if ((j->pid = fork()) == -1) {
+		log_warn("%s: fork", j->label);
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (j->pid == 0)
+		child(j, pfd[1]);
+	close(pfd[1]);
+	j->outfd = pfd[0];
+	fcntl(j->outfd, F_SETFL, O_NONBLOCK);
+	j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+	j->started = now;
+	j->deadline = now + (kw_ms)j->timeout_s * 1000;
+	j->next = running;
+	running = j;
+	stats.running++;
+	stats.started++;
+	if (j->pidfd == -1 || ev_add(j->pidfd, EPOLLIN, on_exit_fd, j) == -1)
+		fatal("%s: cannot watch the child", j->label);
+	if (ev_add(j->outfd, EPOLLIN, on_output, j) == -1) {
+		close(j->outfd);
+		j->outfd = -1;
+	}
+	log_debug("%s: started pid %d", j->label, (int)j->pid);
+	return 0;
+}
+
+static void
+start_queued(kw_ms now)
+{
+	while (queue_head != NULL && stats.running < max_running) {
+		struct job *j = queue_head;
+
+		queue_head = j->next;
+		if (queue_head == NULL)
+			queue_tail = NULL;
+		stats.queued--;
+		if (spawn(j, now) == -1) {
+			stats.failed++;
+			if (j->cb != NULL)
+				j->cb(j->arg, 0);
+			job_free(j);
+		}
+	}
+}
+
+int
+action_run(char **argv, const struct action_vars *v, unsigned timeout_s,
+    action_done_cb cb, void *arg, kw_ms now)
+{
+	struct job *j;
+
+	if (stats.running >= max_running && stats.queued >= max_queued) {
+		stats.refused++;
+		log_warnx("door %s %s for %s: %u commands queued already, "
+		    "refused", v->door, v->event, v->src, stats.queued);
+		free(argv);
+		return -1;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		free(argv);
+		return -1;
+	}
+	j->argv = argv;
+	j->timeout_s = timeout_s;
+	j->cb = cb;
+	j->arg = arg;
+	j->pidfd = j->outfd = -1;
+	snprintf(j->env[0], sizeof(j->env[0]), "KNOCK_EVENT=%s", v->event);
+	snprintf(j->env[1], sizeof(j->env[1]), "KNOCK_SRC=%s", v->src);
+	snprintf(j->env[2], sizeof(j->env[2]), "KNOCK_DOOR=%s", v->door);
+	snprintf(j->env[3], sizeof(j->env[3]), "KNOCK_USER=%s", v->user);
+	snprintf(j->env[4], sizeof(j->env[4]), "KNOCK_OPEN_PORT=%s",
+	    v->open_port);
+	snprintf(j->env[5], sizeof(j->env[5]), "KNOCK_FAMILY=%s", v->family);
+	snprintf(j->env[6], sizeof(j->env[6]), "LANG=C");
+	/* PATH is fixed, not inherited: the action sees nothing of ours. */
+	snprintf(j->env[7], sizeof(j->env[7]), "PATH=%s", ACTION_PATH);
+	for (int i = 0; i < 8; i++)
+		j->envp[i] = j->env[i];
+	j->envp[8] = NULL;
+	snprintf(j->label, sizeof(j->label), "door %s %s for %s%s%s", v->door,
+	    v->event, v->src, v->user[0] ? " user " : "", v->user);
+	if (stats.running < max_running) {
+		if (spawn(j, now) == -1) {
+			stats.failed++;
+			job_free(j);
+			return -1;
+		}
+		return 0;
+	}
+	stats.queued++;
+	stats.queued_total++;
+	log_warnx("%s: %u commands running, queued", j->label, stats.running);
+	if (queue_tail != NULL)
+		queue_tail->next = j;
+	else
+		queue_head = j;
+	queue_tail = j;
+	return 0;
+}
+
+void
+action_tick(kw_ms now)
+{
+	for (struct job *j = running; j != NULL; j = j->next) {
+		if (now < j->deadline)
+			continue;
+		if (j->killed == 0) {
+			log_warnx("%s: still running after %u s, terminating",
+			    j->label, j->timeout_s);
+			stats.timeouts++;
+			kill(-j->pid, SIGTERM);
+			j->killed = 1;
+			j->deadline = now + ACTION_KILL_GRACE_MS;
+		} else {
+			kill(-j->pid, SIGKILL);
+			j->killed = 2;
+			j->deadline = KW_MS_NEVER;
+		}
+	}
+}
+
+kw_ms
+action_deadline(void)
+{
+	kw_ms min = KW_MS_NEVER;
+
+	for (struct job *j = running; j != NULL; j = j->next)
+		if (j->deadline < min)
+			min = j->deadline;
+	return min;
+}
+
+unsigned
+action_pending(void)
+{
+	return stats.running + stats.queued;
+}
+
+void
+action_stats(struct action_stats *st)
+{
+	*st = stats;
+}

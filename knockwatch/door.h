@@ -1,0 +1,40 @@
+/* door.h — doors that are open now: start, extend, stop on time, retry a
+ * failed stop, and a journal in state_dir so a crash leaves none open. */
+#ifndef KW_DOOR_H
+#define KW_DOOR_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "clock.h"
+#include "config.h"
+#include "knock.h"
+
+#define DOOR_MAX_OPEN 4096	/* open (door, source) pairs at once */
+
+struct door_stats {
+	uint64_t opened, extended, closed, stop_failures, refused;
+	unsigned open;
+};
+
+/* Sets the journal file (state_dir/open) and allocates the table. 0/-1. */
+int door_init(const char *journal_path);
+void door_free(void);
+/* Reads the journal left by an earlier run: doors whose deadline passed
+ * are closed now with the stop command of config c; the others get their
+ * remaining time. A corrupt journal is set aside and reported. */
+void door_recover(const struct config *c, kw_ms now, time_t wall);
+/* A sequence completed: journals the door and runs its start command, or,
+ * when the door is open for that source already, extends its deadline. */
+void door_open(const struct config *c, const struct knock_open *ev,
+    kw_ms now, time_t wall);
+/* Runs the stop commands that are due. */
+void door_tick(kw_ms now);
+kw_ms door_deadline(void);
+/* Shutdown: runs every pending stop command now. */
+void door_close_all(kw_ms now);
+void door_stats(struct door_stats *st);
+/* Writes one line per open door (door, source, user, seconds left). */
+void door_dump(void (*out)(void *arg, const char *line), void *arg, kw_ms now);
+
+#endif

@@ -1,0 +1,398 @@
+/* knock.c — the knock state machine: one attempt per (source, door) in a
+ * table allocated once and capped at max_tracked entries. Pure: time comes
+ * in as arguments, opened doors go out through a callback, and the per-knock
+ * path allocates nothing. */
+#include "knock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "log.h"
+#include "otp.h"
+
+#define KNOCK_NIL UINT32_MAX
+
+struct attempt {
+	struct kw_addr src;
+	uint8_t stage;		/* knocks accepted so far */
+	uint8_t last_proto;	/* last accepted knock, to spot retransmits */
+	uint16_t last_sport, last_dport;
+	uint16_t door;
+	uint32_t hnext;		/* hash chain, or free list */
+	uint32_t prev, next;	/* the door's list, oldest first */
+	kw_ms deadline;		/* first knock + door timeout */
+	struct otp_cands cands;	/* HMAC doors: users/steps still possible */
+};
+
+struct door_list {
+	uint32_t head, tail;
+};
+
+struct knock_table {
+	const struct config *cfg;
+	struct attempt *pool;
+	uint32_t cap, hiwater, freelist;
+	uint32_t *buckets;
+	uint32_t mask;
+	struct door_list *lists;
+	struct otp *otp;
+	struct hash_key key;
+	struct knock_stats st;
+};
+
+size_t
+knock_bytes_per_attempt(void)
+{
+	/* One pool entry plus about two bucket slots. */
+	return sizeof(struct attempt) + 2 * sizeof(uint32_t);
+}
+
+struct knock_table *
+knock_new(const struct config *c)
+{
+	struct knock_table *t;
+	uint32_t nb = 16;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->cfg = c;
+	t->cap = c->max_tracked;
+	while (nb < t->cap * 2 && nb < (1u << 30))
+		nb <<= 1;
+	t->mask = nb - 1;
+	/* calloc leaves untouched pages unmapped: memory grows with use, up to
+	 * the cap, and never past it. */
+	t->pool = calloc(t->cap, sizeof(*t->pool));
+	t->buckets = malloc((size_t)nb * sizeof(*t->buckets));
+	t->lists = calloc((size_t)c->ndoors, sizeof(*t->lists));
+	if (t->pool == NULL || t->buckets == NULL || t->lists == NULL)
+		goto fail;
+	memset(t->buckets, 0xff, (size_t)nb * sizeof(*t->buckets));
+	for (int d = 0; d < c->ndoors; d++)
+		t->lists[d].head = t->lists[d].tail = KNOCK_NIL;
+	t->freelist = KNOCK_NIL;
+	t->st.capacity = t->cap;
+	hash_key_random(&t->key);
+	if ((t->otp = otp_new(c)) == NULL)
+		goto fail;
+	return t;
+fail:
+	knock_free(t);
+	return NULL;
+}
+
+void
+knock_free(struct knock_table *t)
+{
+	if (t == NULL)
+		return;
+	otp_free(t->otp);
+	free(t->pool);
+	free(t->buckets);
+	free(t->lists);
+	free(t);
+}
+
+static uint32_t
+bucket_of(const struct knock_table *t, const struct kw_addr *src, uint16_t door)
+{
+	uint8_t buf[20];
+
+	memcpy(buf, src->a, 16);
+	buf[16] = src->family;
+	buf[17] = 0;
+	memcpy(buf + 18, &door, 2);
+	return (uint32_t)hash_bytes(&t->key, buf, sizeof(buf)) & t->mask;
+}
+
+static uint32_t
+lookup(const struct knock_table *t, const struct kw_addr *src, uint16_t door)
+{
+	uint32_t i = t->buckets[bucket_of(t, src, door)];
+
+	while (i != KNOCK_NIL) {
+		const struct attempt *a = &t->pool[i];
+		if (a->door == door && addr_eq(&a->src, src))
+			return i;
+		i = a->hnext;
+	}
+	return KNOCK_NIL;
+}
+
+static void
+unlink_attempt(struct knock_table *t, uint32_t i)
+{
+	struct attempt *a = &t->pool[i];
+	struct door_list *l = &t->lists[a->door];
+	uint32_t *pp = &t->buckets[bucket_of(t, &a->src, a->door)];
+
+	while (*pp != i)
+		pp = &t->pool[*pp].hnext;
+	*pp = a->hnext;
+	if (a->prev != KNOCK_NIL)
+		t->pool[a->prev].next = a->next;
+	else
+		l->head = a->next;
+	if (a->next != KNOCK_NIL)
+		t->pool[a->next].prev = a->prev;
+	else
+		l->tail = a->prev;
+	a->hnext = t->freelist;
+	t->freelist = i;
+	t->st.tracked--;
+}
+
+/* The attempt that started first, across all doors: the eviction victim. */
+static uint32_t
+oldest(const struct knock_table *t)
+{
+	uint32_t best = KNOCK_NIL;
+	kw_ms best_start = KW_MS_NEVER;
+
+	for (int d = 0; d < t->cfg->ndoors; d++) {
+		uint32_t h = t->lists[d].head;
+		if (h == KNOCK_NIL)
+			continue;
+		kw_ms start = t->pool[h].deadline -
+		    (kw_ms)t->cfg->doors[d].timeout * 1000;
+		if (start < best_start) {
+			best_start = start;
+			best = h;
+		}
+	}
+	return best;
+}
+
+static struct attempt *
+alloc_attempt(struct knock_table *t, const struct kw_addr *src, uint16_t door,
+    kw_ms now)
+{
+	uint32_t i, b;
+	struct attempt *a;
+	struct door_list *l = &t->lists[door];
+
+	if (t->freelist == KNOCK_NIL && t->hiwater == t->cap) {
+		/* Full: the oldest attempt makes room. A flood of forged
+		 * sources cycles through the table but never grows it. */
+		unlink_attempt(t, oldest(t));
+		t->st.evictions++;
+	}
+	if (t->freelist != KNOCK_NIL) {
+		i = t->freelist;
+		t->freelist = t->pool[i].hnext;
+	} else
+		i = t->hiwater++;
+	a = &t->pool[i];
+	memset(a, 0, sizeof(*a));
+	a->src = *src;
+	a->door = door;
+	a->deadline = now + (kw_ms)t->cfg->doors[door].timeout * 1000;
+	b = bucket_of(t, src, door);
+	a->hnext = t->buckets[b];
+	t->buckets[b] = i;
+	a->next = KNOCK_NIL;
+	a->prev = l->tail;
+	if (l->tail != KNOCK_NIL)
+		t->pool[l->tail].next = i;
+	else
+		l->head = i;
+	l->tail = i;
+	t->st.tracked++;
+	return a;
+}
+
+static int
+flags_ok(const struct config_door *d, const struct parse_knock *k)
+{
+	if (!d->has_flags || k->proto != IPPROTO_TCP || !k->has_flags)
+		return 1;
+	return (k->tcp_flags & d->flags_set) == d->flags_set &&
+	    (k->tcp_flags & d->flags_clear) == 0;
+}
+
+static int
+is_retransmit(const struct attempt *a, const struct parse_knock *k)
+{
+	/* Same source port and destination: the client's TCP stack resending
+	 * the SYN nobody answered, not a new knock. */
+	return k->sport != 0 && a->last_sport == k->sport &&
+	    a->last_dport == k->dport && a->last_proto == k->proto;
+}
+
+static void
+remember(struct attempt *a, const struct parse_knock *k)
+{
+	a->last_sport = k->sport;
+	a->last_dport = k->dport;
+	a->last_proto = k->proto;
+}
+
+static int
+static_match(const struct config_door *d, unsigned stage,
+    const struct parse_knock *k)
+{
+	return stage < (unsigned)d->nseq && d->seq[stage].port == k->dport &&
+	    d->seq[stage].proto == k->proto;
+}
+
+/* Does knock k continue attempt a (stage a->stage)? For HMAC doors this
+ * narrows a->cands to the candidates it continues. */
+static int
+advance_ok(struct knock_table *t, int door, struct attempt *a,
+    const struct parse_knock *k)
+{
+	const struct config_door *d = &t->cfg->doors[door];
+
+	if (!d->is_hmac)
+		return static_match(d, a->stage, k);
+	return otp_next(t->otp, door, &a->src, a->stage, k, &a->cands) > 0;
+}
+
+static unsigned
+door_length(const struct config_door *d)
+{
+	return d->is_hmac ? d->hmac.length : (unsigned)d->nseq;
+}
+
+/* Reports a completed sequence; HMAC doors first spend the step, and a
+ * spent step (a replay) opens nothing. */
+static void
+complete(struct knock_table *t, int door, const struct kw_addr *src,
+    const struct otp_cands *cands, time_t wall, knock_open_cb cb, void *arg)
+{
+	struct knock_open ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.door = door;
+	ev.src = *src;
+	ev.user = -1;
+	if (t->cfg->doors[door].is_hmac &&
+	    otp_complete(t->otp, door, src, cands, wall, &ev.user, &ev.step,
+	    &ev.open_port) != 0) {
+		t->st.replays++;
+		return;
+	}
+	t->st.opens++;
+	cb(arg, &ev);
+}
+
+/* Starts an attempt if k is a first knock for the door. */
+static void
+start(struct knock_table *t, int door, const struct parse_knock *k,
+    kw_ms now, time_t wall, knock_open_cb cb, void *arg)
+{
+	const struct config_door *d = &t->cfg->doors[door];
+	struct otp_cands cands;
+	struct attempt *a;
+
+	if (d->is_hmac) {
+		if (otp_first(t->otp, door, &k->src, k, wall, &cands) <= 0)
+			return;
+	} else if (!static_match(d, 0, k))
+		return;
+	else
+		cands.n = 0;
+	if (door_length(d) == 1) {
+		complete(t, door, &k->src, &cands, wall, cb, arg);
+		return;
+	}
+	a = alloc_attempt(t, &k->src, (uint16_t)door, now);
+	a->stage = 1;
+	a->cands = cands;
+	remember(a, k);
+}
+
+void
+knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
+    time_t wall, knock_open_cb cb, void *arg)
+{
+	t->st.knocks++;
+	for (int door = 0; door < t->cfg->ndoors; door++) {
+		const struct config_door *d = &t->cfg->doors[door];
+		uint32_t i;
+		struct attempt *a;
+
+		if (!flags_ok(d, k))
+			continue;
+		if (d->is_hmac && !otp_relevant(t->otp, door, k))
+			continue;
+		i = lookup(t, &k->src, (uint16_t)door);
+		if (i != KNOCK_NIL && t->pool[i].deadline <= now) {
+			unlink_attempt(t, i);
+			t->st.expired++;
+			i = KNOCK_NIL;
+		}
+		if (i != KNOCK_NIL) {
+			a = &t->pool[i];
+			if (is_retransmit(a, k)) {
+				t->st.retransmits++;
+				continue;
+			}
+			if (advance_ok(t, door, a, k)) {
+				t->st.advances++;
+				a->stage++;
+				remember(a, k);
+				if (a->stage == door_length(d)) {
+					struct otp_cands c = a->cands;
+					unlink_attempt(t, i);
+					complete(t, door, &k->src, &c, wall,
+					    cb, arg);
+				}
+				continue;
+			}
+			/* A wrong knock ends the attempt: this is what makes
+			 * sweeping the port range useless. */
+			unlink_attempt(t, i);
+			t->st.resets++;
+		}
+		start(t, door, k, now, wall, cb, arg);
+	}
+}
+
+void
+knock_expire(struct knock_table *t, kw_ms now)
+{
+	for (int d = 0; d < t->cfg->ndoors; d++) {
+		uint32_t h;
+
+		while ((h = t->lists[d].head) != KNOCK_NIL &&
+		    t->pool[h].deadline <= now) {
+			unlink_attempt(t, h);
+			t->st.expired++;
+		}
+	}
+}
+
+kw_ms
+knock_deadline(const struct knock_table *t)
+{
+	kw_ms min = KW_MS_NEVER;
+
+	for (int d = 0; d < t->cfg->ndoors; d++) {
+		uint32_t h = t->lists[d].head;
+		if (h != KNOCK_NIL && t->pool[h].deadline < min)
+			min = t->pool[h].deadline;
+	}
+	return min;
+}
+
+void
+knock_stats(const struct knock_table *t, struct knock_stats *st)
+{
+	*st = t->st;
+}
+
+int
+knock_save_spent(const struct knock_table *t, const char *path, char *err,
+    size_t errlen)
+{
+	return otp_save(t->otp, path, err, errlen);
+}
+
+int
+knock_load_spent(struct knock_table *t, const char *path, char *err,
+    size_t errlen)
+{
+	return otp_load(t->otp, path, err, errlen);
+}

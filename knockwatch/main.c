@@ -1,0 +1,108 @@
+/* main.c — command line: runs the daemon, checks a config (-n), or hands
+ * over to a client subcommand (sequence, knock, genkey). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "knock.h"
+#include "log.h"
+#include "loop.h"
+#include "seq.h"
+
+#define KW_VERSION "0.1.0"
+#define KW_DEFAULT_CONFIG "/etc/knockwatch/knockwatch.yaml"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: knockwatch [-nsv] [-c FILE]\n"
+	    "  -c, --config FILE  configuration (default " KW_DEFAULT_CONFIG ")\n"
+	    "  -n, --check        check the configuration, print one line per door\n"
+	    "  -s, --syslog       log to syslog instead of stderr\n"
+	    "  -v, --verbose      more detail (repeat for debug)\n"
+	    "  -h, --help         this text\n"
+	    "  -V, --version      print the version\n");
+	cli_usage(fp);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = KW_DEFAULT_CONFIG;
+	int ch, check = 0, to_syslog = 0, verbose = 0;
+	struct config *cfg;
+	char err[1024];
+
+	if (argc > 1 && strcmp(argv[1], "sequence") == 0)
+		return cli_sequence(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "knock") == 0)
+		return cli_knock(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "genkey") == 0)
+		return cli_genkey(argc - 1, argv + 1);
+
+	while ((ch = getopt_long(argc, argv, "c:nsvhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 's':
+			to_syslog = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("knockwatch %s\n", KW_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 64;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "knockwatch: unexpected argument %s\n",
+		    argv[optind]);
+		usage(stderr);
+		return 64;
+	}
+	log_init(0, verbose > 1);
+	if (seq_init() != 0) {
+		fprintf(stderr, "knockwatch: cannot initialise libgcrypt\n");
+		return 70;
+	}
+	if ((cfg = config_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "knockwatch: %s\n", err);
+		return 78;
+	}
+	if (check) {
+		config_print(cfg, stdout, verbose);
+		if (verbose)
+			printf("memory: %zu bytes per tracked source, at most "
+			    "%u tracked\n", knock_bytes_per_attempt(),
+			    cfg->max_tracked);
+		printf("configuration OK\n");
+		config_free(cfg);
+		return 0;
+	}
+	log_init(to_syslog || cfg->log_syslog, verbose > 1);
+	return loop_run(path, cfg);
+}

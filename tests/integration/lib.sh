@@ -1,0 +1,107 @@
+# lib.sh — shared helpers for the integration scenarios (sourced, POSIX sh).
+# Each scenario gets a temporary directory, a log file the daemon tails and
+# a transcript written by actions/log; it polls with deadlines, never a
+# fixed sleep, and prints "N passed, N failed" last.
+set -u
+KW_TOP=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+KW_BUILD=${KW_BUILD:-$KW_TOP/build}
+KW=$KW_BUILD/knockwatch
+T=$(mktemp -d /tmp/kwit.XXXXXX)
+LOG=$T/kern.log
+ACT=$T/actions.log
+KWPID=
+pass=0
+fail=0
+
+cleanup() {
+	if [ -n "$KWPID" ]; then kill -9 "$KWPID" 2>/dev/null; fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
+# check DESCRIPTION CMD...: one test that passes when CMD succeeds.
+check() {
+	desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+done_testing() {
+	printf '%d passed, %d failed\n' "$pass" "$fail"
+	[ "$fail" -eq 0 ]
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# wait_for SECONDS CMD...: polls CMD until it succeeds or the deadline.
+wait_for() {
+	w_end=$(($(now_ms) + $1 * 1000)); shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(now_ms)" -ge "$w_end" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# knock_line SRC PROTO SPORT DPORT [PREFIX]: a kernel LOG line as rsyslog's
+# classic format writes it.
+knock_line() {
+	l_prefix=${5-KNOCK: }
+	case $2 in
+	tcp) printf '%s fw kernel: [  109.780091] %sIN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=%s DST=192.0.2.1 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=54321 DF PROTO=TCP SPT=%s DPT=%s WINDOW=64240 RES=0x00 SYN URGP=0\n' "$(date '+%b %e %H:%M:%S')" "$l_prefix" "$1" "$3" "$4" ;;
+	udp) printf '%s fw kernel: [  109.780091] %sIN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=%s DST=192.0.2.1 LEN=29 TOS=0x00 PREC=0x00 TTL=64 ID=54322 DF PROTO=UDP SPT=%s DPT=%s LEN=9\n' "$(date '+%b %e %H:%M:%S')" "$l_prefix" "$1" "$3" "$4" ;;
+	esac
+}
+# knock SRC PROTO/PORT...: appends one line per knock to $LOG.
+knock() {
+	k_src=$1; shift
+	k_sp=40000
+	for k in "$@"; do
+		k_sp=$((k_sp + 1))
+		knock_line "$k_src" "${k%/*}" "$k_sp" "${k#*/}" >>"$LOG"
+	done
+}
+
+# config_static [TIMEOUT] [STOP_AFTER]: the static door used by most scenarios.
+config_static() {
+	cat >"$T/kw.yaml" <<EOC
+state_dir: $T/state
+sources:
+  - file: $LOG
+    prefix: "KNOCK: "
+doors:
+  ssh:
+    sequence: [7000/tcp, 8000/udp, 9000]
+    timeout: ${1:-5}
+    start: [$KW_TOP/actions/log, --file, $ACT, open, "%SRC%", 22/tcp]
+    stop: [$KW_TOP/actions/log, --file, $ACT, close, "%SRC%", 22/tcp]
+    stop_after: ${2:-1}
+EOC
+}
+
+# start_kw: runs the daemon on $T/kw.yaml and waits until it tails $LOG.
+start_kw() {
+	: >>"$LOG"
+	"$KW" -c "$T/kw.yaml" -vv 2>>"$T/kw.err" &
+	KWPID=$!
+	wait_for 10 grep -q "started:" "$T/kw.err"
+}
+stop_kw() {
+	[ -n "$KWPID" ] || return 0
+	kill -TERM "$KWPID" 2>/dev/null
+	wait "$KWPID"
+	s_rc=$?
+	KWPID=
+	return $s_rc
+}
+
+# opened SRC / closed SRC: the transcript shows the start / stop event.
+opened() { grep -q "event=start door=${2:-ssh} src=$1 " "$ACT" 2>/dev/null; }
+closed() { grep -q "event=stop door=${2:-ssh} src=$1 " "$ACT" 2>/dev/null; }
+count_opens() { grep -c "event=start door=${2:-ssh} src=$1 " "$ACT" 2>/dev/null || true; }
+# barrier SRC: knocks the right sequence from SRC and waits for it to open,
+# so every line written before has been processed.
+barrier() {
+	knock "$1" tcp/7000 udp/8000 tcp/9000
+	wait_for 10 opened "$1"
+}

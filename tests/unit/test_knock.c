@@ -1,0 +1,353 @@
+/* test_knock.c — the knock state machine, fed knocks and times directly:
+ * no files, no clock, no sleeping. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "knock.h"
+#include "seq.h"
+
+#define MAX_EV 64
+static struct knock_open evs[MAX_EV];
+static int nev;
+
+static void
+on_open(void *arg, const struct knock_open *ev)
+{
+	(void)arg;
+	if (nev < MAX_EV)
+		evs[nev] = *ev;
+	nev++;
+}
+
+static struct parse_knock
+mk(const char *src, int proto, unsigned sport, unsigned dport)
+{
+	struct parse_knock k;
+
+	memset(&k, 0, sizeof(k));
+	addr_parse(src, strlen(src), &k.src);
+	k.proto = (uint8_t)proto;
+	k.sport = (uint16_t)sport;
+	k.dport = (uint16_t)dport;
+	k.has_flags = proto == IPPROTO_TCP;
+	k.tcp_flags = PARSE_TCP_SYN;
+	return k;
+}
+
+static struct config_door doors[4];
+static struct config cfg;
+
+static void
+static_config(unsigned max_tracked)
+{
+	memset(doors, 0, sizeof(doors));
+	memset(&cfg, 0, sizeof(cfg));
+	doors[0].name = "ssh";
+	doors[0].nseq = 3;
+	doors[0].seq[0] = (struct config_knock){ 7000, IPPROTO_TCP };
+	doors[0].seq[1] = (struct config_knock){ 8000, IPPROTO_UDP };
+	doors[0].seq[2] = (struct config_knock){ 9000, IPPROTO_TCP };
+	doors[0].timeout = 10;
+	doors[1].name = "web";
+	doors[1].nseq = 2;
+	doors[1].seq[0] = (struct config_knock){ 7000, IPPROTO_TCP };
+	doors[1].seq[1] = (struct config_knock){ 7500, IPPROTO_TCP };
+	doors[1].timeout = 5;
+	doors[1].has_flags = 1;
+	doors[1].flags_set = PARSE_TCP_SYN;
+	doors[1].flags_clear = PARSE_TCP_ACK;
+	cfg.doors = doors;
+	cfg.ndoors = 2;
+	cfg.max_tracked = max_tracked;
+}
+
+static void
+feed(struct knock_table *t, const char *src, int proto, unsigned sport,
+    unsigned dport, kw_ms now)
+{
+	struct parse_knock k = mk(src, proto, sport, dport);
+
+	knock_feed(t, &k, now, 1761600000, on_open, NULL);
+}
+
+static void
+test_static(void)
+{
+	struct knock_table *t;
+	struct knock_stats st;
+	char buf[ADDR_STRLEN];
+
+	static_config(1024);
+	t = knock_new(&cfg);
+	T_OK(t != NULL, "knock_new");
+
+	/* The right sequence opens, once, for the right source. */
+	nev = 0;
+	feed(t, "192.0.2.1", IPPROTO_TCP, 40001, 7000, 0);
+	feed(t, "192.0.2.1", IPPROTO_UDP, 40002, 8000, 1000);
+	feed(t, "192.0.2.1", IPPROTO_TCP, 40003, 9000, 2000);
+	T_INTEQ(nev, 1);
+	T_INTEQ(evs[0].door, 0);
+	T_STREQ(addr_ntop(&evs[0].src, buf, sizeof(buf)), "192.0.2.1");
+	T_INTEQ(evs[0].user, -1);
+
+	/* Wrong protocol or wrong order does not. */
+	nev = 0;
+	feed(t, "192.0.2.2", IPPROTO_TCP, 1, 7000, 0);
+	feed(t, "192.0.2.2", IPPROTO_TCP, 2, 8000, 10);
+	feed(t, "192.0.2.2", IPPROTO_TCP, 3, 9000, 20);
+	feed(t, "192.0.2.3", IPPROTO_TCP, 1, 7000, 0);
+	feed(t, "192.0.2.3", IPPROTO_TCP, 3, 9000, 10);
+	feed(t, "192.0.2.3", IPPROTO_UDP, 2, 8000, 20);
+	T_INTEQ(nev, 0);
+
+	/* A sweep of every port (both protocols) from 6990 to 9010 never
+	 * walks the sequence: each wrong knock resets. */
+	nev = 0;
+	for (unsigned p = 6990; p <= 9010; p++) {
+		feed(t, "198.51.100.9", IPPROTO_TCP, 30000 + p, p, p);
+		feed(t, "198.51.100.9", IPPROTO_UDP, 30000 + p, p, p);
+	}
+	T_INTEQ(nev, 0);
+	knock_stats(t, &st);
+	T_OK(st.resets > 0, "sweep counted resets");
+
+	/* A retransmitted SYN (same source port) does not break a sequence;
+	 * a new connection to the same port does. */
+	nev = 0;
+	feed(t, "192.0.2.4", IPPROTO_TCP, 5000, 7000, 0);
+	feed(t, "192.0.2.4", IPPROTO_TCP, 5000, 7000, 1000);
+	feed(t, "192.0.2.4", IPPROTO_UDP, 5001, 8000, 1500);
+	feed(t, "192.0.2.4", IPPROTO_UDP, 5001, 8000, 2500);
+	feed(t, "192.0.2.4", IPPROTO_TCP, 5002, 9000, 3000);
+	T_INTEQ(nev, 1);
+	nev = 0;
+	feed(t, "192.0.2.5", IPPROTO_TCP, 5000, 7000, 0);
+	feed(t, "192.0.2.5", IPPROTO_UDP, 5001, 8000, 100);
+	feed(t, "192.0.2.5", IPPROTO_UDP, 5009, 8000, 200);
+	feed(t, "192.0.2.5", IPPROTO_TCP, 5002, 9000, 300);
+	T_INTEQ(nev, 0);
+
+	/* The timeout counts from the first knock, and expiry comes from the
+	 * deadline alone, without another packet. */
+	nev = 0;
+	feed(t, "192.0.2.6", IPPROTO_TCP, 1, 7000, 100000);
+	T_INTEQ(knock_deadline(t) <= 110000, 1);
+	feed(t, "192.0.2.6", IPPROTO_UDP, 2, 8000, 105000);
+	knock_expire(t, 110000);
+	feed(t, "192.0.2.6", IPPROTO_TCP, 3, 9000, 110001);
+	T_INTEQ(nev, 0);
+	knock_stats(t, &st);
+	T_OK(st.expired >= 1, "expired counted");
+
+	/* Two sources interleaved, and one source at stages of two doors. */
+	nev = 0;
+	feed(t, "192.0.2.7", IPPROTO_TCP, 1, 7000, 200000);
+	feed(t, "2001:db8::7", IPPROTO_TCP, 1, 7000, 200001);
+	feed(t, "192.0.2.7", IPPROTO_UDP, 2, 8000, 200002);
+	feed(t, "2001:db8::7", IPPROTO_UDP, 2, 8000, 200003);
+	feed(t, "2001:db8::7", IPPROTO_TCP, 3, 9000, 200004);
+	feed(t, "192.0.2.7", IPPROTO_TCP, 3, 9000, 200005);
+	T_INTEQ(nev, 2);
+	T_STREQ(addr_ntop(&evs[0].src, buf, sizeof(buf)), "2001:db8::7");
+	T_STREQ(addr_ntop(&evs[1].src, buf, sizeof(buf)), "192.0.2.7");
+	nev = 0;
+	feed(t, "192.0.2.8", IPPROTO_TCP, 1, 7000, 300000);	/* both doors */
+	feed(t, "192.0.2.8", IPPROTO_TCP, 2, 7500, 300001);	/* web opens */
+	T_INTEQ(nev, 1);
+	T_INTEQ(evs[0].door, 1);
+
+	/* tcp_flags: a knock without SYN, or with ACK, is not a knock for
+	 * the web door. */
+	nev = 0;
+	struct parse_knock k = mk("192.0.2.9", IPPROTO_TCP, 1, 7000);
+	knock_feed(t, &k, 400000, 0, on_open, NULL);
+	k = mk("192.0.2.9", IPPROTO_TCP, 2, 7500);
+	k.tcp_flags = PARSE_TCP_SYN | PARSE_TCP_ACK;
+	knock_feed(t, &k, 400001, 0, on_open, NULL);
+	T_INTEQ(nev, 0);
+	knock_free(t);
+}
+
+static void
+test_cap(void)
+{
+	struct knock_table *t;
+	struct knock_stats st;
+	char src[64];
+
+	static_config(16);
+	cfg.ndoors = 1;
+	t = knock_new(&cfg);
+	nev = 0;
+	feed(t, "203.0.113.250", IPPROTO_TCP, 1, 7000, 0);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(src, sizeof(src), "10.%d.%d.1", i / 250, i % 250);
+		feed(t, src, IPPROTO_TCP, 1, 7000, i + 1);
+	}
+	knock_stats(t, &st);
+	T_INTEQ(st.tracked, 16);
+	T_INTEQ(st.evictions, 5001 - 16);
+	/* A genuine client knocking in the middle of the flood still opens. */
+	feed(t, "203.0.113.1", IPPROTO_TCP, 1, 7000, 6000);
+	feed(t, "10.0.0.1", IPPROTO_TCP, 1, 7000, 6001);
+	feed(t, "203.0.113.1", IPPROTO_UDP, 2, 8000, 6002);
+	feed(t, "10.0.1.1", IPPROTO_TCP, 1, 7000, 6003);
+	feed(t, "203.0.113.1", IPPROTO_TCP, 3, 9000, 6004);
+	T_INTEQ(nev, 1);
+	knock_free(t);
+}
+
+/* HMAC doors: two users, sequences computed with seq_derive as a client
+ * would. */
+static struct config_user users[2];
+static int door_users[2] = { 0, 1 };
+
+static void
+hmac_config(int bind)
+{
+	memset(doors, 0, sizeof(doors));
+	memset(&cfg, 0, sizeof(cfg));
+	memset(users, 0, sizeof(users));
+	users[0].name = "alice";
+	users[1].name = "bob";
+	for (int i = 0; i < 32; i++) {
+		users[0].key[i] = (unsigned char)i;
+		users[1].key[i] = (unsigned char)(0xa0 + i);
+	}
+	users[0].keylen = users[1].keylen = 32;
+	doors[0].name = "otp";
+	doors[0].is_hmac = 1;
+	doors[0].timeout = 20;
+	doors[0].hmac.users = door_users;
+	doors[0].hmac.nusers = 2;
+	doors[0].hmac.length = 4;
+	doors[0].hmac.lo = 20000;
+	doors[0].hmac.hi = 20999;
+	doors[0].hmac.period = 30;
+	doors[0].hmac.skew = 1;
+	doors[0].hmac.bind_source = bind;
+	doors[0].hmac.has_open = 1;
+	doors[0].hmac.open_lo = 40000;
+	doors[0].hmac.open_hi = 40099;
+	cfg.doors = doors;
+	cfg.ndoors = 1;
+	cfg.users = users;
+	cfg.nusers = 2;
+	cfg.max_tracked = 1024;
+}
+
+static void
+derive(int user, uint64_t step, const char *bind, struct config_knock *seq,
+    uint16_t *open)
+{
+	struct seq_params p;
+
+	seq_params_from(&p, &cfg, 0, user, step, bind);
+	T_INTEQ(seq_derive(users[user].key, 32, &p, seq, open), 0);
+}
+
+static void
+knock_seq(struct knock_table *t, const char *src, const struct config_knock *s,
+    kw_ms now, time_t wall)
+{
+	for (int i = 0; i < 4; i++) {
+		struct parse_knock k = mk(src, s[i].proto, 1000 + i, s[i].port);
+		knock_feed(t, &k, now + i, wall, on_open, NULL);
+	}
+}
+
+static void
+test_hmac(void)
+{
+	struct knock_table *t;
+	struct config_knock seq[KW_MAX_SEQ];
+	uint16_t open;
+	time_t wall = 1761600000;	/* step 58720000 */
+	uint64_t step = (uint64_t)wall / 30;
+	char tmpl[] = "/tmp/kwspentXXXXXX", path[64], err[256];
+
+	hmac_config(0);
+	t = knock_new(&cfg);
+	T_OK(t != NULL, "knock_new hmac");
+
+	/* Bob's sequence opens with user bob and his derived open port. */
+	nev = 0;
+	derive(1, step, "", seq, &open);
+	knock_seq(t, "192.0.2.10", seq, 0, wall);
+	T_INTEQ(nev, 1);
+	T_INTEQ(evs[0].user, 1);
+	T_INTEQ(evs[0].open_port, open);
+	T_INTEQ(evs[0].step, step);
+
+	/* Replay of the same knocks, from the same or another source: no. */
+	knock_seq(t, "192.0.2.10", seq, 100, wall);
+	knock_seq(t, "192.0.2.11", seq, 200, wall + 5);
+	T_INTEQ(nev, 1);
+	/* An earlier step of bob's is spent too. */
+	derive(1, step - 1, "", seq, &open);
+	knock_seq(t, "192.0.2.12", seq, 300, wall);
+	T_INTEQ(nev, 1);
+
+	/* Skew: alice's sequence for step+1 opens; step+2 does not. */
+	derive(0, step + 2, "", seq, &open);
+	knock_seq(t, "192.0.2.13", seq, 400, wall);
+	T_INTEQ(nev, 1);
+	derive(0, step + 1, "", seq, &open);
+	knock_seq(t, "192.0.2.13", seq, 500, wall);
+	T_INTEQ(nev, 2);
+	T_INTEQ(evs[1].user, 0);
+
+	/* Spent steps survive through the state file. */
+	int fd = mkstemp(tmpl);
+	close(fd);
+	snprintf(path, sizeof(path), "%s", tmpl);
+	T_INTEQ(knock_save_spent(t, path, err, sizeof(err)), 0);
+	knock_free(t);
+	t = knock_new(&cfg);
+	T_INTEQ(knock_load_spent(t, path, err, sizeof(err)), 0);
+	derive(1, step, "", seq, &open);
+	knock_seq(t, "192.0.2.14", seq, 600, wall);
+	T_INTEQ(nev, 2);
+	/* ... while the next step of bob's is still good. */
+	derive(1, step + 1, "", seq, &open);
+	knock_seq(t, "192.0.2.14", seq, 700, wall + 30);
+	T_INTEQ(nev, 3);
+	unlink(path);
+
+	/* A sweep of the whole range does not open. */
+	for (unsigned p = 20000; p <= 20999; p++) {
+		struct parse_knock k = mk("198.51.100.20", IPPROTO_TCP, p, p);
+		knock_feed(t, &k, 800, wall + 60, on_open, NULL);
+	}
+	T_INTEQ(nev, 3);
+	knock_free(t);
+
+	/* bind_source: the sequence computed for the knocking address opens;
+	 * one computed for another address does not. */
+	hmac_config(1);
+	t = knock_new(&cfg);
+	nev = 0;
+	derive(0, step, "203.0.113.7", seq, &open);
+	knock_seq(t, "203.0.113.8", seq, 0, wall);
+	T_INTEQ(nev, 0);
+	knock_seq(t, "203.0.113.7", seq, 100, wall);
+	T_INTEQ(nev, 1);
+	derive(1, step, "2001:db8::7", seq, &open);
+	knock_seq(t, "2001:0db8:0000:0000:0000:0000:0000:0007", seq, 200, wall);
+	T_INTEQ(nev, 2);
+	T_INTEQ(evs[1].user, 1);
+	knock_free(t);
+}
+
+int
+main(void)
+{
+	T_INTEQ(seq_init(), 0);
+	test_static();
+	test_cap();
+	test_hmac();
+	return t_done();
+}
