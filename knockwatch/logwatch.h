@@ -8,13 +8,21 @@
 
 #include "clock.h"
 
-/* Called once per complete line, without its newline; len <= KW_MAX_LINE. */
+#define LOGWATCH_MAX		64	/* watched paths per instance */
+#define LOGWATCH_MAX_OLD	4	/* rotated-away files kept open per path */
+
+/* Called once per complete line, without its newline; len <= KW_MAX_LINE.
+ * line is NUL-terminated and valid only during the call. The callback may
+ * call logwatch_set_arg, logwatch_add and logwatch_remove (removal takes
+ * effect at the end of logwatch_handle), never logwatch_free. */
 typedef void (*logwatch_cb)(void *arg, const char *line, size_t len);
 
 struct logwatch_stats {
 	uint64_t lines;		/* complete lines delivered */
 	uint64_t overlong;	/* lines longer than KW_MAX_LINE, dropped */
 	uint64_t rotations;	/* renames, truncations, re-creations seen */
+	uint64_t partial;	/* unterminated lines dropped: file truncated,
+				 * deleted, grace ended, or watch removed */
 };
 
 struct logwatch;
@@ -30,7 +38,8 @@ int logwatch_add(struct logwatch *lw, const char *path, int from_start,
     unsigned grace_s, logwatch_cb cb, void *arg, kw_ms now);
 /* Changes the callback argument of a watch (used on reload). */
 void logwatch_set_arg(struct logwatch *lw, int id, void *arg);
-/* Stops tailing; pending partial lines are dropped. */
+/* Stops tailing; pending partial lines are dropped. Unknown ids are
+ * ignored. */
 void logwatch_remove(struct logwatch *lw, int id);
 /* Id of the watch on path, or -1. */
 int logwatch_find(const struct logwatch *lw, const char *path);
@@ -38,9 +47,12 @@ int logwatch_find(const struct logwatch *lw, const char *path);
  * the callbacks. Never blocks. */
 void logwatch_handle(struct logwatch *lw, kw_ms now);
 /* Earliest time logwatch_handle must run again without an inotify event
- * (a renamed file's grace ending), or KW_MS_NEVER. */
+ * (a renamed file's grace ending; a read cap hit, which returns the `now`
+ * of the last call; a retry after ENOSPC/EACCES), or KW_MS_NEVER. */
 kw_ms logwatch_deadline(const struct logwatch *lw);
+/* Copies the counters into *st. */
 void logwatch_stats(const struct logwatch *lw, struct logwatch_stats *st);
+/* Closes every file, watch and the inotify descriptor; NULL is a no-op. */
 void logwatch_free(struct logwatch *lw);
 
 #endif

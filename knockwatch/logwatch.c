@@ -1,0 +1,833 @@
+/* logwatch.c — tails log files with one inotify instance and hands complete
+ * lines to callbacks, through rename, copytruncate, delete and re-creation.
+ * It never blocks, never polls an idle file, and allocates nothing per line.
+ *
+ * Model: each watched path has the file currently at that path ("cur") and
+ * up to LOGWATCH_MAX_OLD files renamed or deleted away from it ("old"), each
+ * an open descriptor with its own inotify watch on the inode, its offset and
+ * its partial-line buffer. The path's directory is watched for names coming
+ * and going. Any event that concerns a path marks it dirty; a dirty path is
+ * then re-checked as a whole (stat the path, compare inodes, read old files
+ * first, then the current one), so lost or coalesced events cannot confuse
+ * it and IN_Q_OVERFLOW is simply "everything is dirty". */
+#include "logwatch.h"
+
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "parse.h"
+
+#define LW_CHUNK	(64 * 1024)		/* bytes per pread */
+#define LW_CAP		(4 * 1024 * 1024)	/* bytes per file per handle */
+#define LW_TAIL		64	/* bytes before the offset re-read each time */
+#define LW_EVREADS	64	/* inotify reads per handle */
+#define LW_RETRY_MS	60000	/* retry after ENOSPC, EACCES and the like */
+#define LW_LOG_MS	60000	/* at most one overlong warning per minute */
+
+#define LW_DIR_MASK	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | \
+			 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD)
+#define LW_ANC_MASK	(IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | \
+			 IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD)
+#define LW_FILE_MASK	(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | \
+			 IN_MOVE_SELF | IN_MASK_ADD)
+
+enum lw_skip {
+	LW_SKIP_NONE,
+	LW_SKIP_OVERLONG,	/* dropping an overlong line (already counted) */
+	LW_SKIP_RESYNC,		/* started mid-line at the end of a file */
+};
+
+struct lw_file {
+	struct lw_file	*next;		/* in lw_watch.old, oldest first */
+	int		 fd;
+	int		 iwd;		/* watch on the inode, -1 if none */
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 off;		/* bytes consumed */
+	kw_ms		 last;		/* last read that returned data */
+	int		 gone;		/* close once read to the end */
+	int		 capped;	/* the last read stopped at LW_CAP */
+	enum lw_skip	 skip;
+	size_t		 len;		/* partial line in buf */
+	size_t		 tail_len;	/* min(off, LW_TAIL) */
+	unsigned char	 tail[LW_TAIL];	/* the bytes just before off */
+	char		*buf;		/* KW_MAX_LINE + 1, for the NUL */
+};
+
+struct lw_watch {
+	char		*path;
+	char		*dir;
+	const char	*base;		/* points into path */
+	logwatch_cb	 cb;
+	void		*arg;
+	kw_ms		 grace_ms;
+	int		 dwd;		/* watch on dir (or an ancestor if anc) */
+	int		 anc;		/* dir is missing: dwd is an ancestor */
+	int		 dirty;
+	int		 more;		/* a read stopped at the cap */
+	int		 removed;	/* removed from a callback */
+	int		 complained;	/* a run-time error was logged */
+	kw_ms		 retry;		/* retry failed set-ups then, or NEVER */
+	struct lw_file	*cur;		/* the file at path */
+	struct lw_file	*old;		/* renamed or deleted away */
+	int		 nold;
+};
+
+struct logwatch {
+	int		 fd;
+	int		 in_handle;
+	int		 more_events;	/* stopped reading inotify at the cap */
+	kw_ms		 now;
+	kw_ms		 overlong_next;	/* rate limit for the warning */
+	uint64_t	 overlong_quiet;	/* dropped since the last one */
+	struct logwatch_stats st;
+	char		*rbuf;		/* LW_TAIL + LW_CHUNK */
+	struct lw_watch	*w[LOGWATCH_MAX];
+};
+
+static void
+lw_complain(struct lw_watch *w, const char *what)
+{
+	if (w->complained)
+		return;
+	w->complained = 1;
+	log_warn("%s: %s", w->path, what);
+}
+
+/* 1 if any path or file still uses inotify watch wd. */
+static int
+lw_wd_used(const struct logwatch *lw, int wd)
+{
+	const struct lw_watch *w;
+	const struct lw_file *f;
+	int i;
+
+	for (i = 0; i < LOGWATCH_MAX; i++) {
+		if ((w = lw->w[i]) == NULL)
+			continue;
+		if (w->dwd == wd || (w->cur != NULL && w->cur->iwd == wd))
+			return 1;
+		for (f = w->old; f != NULL; f = f->next)
+			if (f->iwd == wd)
+				return 1;
+	}
+	return 0;
+}
+
+/* Paths in one directory share its watch: remove it with the last user.
+ * The caller has already dropped its own reference. */
+static void
+lw_wd_release(struct logwatch *lw, int wd)
+{
+	if (wd >= 0 && !lw_wd_used(lw, wd))
+		(void)inotify_rm_watch(lw->fd, wd);
+}
+
+/* Watches the inode behind fd, not whatever the path names by now. */
+static int
+lw_watch_inode(struct logwatch *lw, int fd, const char *path)
+{
+	char proc[64];
+	int wd;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	wd = inotify_add_watch(lw->fd, proc, LW_FILE_MASK);
+	if (wd == -1 && errno == ENOENT)	/* no /proc: racy fallback */
+		wd = inotify_add_watch(lw->fd, path, LW_FILE_MASK);
+	return wd;
+}
+
+static void
+lw_set_dwd(struct logwatch *lw, struct lw_watch *w, int wd, int anc)
+{
+	int old = w->dwd;
+
+	w->dwd = wd;
+	w->anc = anc;
+	if (old != wd)
+		lw_wd_release(lw, old);
+}
+
+/* Cuts the last component off p: "/a/b" -> "/a", "a" -> ".". Returns 0 when
+ * p is already "/" or ".". */
+static int
+lw_parent(char *p)
+{
+	char *s = strrchr(p, '/');
+
+	if (s == NULL) {
+		if (strcmp(p, ".") == 0)
+			return 0;
+		strcpy(p, ".");
+	} else if (s == p) {
+		if (p[1] == '\0')
+			return 0;
+		p[1] = '\0';
+	} else
+		*s = '\0';
+	return 1;
+}
+
+/* Watches the directory, or while it does not exist the deepest existing
+ * ancestor, so that its creation brings us back here. */
+static int
+lw_arm(struct logwatch *lw, struct lw_watch *w, kw_ms now)
+{
+	char p[PATH_MAX];
+	int tries, wd;
+
+	for (tries = 0; tries < 8; tries++) {
+		wd = inotify_add_watch(lw->fd, w->dir, LW_DIR_MASK);
+		if (wd >= 0) {
+			if (w->anc || w->complained)
+				log_info("%s: watching directory %s",
+				    w->path, w->dir);
+			lw_set_dwd(lw, w, wd, 0);
+			return 0;
+		}
+		if (errno != ENOENT && errno != ENOTDIR)
+			goto fail;
+		snprintf(p, sizeof(p), "%s", w->dir);
+		do {
+			if (!lw_parent(p)) {
+				errno = ENOENT;
+				goto fail;
+			}
+			wd = inotify_add_watch(lw->fd, p, LW_ANC_MASK);
+		} while (wd == -1 && (errno == ENOENT || errno == ENOTDIR));
+		if (wd == -1)
+			goto fail;
+		if (!w->anc)
+			log_info("%s: directory %s does not exist; waiting for "
+			    "it under %s", w->path, w->dir, p);
+		lw_set_dwd(lw, w, wd, 1);
+		/* It may have appeared while we walked up: look again. */
+		if (access(w->dir, F_OK) == -1)
+			return 0;
+	}
+	return 0;
+ fail:
+	lw_complain(w, "cannot watch the directory, retrying every minute");
+	lw_set_dwd(lw, w, -1, 0);
+	w->retry = now + LW_RETRY_MS;
+	return -1;
+}
+
+static void
+lw_file_close(struct logwatch *lw, struct lw_watch *w, struct lw_file *f)
+{
+	int wd = f->iwd;
+
+	if (f->len > 0) {
+		lw->st.partial++;
+		log_debug("%s: dropped an unterminated line of %zu bytes",
+		    w->path, f->len);
+	}
+	close(f->fd);
+	free(f->buf);
+	free(f);
+	lw_wd_release(lw, wd);
+}
+
+/* Starts at the end; a partial last line is skipped up to its newline. A
+ * file that shrank meanwhile was truncated, so it is read from 0. */
+static void
+lw_seek_end(struct lw_file *f, off_t size)
+{
+	size_t k = size < LW_TAIL ? (size_t)size : LW_TAIL;
+	ssize_t n;
+
+	if (k == 0)
+		return;
+	n = pread(f->fd, f->tail, k, size - (off_t)k);
+	if (n != (ssize_t)k)
+		return;
+	f->off = size;
+	f->tail_len = k;
+	if (f->tail[k - 1] != '\n')
+		f->skip = LW_SKIP_RESYNC;
+}
+
+/* Opens path; NULL with errno set on failure (not logged). */
+static struct lw_file *
+lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
+{
+	struct lw_file *f;
+	struct stat st;
+	int fd, saved;
+
+	fd = open(w->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (f->buf = malloc(KW_MAX_LINE + 1)) == NULL)
+		fatalx("logwatch: out of memory");
+	f->fd = fd;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->last = now;
+	if ((f->iwd = lw_watch_inode(lw, fd, w->path)) == -1) {
+		log_warn("%s: cannot watch the file; reading it every minute",
+		    w->path);
+		w->retry = now + LW_RETRY_MS;
+	}
+	if (at_end)
+		lw_seek_end(f, st.st_size);
+	return f;
+ fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return NULL;
+}
+
+static void
+lw_overlong(struct logwatch *lw, struct lw_watch *w)
+{
+	lw->st.overlong++;
+	lw->overlong_quiet++;
+	if (lw->now < lw->overlong_next)
+		return;
+	log_warnx("%s: dropped %llu line(s) longer than %d bytes", w->path,
+	    (unsigned long long)lw->overlong_quiet, KW_MAX_LINE);
+	lw->overlong_quiet = 0;
+	lw->overlong_next = lw->now + LW_LOG_MS;
+}
+
+static void
+lw_deliver(struct logwatch *lw, struct lw_watch *w, char *line, size_t len)
+{
+	line[len] = '\0';	/* the newline's place, or buf's spare byte */
+	lw->st.lines++;
+	w->cb(w->arg, line, len);
+}
+
+/* Splits n bytes into lines. Untrusted bytes: only lengths are looked at,
+ * and nothing longer than KW_MAX_LINE is ever copied or delivered. */
+static void
+lw_feed(struct logwatch *lw, struct lw_watch *w, struct lw_file *f, char *p,
+    size_t n)
+{
+	char *nl;
+	size_t seg;
+
+	while (n > 0 && !w->removed) {
+		nl = memchr(p, '\n', n);
+		seg = nl != NULL ? (size_t)(nl - p) : n;
+		if (f->skip != LW_SKIP_NONE) {
+			if (nl == NULL)
+				return;
+			f->skip = LW_SKIP_NONE;
+		} else if (f->len + seg > KW_MAX_LINE) {
+			lw_overlong(lw, w);
+			f->len = 0;
+			if (nl == NULL) {
+				f->skip = LW_SKIP_OVERLONG;
+				return;
+			}
+		} else if (nl == NULL) {
+			memcpy(f->buf + f->len, p, seg);
+			f->len += seg;
+			return;
+		} else if (f->len == 0)
+			lw_deliver(lw, w, p, seg);	/* no copy */
+		else {
+			memcpy(f->buf + f->len, p, seg);
+			f->len += seg;
+			lw_deliver(lw, w, f->buf, f->len);
+			f->len = 0;
+		}
+		p += seg + 1;
+		n -= seg + 1;
+	}
+}
+
+static void
+lw_truncated(struct logwatch *lw, struct lw_watch *w, struct lw_file *f)
+{
+	log_debug("%s: truncated, reading from the start", w->path);
+	lw->st.rotations++;
+	if (f->len > 0)
+		lw->st.partial++;
+	f->len = 0;
+	f->skip = LW_SKIP_NONE;
+	f->off = 0;
+	f->tail_len = 0;
+}
+
+/* Reads f from its offset to the end, or up to LW_CAP bytes (then sets
+ * f->capped and w->more). Every read starts LW_TAIL bytes early: if those
+ * bytes are short or changed, the file was truncated (copytruncate), even if
+ * it has grown past our offset since. Returns bytes consumed, or -1. */
+static ssize_t
+lw_read(struct logwatch *lw, struct lw_watch *w, struct lw_file *f)
+{
+	size_t total = 0, k, m;
+	ssize_t n;
+	int restarted = 0;
+
+	f->capped = 0;
+	while (!w->removed) {
+		if (total >= LW_CAP) {
+			f->capped = w->more = 1;
+			break;
+		}
+		k = f->tail_len;
+		n = pread(f->fd, lw->rbuf, k + LW_CHUNK, f->off - (off_t)k);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			log_warn("%s: read", w->path);
+			return -1;
+		}
+		if ((size_t)n < k || memcmp(lw->rbuf, f->tail, k) != 0) {
+			if (restarted++)
+				break;
+			lw_truncated(lw, w, f);
+			continue;
+		}
+		if ((m = (size_t)n - k) == 0)
+			break;
+		/* Keep the new tail before lw_feed writes NULs into rbuf. */
+		f->tail_len = (size_t)n < LW_TAIL ? (size_t)n : LW_TAIL;
+		memcpy(f->tail, lw->rbuf + n - f->tail_len, f->tail_len);
+		f->off += (off_t)m;
+		total += m;
+		lw_feed(lw, w, f, lw->rbuf + k, m);
+		if (m < LW_CHUNK)	/* regular file: short read is the end */
+			break;
+	}
+	return (ssize_t)total;
+}
+
+/* cur no longer has the watched name: keep reading it as an old file. */
+static void
+lw_retire(struct logwatch *lw, struct lw_watch *w, kw_ms now)
+{
+	struct lw_file *f = w->cur, **pp;
+
+	w->cur = NULL;
+	lw->st.rotations++;
+	f->last = now;
+	f->next = NULL;
+	for (pp = &w->old; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = f;
+	if (++w->nold > LOGWATCH_MAX_OLD) {
+		log_warnx("%s: more than %d rotated files open; closing the "
+		    "oldest", w->path, LOGWATCH_MAX_OLD);
+		w->old->gone = 1;
+	}
+}
+
+/* Reads every old file, oldest first; closes those deleted or past their
+ * grace once read to the end. */
+static void
+lw_check_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
+{
+	struct lw_file *f, **pp = &w->old;
+	struct stat st;
+	ssize_t n;
+
+	while ((f = *pp) != NULL && !w->removed) {
+		n = lw_read(lw, w, f);
+		if (n > 0)
+			f->last = now;
+		if (n >= 0 && f->capped) {
+			pp = &f->next;
+			continue;
+		}
+		if (n >= 0 && !f->gone && fstat(f->fd, &st) == 0 &&
+		    st.st_nlink > 0 && now < f->last + w->grace_ms) {
+			pp = &f->next;
+			continue;
+		}
+		*pp = f->next;
+		w->nold--;
+		lw_file_close(lw, w, f);
+	}
+}
+
+static int
+lw_same(const struct lw_file *f, dev_t dev, ino_t ino)
+{
+	return f != NULL && f->dev == dev && f->ino == ino;
+}
+
+/* Whatever the path names now becomes cur; the previous cur is retired. */
+static void
+lw_check_path(struct logwatch *lw, struct lw_watch *w, kw_ms now)
+{
+	struct lw_file *f;
+	struct stat st;
+
+	if (stat(w->path, &st) == -1) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			lw_complain(w, "stat");	/* cannot tell: keep cur */
+			w->retry = now + LW_RETRY_MS;
+			return;
+		}
+		if (w->cur != NULL) {
+			log_debug("%s: gone", w->path);
+			lw_retire(lw, w, now);
+		}
+		return;
+	}
+	if (lw_same(w->cur, st.st_dev, st.st_ino))
+		return;
+	/* New at this name: everything in it is new, read from 0. */
+	if ((f = lw_file_open(lw, w, 0, now)) == NULL) {
+		if (errno != ENOENT) {
+			lw_complain(w, "open");
+			w->retry = now + LW_RETRY_MS;
+		}
+	} else if (lw_same(w->cur, f->dev, f->ino)) {
+		lw_file_close(lw, w, f);	/* renamed back meanwhile */
+		return;
+	} else if (w->complained) {
+		log_info("%s: readable again", w->path);
+		w->complained = 0;
+	}
+	if (w->cur != NULL) {
+		log_debug("%s: rotated", w->path);
+		lw_retire(lw, w, now);
+	}
+	w->cur = f;
+}
+
+static void
+lw_rewatch(struct logwatch *lw, struct lw_watch *w, kw_ms now)
+{
+	struct lw_file *f;
+
+	for (f = w->old; f != NULL; f = f->next)
+		if (f->iwd == -1 &&
+		    (f->iwd = lw_watch_inode(lw, f->fd, w->path)) == -1)
+			w->retry = now + LW_RETRY_MS;
+	f = w->cur;
+	if (f != NULL && f->iwd == -1 &&
+	    (f->iwd = lw_watch_inode(lw, f->fd, w->path)) == -1)
+		w->retry = now + LW_RETRY_MS;
+}
+
+/* The whole state of one path, re-derived from the file system: the order
+ * of events does not matter. Old files are read before the current one. */
+static void
+lw_check(struct logwatch *lw, struct lw_watch *w, kw_ms now)
+{
+	int retry = now >= w->retry;
+
+	w->dirty = w->more = 0;
+	if (retry)
+		w->retry = KW_MS_NEVER;
+	if ((w->dwd == -1 && retry) || w->anc)
+		(void)lw_arm(lw, w, now);
+	lw_check_path(lw, w, now);
+	if (retry)
+		lw_rewatch(lw, w, now);
+	lw_check_old(lw, w, now);
+	if (w->cur != NULL && !w->removed && lw_read(lw, w, w->cur) == -1)
+		w->retry = now + LW_RETRY_MS;
+}
+
+static void
+lw_event_file(struct lw_watch *w, struct lw_file *f,
+    const struct inotify_event *ev)
+{
+	if (f->iwd != ev->wd)
+		return;
+	if (ev->mask & IN_IGNORED)
+		f->iwd = -1;	/* unmounted: lw_rewatch retries */
+	w->dirty = 1;
+}
+
+/* Marks the paths an event concerns as dirty. */
+static void
+lw_event(struct logwatch *lw, const struct inotify_event *ev)
+{
+	struct lw_watch *w;
+	struct lw_file *f;
+	int i, gone = 0;
+
+	if (ev->mask & IN_Q_OVERFLOW)
+		log_warnx("inotify queue overflow: re-checking every file");
+	for (i = 0; i < LOGWATCH_MAX; i++) {
+		if ((w = lw->w[i]) == NULL)
+			continue;
+		if (ev->mask & IN_Q_OVERFLOW) {
+			w->dirty = 1;
+			continue;
+		}
+		if (ev->wd == w->dwd) {
+			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF |
+			    IN_MOVE_SELF)) {
+				/* The directory (or ancestor) is gone or no
+				 * longer at its name: watch it anew. */
+				w->dwd = -1;
+				w->anc = 0;
+				w->retry = 0;
+				w->dirty = gone = 1;
+			} else if (w->anc)
+				w->dirty |= (ev->mask & IN_ISDIR) != 0;
+			else if (ev->len > 0 && strcmp(ev->name, w->base) == 0)
+				w->dirty = 1;
+		}
+		if (w->cur != NULL)
+			lw_event_file(w, w->cur, ev);
+		for (f = w->old; f != NULL; f = f->next)
+			lw_event_file(w, f, ev);
+	}
+	if (gone && !(ev->mask & IN_IGNORED))
+		lw_wd_release(lw, ev->wd);
+}
+
+struct logwatch *
+logwatch_new(void)
+{
+	struct logwatch *lw;
+
+	if ((lw = calloc(1, sizeof(*lw))) == NULL ||
+	    (lw->rbuf = malloc(LW_TAIL + LW_CHUNK)) == NULL)
+		fatalx("logwatch: out of memory");
+	lw->overlong_next = INT64_MIN;
+	if ((lw->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
+		log_warn("inotify_init1");
+		free(lw->rbuf);
+		free(lw);
+		return NULL;
+	}
+	return lw;
+}
+
+int
+logwatch_fd(const struct logwatch *lw)
+{
+	return lw->fd;
+}
+
+static void
+lw_watch_free(struct logwatch *lw, int id)
+{
+	struct lw_watch *w = lw->w[id];
+	struct lw_file *f;
+	int wd = w->dwd;
+
+	lw->w[id] = NULL;	/* so its watches count as unused */
+	if (w->cur != NULL)
+		lw_file_close(lw, w, w->cur);
+	while ((f = w->old) != NULL) {
+		w->old = f->next;
+		lw_file_close(lw, w, f);
+	}
+	lw_wd_release(lw, wd);
+	free(w->dir);
+	free(w->path);
+	free(w);
+}
+
+int
+logwatch_add(struct logwatch *lw, const char *path, int from_start,
+    unsigned grace_s, logwatch_cb cb, void *arg, kw_ms now)
+{
+	struct lw_watch *w = NULL;
+	const char *slash;
+	size_t plen = strlen(path);
+	int id = -1, i;
+
+	lw->now = now;
+	if (cb == NULL || plen == 0 || plen >= PATH_MAX ||
+	    path[plen - 1] == '/') {
+		log_warnx("logwatch: bad path \"%s\"", path);
+		goto out;
+	}
+	if (logwatch_find(lw, path) != -1) {
+		log_warnx("%s: already watched", path);
+		goto out;
+	}
+	for (i = 0; i < LOGWATCH_MAX && lw->w[i] != NULL; i++)
+		;
+	if (i == LOGWATCH_MAX) {
+		log_warnx("%s: too many files (at most %d)", path,
+		    LOGWATCH_MAX);
+		goto out;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->path = strdup(path)) == NULL)
+		fatalx("logwatch: out of memory");
+	if ((slash = strrchr(w->path, '/')) == NULL) {
+		w->dir = strdup(".");
+		w->base = w->path;
+	} else {
+		w->dir = slash == w->path ? strdup("/") :
+		    strndup(w->path, (size_t)(slash - w->path));
+		w->base = slash + 1;
+	}
+	if (w->dir == NULL)
+		fatalx("logwatch: out of memory");
+	w->cb = cb;
+	w->arg = arg;
+	w->grace_ms = (kw_ms)grace_s * 1000;
+	w->dwd = -1;
+	w->retry = KW_MS_NEVER;
+	lw->w[i] = w;
+	/* The directory first, so a file created from here on is seen. */
+	if (lw_arm(lw, w, now) == -1)
+		goto out;
+	if ((w->cur = lw_file_open(lw, w, !from_start, now)) == NULL) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			log_warn("%s", path);
+			goto out;
+		}
+		log_info("%s: does not exist yet", path);
+	}
+	/* Read what is already there at the next logwatch_handle, not from
+	 * inside add: logwatch_deadline says "now". */
+	w->more = from_start && w->cur != NULL;
+	w->complained = 0;
+	id = i;
+	w = NULL;
+ out:
+	if (w != NULL)		/* failed after taking slot i */
+		lw_watch_free(lw, i);
+	return id;
+}
+
+void
+logwatch_set_arg(struct logwatch *lw, int id, void *arg)
+{
+	if (id >= 0 && id < LOGWATCH_MAX && lw->w[id] != NULL)
+		lw->w[id]->arg = arg;
+}
+
+void
+logwatch_remove(struct logwatch *lw, int id)
+{
+	if (id < 0 || id >= LOGWATCH_MAX || lw->w[id] == NULL)
+		return;
+	if (lw->in_handle)
+		lw->w[id]->removed = 1;
+	else
+		lw_watch_free(lw, id);
+}
+
+int
+logwatch_find(const struct logwatch *lw, const char *path)
+{
+	int i;
+
+	for (i = 0; i < LOGWATCH_MAX; i++)
+		if (lw->w[i] != NULL && !lw->w[i]->removed &&
+		    strcmp(lw->w[i]->path, path) == 0)
+			return i;
+	return -1;
+}
+
+static int
+lw_due(const struct lw_watch *w, kw_ms now)
+{
+	const struct lw_file *f;
+
+	if (w->dirty || w->more || now >= w->retry)
+		return 1;
+	for (f = w->old; f != NULL; f = f->next)
+		if (now >= f->last + w->grace_ms)
+			return 1;
+	return 0;
+}
+
+void
+logwatch_handle(struct logwatch *lw, kw_ms now)
+{
+	char evbuf[8192]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n, i;
+	int r;
+
+	lw->now = now;
+	lw->in_handle = 1;
+	lw->more_events = 0;
+	for (r = 0; r < LW_EVREADS; r++) {
+		if ((n = read(lw->fd, evbuf, sizeof(evbuf))) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				log_warn("inotify read");
+			break;
+		}
+		for (i = 0; i < n; i += (ssize_t)(sizeof(*ev) + ev->len)) {
+			ev = (const struct inotify_event *)(evbuf + i);
+			lw_event(lw, ev);
+		}
+	}
+	lw->more_events = r == LW_EVREADS;
+	for (r = 0; r < LOGWATCH_MAX; r++)
+		if (lw->w[r] != NULL && !lw->w[r]->removed &&
+		    lw_due(lw->w[r], now))
+			lw_check(lw, lw->w[r], now);
+	lw->in_handle = 0;
+	for (r = 0; r < LOGWATCH_MAX; r++)
+		if (lw->w[r] != NULL && lw->w[r]->removed)
+			lw_watch_free(lw, r);
+}
+
+kw_ms
+logwatch_deadline(const struct logwatch *lw)
+{
+	const struct lw_watch *w;
+	const struct lw_file *f;
+	kw_ms d = KW_MS_NEVER;
+	int i;
+
+	if (lw->more_events)
+		return lw->now;
+	for (i = 0; i < LOGWATCH_MAX; i++) {
+		if ((w = lw->w[i]) == NULL)
+			continue;
+		if (w->more)
+			return lw->now;
+		if (w->retry < d)
+			d = w->retry;
+		for (f = w->old; f != NULL; f = f->next)
+			if (f->last + w->grace_ms < d)
+				d = f->last + w->grace_ms;
+	}
+	return d;
+}
+
+void
+logwatch_stats(const struct logwatch *lw, struct logwatch_stats *st)
+{
+	*st = lw->st;
+}
+
+void
+logwatch_free(struct logwatch *lw)
+{
+	int i;
+
+	if (lw == NULL)
+		return;
+	for (i = 0; i < LOGWATCH_MAX; i++)
+		if (lw->w[i] != NULL)
+			lw_watch_free(lw, i);
+	close(lw->fd);
+	free(lw->rbuf);
+	free(lw);
+}
