@@ -395,7 +395,7 @@ static void
 t_overlong(void)
 {
 	static struct col c;
-	static char big[KW_MAX_LINE + 2];
+	static char big[KW_MAX_LINE + 3];
 	struct logwatch *lw = logwatch_new();
 	const char *f = P("long.log");
 	int i;
