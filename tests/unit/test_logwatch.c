@@ -55,6 +55,9 @@ col_reset(struct col *c)
 
 #define EXPECT(c, s) do { T_STREQ((c)->buf, (s)); col_reset(c); } while (0)
 
+static const char *P(const char *fmt, ...) KW_PRINTF(1, 2);
+
+/* A path in the test directory; the last four stay valid. */
 static const char *
 P(const char *fmt, ...)
 {
