@@ -98,7 +98,8 @@ static const char *
 cnode_kind(const struct cnode *n)
 {
 	return n->type == CN_MAP ? "a mapping" :
-	    n->type == CN_SEQ ? "a list" : "a scalar";
+	    n->type == CN_SEQ ? "a list" :
+	    n->len == 0 ? "an empty value" : "a scalar";
 }
 
 static void
@@ -144,6 +145,21 @@ tag_ok(const yaml_char_t *tag)
 	    strncmp((const char *)tag, "tag:yaml.org,2002:", 18) == 0;
 }
 
+static void
+reader_mark(const unsigned char *buf, size_t len, size_t off, yaml_mark_t *m)
+{
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			m->line++;
+			m->column = 0;
+		} else if ((buf[i] & 0xc0) != 0x80)
+			m->column++;	/* count characters, not bytes */
+	}
+}
+
 /* Builds the tree of the first YAML document in buf. Aliases are refused,
  * so the tree is finite and no larger than the input. */
 static struct cnode *
@@ -154,6 +170,7 @@ tree_load(struct cctx *x, const unsigned char *buf, size_t len)
 	struct cnode *root = NULL, *stack[CONFIG_MAX_DEPTH], *n;
 	const yaml_char_t *tag;
 	const yaml_mark_t *m;
+	yaml_mark_t rm;
 	int depth = 0, done = 0, failed = 0;
 
 	if (!yaml_parser_initialize(&p)) {
@@ -163,8 +180,12 @@ tree_load(struct cctx *x, const unsigned char *buf, size_t len)
 	yaml_parser_set_input_string(&p, buf, len);
 	while (!done && !failed) {
 		if (!yaml_parser_parse(&p, &ev)) {
-			m = p.error == YAML_READER_ERROR ? &p.mark :
-			    &p.problem_mark;
+			m = &p.problem_mark;
+			if (p.error == YAML_READER_ERROR) {
+				/* The reader only knows a byte offset. */
+				reader_mark(buf, len, p.problem_offset, &rm);
+				m = &rm;
+			}
 			if (p.context != NULL)
 				cerr_at(x, m->line + 1, m->column + 1,
 				    "YAML syntax error: %s %s (started at "
