@@ -1377,6 +1377,8 @@ load_top(struct cctx *x, const struct cnode *root)
 	return load_doors(x, v);
 }
 
+/* Contract in config.h: NULL and "FILE:LINE:COL: ..." in err on failure;
+ * the caller owns the result and frees it with config_free. */
 struct config *
 config_load(const char *path, char *err, size_t errlen)
 {
@@ -1409,6 +1411,7 @@ fail:
 	return NULL;
 }
 
+/* Frees c and everything it owns, wiping keys first. NULL is allowed. */
 void
 config_free(struct config *c)
 {
@@ -1531,6 +1534,8 @@ print_door(const struct config *c, const struct config_door *d, FILE *fp,
 	fprintf(fp, "  cmd_timeout %us\n", d->cmd_timeout);
 }
 
+/* One line per door; verbose > 0 adds settings, sources, users (SHA-256
+ * fingerprints, never keys) and commands. Writes only to fp. */
 void
 config_print(const struct config *c, FILE *fp, int verbose)
 {
@@ -1584,6 +1589,7 @@ config_print(const struct config *c, FILE *fp, int verbose)
 		print_door(c, &c->doors[i], fp, verbose);
 }
 
+/* Index of the named door, or -1 (linear: at most KW_MAX_DOORS). */
 int
 config_door_index(const struct config *c, const char *name)
 {
@@ -1595,6 +1601,7 @@ config_door_index(const struct config *c, const char *name)
 	return -1;
 }
 
+/* Index of the named user, or -1 (binary search: users are sorted). */
 int
 config_user_index(const struct config *c, const char *name)
 {
