@@ -1,6 +1,7 @@
 #!/bin/sh
 # knock.sh — a knockwatch/1 client (shared/spec/sequence-v1.md) that needs
-# only openssl, od and nc (OpenBSD netcat) besides POSIX sh, tr and sleep.
+# only openssl, od and nc (OpenBSD netcat) besides POSIX sh, tr, date and
+# sleep.
 # It derives the same sequence as `knockwatch sequence` and sends it.
 #
 #   knock.sh [options] HOST       derive the current sequence, knock HOST

@@ -1,0 +1,260 @@
+#!/bin/sh
+# t_knocksh.sh — the knockwatch/1 vectors (shared/spec/sequence-v1.md)
+# through `knockwatch sequence` and `examples/knock.sh --print`; both must
+# print the expected line. Then argument checks, --bind canonicalisation and
+# real knocks, which go to 127.0.0.1 only. Without $KW_BUILD/knockwatch the
+# binary's checks count as failed and knock.sh is still tested.
+set -u
+top=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${KW_BUILD:-$top/build}
+kw=$build/knockwatch
+ks=$top/examples/knock.sh
+key=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+pass=0 fail=0
+tmp=$(mktemp -d)
+listener=''
+
+cleanup() {
+	[ -z "$listener" ] || kill "$listener" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
+
+have_kw=1
+if [ ! -x "$kw" ]; then
+	have_kw=0
+	printf 'note: %s missing; its checks count as failed\n' "$kw"
+fi
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds.
+wait_for() {
+	deadline=$(($(date +%s) + $1))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# expect NAME EXPECTED TOOL ARGS...: TOOL is kw or sh.
+expect() {
+	name=$1 want=$2 tool=$3
+	shift 3
+	if [ "$tool" = kw ]; then
+		if [ "$have_kw" -eq 0 ]; then
+			bad "$name (kw): no binary"
+			return
+		fi
+		got=$("$kw" sequence "$@" 2>&1)
+	else
+		got=$(sh "$ks" --print "$@" 2>&1)
+	fi
+	if [ "$got" = "$want" ]; then
+		ok
+	else
+		bad "$name ($tool): got '$got', want '$want'"
+	fi
+}
+
+# expect_rc NAME RC TOOL ARGS...: only the exit status counts.
+expect_rc() {
+	name=$1 want=$2 tool=$3
+	shift 3
+	if [ "$tool" = kw ]; then
+		if [ "$have_kw" -eq 0 ]; then
+			bad "$name (kw): no binary"
+			return
+		fi
+		"$kw" "$@" >"$tmp/out" 2>&1
+	else
+		sh "$ks" "$@" >"$tmp/out" 2>&1
+	fi
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		ok
+	else
+		bad "$name ($tool): exit $rc, want $want: $(head -n 1 "$tmp/out")"
+	fi
+}
+
+# The spec's vectors: door user step bind length range protocols open
+# expected ("-" for an empty field).
+vectors='ssh alice 58720000 - 4 20000-59999 tcp - tcp/50993 tcp/59068 tcp/54389 tcp/52353
+ssh alice 58720001 203.0.113.7 4 20000-59999 tcp - tcp/50607 tcp/27046 tcp/31141 tcp/44960
+ssh bob 58720000 - 6 1024-65535 tcp,udp - tcp/6024 tcp/52792 tcp/21322 udp/10433 tcp/43532 tcp/42540
+web alice 58720000 2001:db8::7 3 40000-40009 tcp 50000-50099 tcp/40006 tcp/40003 tcp/40000 open=50035
+ssh alice 58720000 - 8 7000-7007 tcp - tcp/7006 tcp/7002 tcp/7001 tcp/7004 tcp/7005 tcp/7000 tcp/7003 tcp/7007'
+
+n=0
+while read -r door user step bind length range protocols open want; do
+	n=$((n + 1))
+	set -- --key "$key" --door "$door" --user "$user" --step "$step" \
+	    --length "$length" --range "$range" --protocols "$protocols"
+	[ "$bind" = - ] || set -- "$@" --bind "$bind"
+	[ "$open" = - ] || set -- "$@" --open-range "$open"
+	for tool in kw sh; do
+		expect "vector $n" "$want" "$tool" "$@"
+	done
+done <<EOF
+$vectors
+EOF
+
+v1='tcp/50993 tcp/59068 tcp/54389 tcp/52353'
+v4='tcp/40006 tcp/40003 tcp/40000 open=50035'
+printf '%s\n' "$key" >"$tmp/key"
+chmod 600 "$tmp/key"
+for tool in kw sh; do
+	# Defaults (length 4, 20000-59999, tcp, period 30) and --time.
+	expect "defaults" "$v1" "$tool" --key "$key" --door ssh \
+	    --user alice --time 1761600000
+	expect "time in step" "$v1" "$tool" --key "$key" --door ssh \
+	    --user alice --time 1761600029
+	expect "period" "$v1" "$tool" --key "$key" --door ssh \
+	    --user alice --time $((58720000 * 60 + 59)) --period 60
+	expect "key file" "$v1" "$tool" --key-file "$tmp/key" --door ssh \
+	    --user alice --step 58720000
+	# An expanded, upper-case IPv6 --bind is canonicalised first.
+	for b in 2001:0DB8:0:0:0:0:0:7 2001:db8:0::0007 2001:DB8::7; do
+		expect "bind $b" "$v4" "$tool" --key "$key" --door web \
+		    --user alice --step 58720000 --bind "$b" --length 3 \
+		    --range 40000-40009 --open-range 50000-50099
+	done
+done
+
+# Both tools canonicalise addresses alike (glibc inet_ntop's rules).
+if [ "$have_kw" -eq 1 ]; then
+	for b in ::1 :: ::ffff:1.2.3.4 ::FFFF:0102:0304 ::1.2.3.4 ::1:0 1:: \
+	    1:0:0:1:0:0:0:1 0:0:1:0:0:0:0:1 fe80::1:2:3:4 1:2:3:4:5:6:7:: \
+	    ::2:3:4:5:6:7:8 64:ff9b::192.0.2.33 0:0:0:0:1:0:0:0 10.1.2.3; do
+		x=$("$kw" sequence --key "$key" --door d --user u --step 1 \
+		    --bind "$b" 2>&1)
+		y=$(sh "$ks" --print --key "$key" --door d --user u --step 1 \
+		    --bind "$b" 2>&1)
+		if [ -n "$x" ] && [ "$x" = "$y" ]; then
+			ok
+		else
+			bad "bind $b: knockwatch '$x', knock.sh '$y'"
+		fi
+	done
+else
+	bad "bind canonicalisation: no binary"
+fi
+
+# Usage errors exit 64 in both.
+for tool in kw sh; do
+	if [ "$tool" = kw ]; then
+		pre=sequence
+	else
+		pre=--print
+	fi
+	expect_rc "bad door" 64 "$tool" "$pre" --key "$key" --door 'a|b' \
+	    --user alice --step 1
+	expect_rc "no user" 64 "$tool" "$pre" --key "$key" --door ssh --step 1
+	expect_rc "short key" 64 "$tool" "$pre" --key 0001 --door ssh \
+	    --user alice --step 1
+	expect_rc "length > range" 64 "$tool" "$pre" --key "$key" --door ssh \
+	    --user alice --length 5 --range 7000-7003
+	expect_rc "open range used up" 64 "$tool" "$pre" --key "$key" \
+	    --door ssh --user alice --range 7000-7007 --open-range 7000-7003
+	expect_rc "bad bind" 64 "$tool" "$pre" --key "$key" --door ssh \
+	    --user alice --bind 1.2.3.04
+	expect_rc "step and time" 64 "$tool" "$pre" --key "$key" --door ssh \
+	    --user alice --step 1 --time 1
+	expect_rc "bad protocols" 64 "$tool" "$pre" --key "$key" --door ssh \
+	    --user alice --protocols udp
+done
+
+# Knocks, to loopback only. An unresolvable name fails before sending.
+expect_rc "knock unresolvable" 68 kw knock no-such-host.invalid \
+    --sequence 7000/tcp
+expect_rc "knock unresolvable" 68 sh --key "$key" --door ssh --user alice \
+    no-such-host.invalid
+expect_rc "knock no host" 64 kw knock --sequence 7000/tcp
+expect_rc "knock bad sequence" 64 kw knock 127.0.0.1 --sequence 7000/icmp
+
+# The derived knocks are the printed sequence (closed loopback ports answer
+# with a reset; the knock still counts as sent).
+if [ "$have_kw" -eq 1 ]; then
+	want=$("$kw" sequence --key "$key" --door ssh --user alice \
+	    --step 58720000 --length 3 --range 45000-45099 2>&1)
+	got=$("$kw" knock 127.0.0.1 -v --delay 0 --key "$key" --door ssh \
+	    --user alice --step 58720000 --length 3 --range 45000-45099 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ "$got" = "knocking 127.0.0.1: $want" ]; then
+		ok
+	else
+		bad "knock -v: exit $rc, '$got'"
+	fi
+	# --bind-source derives with the kernel's source address.
+	want=$("$kw" sequence --key "$key" --door web --user alice \
+	    --step 1 --bind 127.0.0.1 2>&1)
+	got=$("$kw" knock 127.0.0.1 -v --delay 0 --key "$key" --door web \
+	    --user alice --step 1 --bind-source 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ] &&
+	    [ "$got" = "knocking 127.0.0.1 from 127.0.0.1: $want" ]; then
+		ok
+	else
+		bad "knock --bind-source: exit $rc, '$got'"
+	fi
+else
+	bad "knock -v: no binary"
+	bad "knock --bind-source: no binary"
+fi
+
+# One UDP knock must arrive at a local listener (OpenBSD nc: -W 1 ends it
+# after one datagram). The knock is repeated until the listener, which may
+# still be starting, has it.
+port=$((41000 + $$ % 4000))
+received() {
+	"$@" >/dev/null 2>&1
+	[ -s "$tmp/udp" ]
+}
+udp_check() {
+	name=$1
+	shift
+	: >"$tmp/udp"
+	timeout 15 nc -u -l -W 1 127.0.0.1 "$port" >"$tmp/udp" 2>/dev/null &
+	listener=$!
+	if wait_for 10 received "$@"; then
+		ok
+	else
+		bad "$name: no datagram at 127.0.0.1:$port"
+	fi
+	kill "$listener" 2>/dev/null
+	wait "$listener" 2>/dev/null
+	listener=''
+}
+if command -v nc >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1; then
+	if [ "$have_kw" -eq 1 ]; then
+		udp_check "knockwatch knock udp" "$kw" knock 127.0.0.1 \
+		    --delay 0 --sequence "$port/udp"
+	else
+		bad "knockwatch knock udp: no binary"
+	fi
+	# knock.sh with a one-port range: the only UDP-capable port is $port
+	# when its proto bit says udp; find a step where knock 0 is UDP.
+	step=0
+	while [ "$step" -lt 50 ]; do
+		line=$(sh "$ks" --print --key "$key" --door ssh --user alice \
+		    --step "$step" --length 2 --range "$port-$((port + 1))" \
+		    --protocols tcp,udp)
+		case $line in
+		"udp/$port "* | *" udp/$port") break ;;
+		esac
+		step=$((step + 1))
+	done
+	udp_check "knock.sh udp" sh "$ks" --key "$key" --door ssh \
+	    --user alice --step "$step" --length 2 \
+	    --range "$port-$((port + 1))" --protocols tcp,udp --delay 0 \
+	    127.0.0.1
+else
+	bad "udp knocks: nc or timeout missing"
+fi
+
+printf '%d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" -eq 0 ]
