@@ -26,6 +26,9 @@ log_verbose(void)
 	return log_level_verbose;
 }
 
+static void log_vwrite(int, const char *, const char *, va_list, int)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_vwrite(int pri, const char *tag, const char *fmt, va_list ap, int with_errno)
 {
