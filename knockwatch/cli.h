@@ -15,7 +15,14 @@
  * then " open=PORT" when the door has an open range. */
 int cli_sequence(int argc, char **argv);
 /* Sends the current sequence (or a static --sequence) to HOST: TCP knocks
- * as non-blocking connects abandoned at once, UDP knocks as one datagram.
+ * as non-blocking connects abandoned at once by close() (one SYN, no
+ * retransmission), UDP knocks as one 1-byte datagram, --delay ms apart
+ * (default 100). HOST goes through getaddrinfo; the first address is used
+ * (of --bind's family when --bind is given, or -4/-6). --bind only enters the
+ * derivation; the sockets are not bound to it (behind NAT, give the public
+ * address). For a bind_source door (-c) or with --bind-source, a missing
+ * --bind defaults to the source address the kernel picks towards HOST
+ * (connect a UDP socket, which sends nothing, and getsockname).
  * Prints "open=PORT" when the door has an open range. */
 int cli_knock(int argc, char **argv);
 /* Prints a fresh 32-byte key as 64 hex digits. */
