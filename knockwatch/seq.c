@@ -11,9 +11,9 @@
 #include <string.h>
 
 #define SEQ_GCRYPT_NEED	"1.8.0"
-#define SEQ_MAX_BLOCKS	4096	/* value-stream blocks before giving up */
+#define SEQ_MAX_BLOCKS	4096	/* stream blocks before giving up */
 #define SEQ_BLOCK	32	/* HMAC-SHA256 output bytes */
-#define SEQ_MSG_MAX	256	/* longest msg "|" block suffix, see below */
+#define SEQ_MSG_MAX	256	/* msg without suffix, see seq_derive */
 #define SEQ_BIND_MAX	45	/* INET6_ADDRSTRLEN - 1 */
 
 static gcry_mac_hd_t seq_mac;
