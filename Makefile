@@ -22,7 +22,7 @@ UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c)
 # Unit tests link only the modules they test (so one module can be built and
 # tested while another is being written); unlisted tests link everything.
 deps_test_parse    := parse addr log
-deps_test_seq      := seq config addr log
+deps_test_seq      := seq log
 deps_test_logwatch := logwatch log clock
 deps_test_config   := config addr log parse
 test_objs = $(if $(deps_$(1)),$(patsubst %,$(BUILD)/obj/%.o,$(deps_$(1))),$(LIBOBJS))
