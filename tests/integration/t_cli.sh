@@ -1,0 +1,35 @@
+#!/bin/sh
+# t_cli.sh — the command line as an administrator meets it: -n on the sample
+# config (actions at their installed path mapped to actions/), errors with
+# file:line:column and exit 78, fingerprints instead of keys, usage errors.
+. "$(dirname "$0")/lib.sh"
+
+sed "s#/usr/local/lib/knockwatch/actions#$KW_TOP/actions#g; s#/var/lib/knockwatch#$T/state#" \
+	"$KW_TOP/knockwatch.yaml.sample" >"$T/sample.yaml"
+check "sample config passes -n" "$KW" -n -c "$T/sample.yaml"
+"$KW" -n -c "$T/sample.yaml" >"$T/n.out" 2>&1
+check "-n prints one line per door" test "$(grep -c '^door ' "$T/n.out")" -eq 2
+"$KW" -n -v -c "$T/sample.yaml" >"$T/nv.out" 2>&1
+check "-n -v prints a key fingerprint" grep -q "fingerprint" "$T/nv.out"
+check "-n -v never prints the key" sh -c "! grep -q 000102030405060708090a0b0c0d0e0f '$T/nv.out'"
+
+printf 'state_dir: %s\nsources:\n  - file: /var/log/kern.log\ndoors:\n  ssh:\n    sequence: [7000, 70000]\n    start: [/bin/true]\n' "$T/state" >"$T/bad.yaml"
+"$KW" -n -c "$T/bad.yaml" >"$T/bad.out" 2>&1
+rc=$?
+check "bad config exits 78" test "$rc" -eq 78
+check "bad config error names file:line:column" grep -q "$T/bad.yaml:6:[0-9]*:" "$T/bad.out"
+
+"$KW" --bogus >/dev/null 2>&1
+rc=$?
+check "unknown option exits 64" test "$rc" -eq 64
+check "--version" sh -c "'$KW' --version | grep -q '^knockwatch [0-9]'"
+check "--help" sh -c "'$KW' --help | grep -q 'usage: knockwatch'"
+check "genkey prints 64 hex digits" sh -c "'$KW' genkey | grep -Eq '^[0-9a-f]{64}$'"
+k1=$("$KW" genkey); k2=$("$KW" genkey)
+check "genkey keys differ" test "$k1" != "$k2"
+for f in "$KW_TOP"/examples/*.yaml; do
+	[ -f "$f" ] || continue
+	sed "s#/usr/local/lib/knockwatch/actions#$KW_TOP/actions#g; s#/var/lib/knockwatch#$T/state#" "$f" >"$T/ex.yaml"
+	check "example $(basename "$f") passes -n" "$KW" -n -c "$T/ex.yaml"
+done
+done_testing
