@@ -274,6 +274,7 @@ loop_run(const char *path, struct config *cfg)
 		action_tick(now);
 		if (logwatch_deadline(d.lw) <= now)
 			logwatch_handle(d.lw, now);
+		sources_tick(d.src, now);
 		if (d.stopping) {
 			if (action_pending() == 0)
 				break;
@@ -287,6 +288,7 @@ loop_run(const char *path, struct config *cfg)
 		next = min_ms(knock_deadline(d.knock), door_deadline());
 		next = min_ms(next, action_deadline());
 		next = min_ms(next, logwatch_deadline(d.lw));
+		next = min_ms(next, sources_deadline(d.src));
 		if (d.stopping)
 			next = min_ms(next, d.stop_deadline);
 		int timeout = next == KW_MS_NEVER ? -1 :

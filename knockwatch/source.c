@@ -8,13 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/epoll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ev.h"
 #include "log.h"
 
 #define KMSG_RECORD 8192
+#define CMD_BACKOFF_MIN_MS 1000
+#define CMD_BACKOFF_MAX_MS 60000
+#define CMD_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct source {
 	struct sources *set;
@@ -23,6 +29,13 @@ struct source {
 	int watch;		/* logwatch id, or -1 */
 	int kmsg_fd;		/* /dev/kmsg, or -1 */
 	int kmsg_from;		/* index in the previous set it came from */
+	pid_t cmd_pid;		/* command source: the child, or 0 */
+	int cmd_fd;		/* its stdout, or -1 */
+	kw_ms cmd_restart;	/* when to start it again, or KW_MS_NEVER */
+	kw_ms cmd_backoff;
+	size_t cmd_len;		/* bytes of a partial line in cmd_buf */
+	int cmd_skip;		/* dropping the rest of an overlong line */
+	char *cmd_buf;		/* KW_MAX_LINE + 1 */
 };
 
 struct sources {
@@ -120,6 +133,137 @@ kmsg_open(struct source *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Reaps the command's child and schedules its restart with back-off. */
+static void
+cmd_ended(struct source *s, kw_ms now)
+{
+	int status;
+
+	if (s->cmd_fd != -1) {
+		ev_del(s->cmd_fd);
+		close(s->cmd_fd);
+		s->cmd_fd = -1;
+	}
+	if (s->cmd_pid > 0) {
+		kill(-s->cmd_pid, SIGTERM);
+		while (waitpid(s->cmd_pid, &status, 0) == -1 && errno == EINTR)
+			;
+		s->cmd_pid = 0;
+	}
+	s->cmd_len = 0;
+	s->cmd_skip = 0;
+	s->cmd_restart = now + s->cmd_backoff;
+	log_warnx("source %s: command ended, restarting in %lld ms",
+	    s->cfg->argv[0], (long long)s->cmd_backoff);
+	s->cmd_backoff *= 2;
+	if (s->cmd_backoff > CMD_BACKOFF_MAX_MS)
+		s->cmd_backoff = CMD_BACKOFF_MAX_MS;
+}
+
+static void
+on_cmd(void *arg, int fd, uint32_t events)
+{
+	struct source *s = arg;
+	char buf[16384];
+	ssize_t n = 0;
+	int budget = 64;
+
+	(void)events;
+	while (budget-- > 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				if (!s->cmd_skip)
+					handle(s, s->cmd_buf, s->cmd_len, 0);
+				s->cmd_len = 0;
+				s->cmd_skip = 0;
+			} else if (s->cmd_skip) {
+				continue;
+			} else if (s->cmd_len < KW_MAX_LINE) {
+				s->cmd_buf[s->cmd_len++] = buf[i];
+			} else {
+				s->cmd_skip = 1;	/* overlong: dropped */
+				s->cmd_len = 0;
+			}
+		}
+		s->cmd_backoff = CMD_BACKOFF_MIN_MS;	/* it works */
+	}
+	if (budget >= 0 && (n == 0 || (n == -1 && errno != EAGAIN &&
+	    errno != EINTR)))
+		cmd_ended(s, clock_now_ms());
+}
+
+static void
+cmd_start(struct source *s, kw_ms now)
+{
+	int pfd[2];
+	pid_t pid;
+
+	s->cmd_restart = KW_MS_NEVER;
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		log_warn("source %s: pipe", s->cfg->argv[0]);
+		s->cmd_restart = now + s->cmd_backoff;
+		return;
+	}
+	if ((pid = fork()) == -1) {
+		log_warn("source %s: fork", s->cfg->argv[0]);
+		close(pfd[0]);
+		close(pfd[1]);
+		s->cmd_restart = now + s->cmd_backoff;
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		int devnull = open("/dev/null", O_RDWR);
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		setsid();
+		/* Die with the daemon rather than linger. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(devnull, 0);
+		dup2(pfd[1], 1);
+		close_range(3, ~0U, 0);
+		setenv("PATH", CMD_PATH, 1);
+		execvp(s->cfg->argv[0], s->cfg->argv);
+		dprintf(2, "cannot run %s: %s\n", s->cfg->argv[0],
+		    strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	s->cmd_pid = pid;
+	s->cmd_fd = pfd[0];
+	if (ev_add(s->cmd_fd, EPOLLIN, on_cmd, s) == -1)
+		cmd_ended(s, now);
+	else
+		log_info("source %s: started pid %d", s->cfg->argv[0], (int)pid);
+}
+
+kw_ms
+sources_deadline(const struct sources *set)
+{
+	kw_ms min = KW_MS_NEVER;
+
+	for (int i = 0; i < set->n; i++)
+		if (set->v[i].cfg->kind == CONFIG_SRC_COMMAND &&
+		    set->v[i].cmd_restart < min)
+			min = set->v[i].cmd_restart;
+	return min;
+}
+
+void
+sources_tick(struct sources *set, kw_ms now)
+{
+	for (int i = 0; i < set->n; i++) {
+		struct source *s = &set->v[i];
+		if (s->cfg->kind == CONFIG_SRC_COMMAND && s->cmd_pid == 0 &&
+		    s->cmd_restart <= now)
+			cmd_start(s, now);
+	}
+}
+
 struct sources *
 sources_open(const struct config *c, struct logwatch *lw,
     struct sources *prev, source_knock_cb cb, void *arg, kw_ms now,
@@ -144,7 +288,8 @@ sources_open(const struct config *c, struct logwatch *lw,
 
 		s->set = set;
 		s->cfg = cs;
-		s->watch = s->kmsg_fd = s->kmsg_from = -1;
+		s->watch = s->kmsg_fd = s->kmsg_from = s->cmd_fd = -1;
+		s->cmd_restart = KW_MS_NEVER;
 		set->n = i + 1;
 		s->parser = parse_new(cs->prefix, cs->pattern, err, errlen);
 		if (s->parser == NULL)
@@ -178,9 +323,14 @@ sources_open(const struct config *c, struct logwatch *lw,
 				goto fail;
 			break;
 		case CONFIG_SRC_COMMAND:
-			snprintf(err, errlen, "command sources are not "
-			    "supported yet");
-			goto fail;
+			/* Started from the loop (sources_tick) right away. */
+			if ((s->cmd_buf = malloc(KW_MAX_LINE + 1)) == NULL) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			s->cmd_backoff = CMD_BACKOFF_MIN_MS;
+			s->cmd_restart = now;
+			break;
 		}
 	}
 	return set;
@@ -224,6 +374,11 @@ sources_close(struct sources *s, const struct sources *keep)
 			ev_del(src->kmsg_fd);
 			close(src->kmsg_fd);
 		}
+		if (src->cmd_pid > 0 || src->cmd_fd != -1) {
+			src->cmd_backoff = 0;
+			cmd_ended(src, 0);
+		}
+		free(src->cmd_buf);
 		parse_free(src->parser);
 	}
 	free(s->v);

@@ -28,6 +28,9 @@ struct sources *sources_open(const struct config *c, struct logwatch *lw,
 /* Stops what `s` reads that `keep` (the set replacing it, or NULL) does not
  * read too, and frees s. */
 void sources_close(struct sources *s, const struct sources *keep);
+/* Command sources: when a child must be (re)started, and doing it. */
+kw_ms sources_deadline(const struct sources *s);
+void sources_tick(struct sources *s, kw_ms now);
 void sources_stats(const struct sources *s, struct source_stats *st);
 /* Feeds one line as if read from source number i (replay and tests). */
 void sources_feed(struct sources *s, int i, const char *line, size_t len);
