@@ -1,0 +1,572 @@
+/* parse.c — turns one untrusted syslog line or kernel message into a
+ * canonical knock: binary address, integer ports, flag bits. It allocates
+ * nothing per line, never resolves a name, and lets no line text out except
+ * the interface name, which it checks against a strict character set. */
+#include "parse.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+
+#define PARSE_MAX_PREFIX	127	/* nft's log prefix limit; iptables' is 29 */
+#define PARSE_MAX_HOST		255	/* syslog HOSTNAME field */
+#define PARSE_MAX_STAMP		40	/* RFC 3339 with nanoseconds and offset */
+#define PARSE_MAX_KTS		32	/* "[ 1234567.123456] " */
+#define PARSE_MATCH_LIMIT	100000	/* backtracks; a LOG line needs < 1000 */
+#define PARSE_DEPTH_LIMIT	10000
+#define PARSE_HEAP_LIMIT	4096	/* KiB, interpreter only */
+#define PARSE_JIT_STACK_MIN	(32 * 1024)
+#define PARSE_JIT_STACK_MAX	(512 * 1024)
+
+/*
+ * The body of a kernel LOG line from "IN=" on, as nf_log_syslog.c prints it
+ * for iptables, ip6tables and nftables alike. Anchored; values are captured
+ * loosely ([^ ]*) and checked by hand afterwards, so that a malformed value
+ * gives PARSE_REJECT rather than a silent no-match. Groups:
+ * 1 IN, 2 SRC, 3 PROTO, 4 SPT, 5 DPT, 6 TCP flag words.
+ */
+static const char parse_builtin_re[] =
+    "IN=([^ ]*) OUT=[^ ]* (?:[^ ]+ )*?SRC=([^ ]*) DST=[^ ]* (?:[^ ]+ )*?"
+    "PROTO=([^ ]*)(?: SPT=([^ ]*) DPT=([^ ]*)"
+    "(?: SEQ=[0-9]+ ACK=[0-9]+)?"
+    "(?: WINDOW=[0-9]+ RES=0x[0-9A-Fa-f]{2} ((?:[A-Z]{3} )*)URGP=)?)?";
+
+enum {
+	PARSE_G_IN = 1, PARSE_G_SRC, PARSE_G_PROTO, PARSE_G_SPT, PARSE_G_DPT,
+	PARSE_G_FLAGS,
+};
+
+/* In the order the kernel prints them. */
+static const struct {
+	char word[4];
+	uint8_t bit;
+} parse_flagwords[] = {
+	{ "CWR", PARSE_TCP_CWR }, { "ECE", PARSE_TCP_ECE },
+	{ "URG", PARSE_TCP_URG }, { "ACK", PARSE_TCP_ACK },
+	{ "PSH", PARSE_TCP_PSH }, { "RST", PARSE_TCP_RST },
+	{ "SYN", PARSE_TCP_SYN }, { "FIN", PARSE_TCP_FIN },
+};
+
+struct parser {
+	char prefix[PARSE_MAX_PREFIX + 1];
+	size_t prefixlen;		/* 0: no prefix */
+	int custom;			/* admin's pattern instead of the built-in */
+	int jit;			/* re is JIT-compiled */
+	pcre2_code *re;
+	pcre2_match_data *md;		/* one per parser: not thread-safe */
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jstack;
+	uint32_t g_src, g_dport, g_proto, g_spt;	/* custom groups, 0 = none */
+};
+
+static void parse_err(char *, size_t, const char *, ...) KW_PRINTF(3, 4);
+
+static void
+parse_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int
+parse_isdigit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Port text: 1..5 digits, no leading zero, value 1..65535. */
+static int
+parse_port(const char *s, size_t n, uint16_t *out)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 5 || s[0] == '0')
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!parse_isdigit(s[i]))
+			return -1;
+		v = v * 10 + (uint32_t)(s[i] - '0');
+	}
+	if (v > 65535)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/*
+ * Address text from the line. Only hex digits, '.' and ':' may reach
+ * inet_pton: this keeps out names, shell characters, zone ids and embedded
+ * NULs (inet_pton would stop at a NUL and accept the part before it).
+ */
+static int
+parse_src(const char *s, size_t n, struct kw_addr *out)
+{
+	size_t i;
+	char c;
+
+	if (n == 0 || n >= ADDR_STRLEN)
+		return -1;
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (!(parse_isdigit(c) || (c >= 'a' && c <= 'f') ||
+		    (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
+			return -1;
+	}
+	return addr_parse(s, n, out);
+}
+
+/* Interface name: what the kernel allows (IFNAMSIZ) narrowed to the
+ * characters real names use, so that the name is safe to pass on. */
+static int
+parse_ifname(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t i;
+	char c;
+
+	if (n >= outlen)
+		return -1;
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (!(parse_isdigit(c) || (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || c == '_' || c == '-' ||
+		    c == '.' || c == '@'))
+			return -1;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* "SYN ACK " style words, each followed by one space. */
+static int
+parse_flags(const char *s, size_t n, uint8_t *out)
+{
+	size_t i, j;
+	uint8_t f = 0;
+
+	for (i = 0; i + 4 <= n; i += 4) {
+		for (j = 0; j < sizeof(parse_flagwords) /
+		    sizeof(parse_flagwords[0]); j++)
+			if (memcmp(s + i, parse_flagwords[j].word, 3) == 0)
+				break;
+		if (j == sizeof(parse_flagwords) / sizeof(parse_flagwords[0]))
+			return -1;
+		f |= parse_flagwords[j].bit;
+	}
+	if (i != n)
+		return -1;
+	*out = f;
+	return 0;
+}
+
+/* Runs the compiled pattern on [s, s+n); returns pcre2's result code. */
+static int
+parse_match(struct parser *p, const char *s, size_t n)
+{
+	/* The built-in pattern is not UTF, so the unchecked JIT entry point
+	 * is safe; an admin's pattern may be (*UTF) and must go through
+	 * pcre2_match, which validates the subject first. */
+	if (p->jit && !p->custom)
+		return pcre2_jit_match(p->re, (PCRE2_SPTR)s, n, 0, 0,
+		    p->md, p->mctx);
+	return pcre2_match(p->re, (PCRE2_SPTR)s, n, 0, 0, p->md, p->mctx);
+}
+
+/* Group g of the last match of rc, or -1 if it did not take part. */
+static int
+parse_group(struct parser *p, int rc, uint32_t g, const char **s, size_t *n,
+    const char *subject)
+{
+	PCRE2_SIZE *ov;
+
+	if (g == 0 || (int)g >= rc)
+		return -1;
+	ov = pcre2_get_ovector_pointer(p->md);
+	if (ov[2 * g] == PCRE2_UNSET || ov[2 * g + 1] < ov[2 * g])
+		return -1;
+	*s = subject + ov[2 * g];
+	*n = ov[2 * g + 1] - ov[2 * g];
+	return 0;
+}
+
+/*
+ * Skips a syslog header, classic "Nov 23 16:53:16 host " or RFC 3339
+ * "2026-11-23T16:53:16.123456+00:00 host ", and the tag, which must be
+ * exactly "kernel: ". The tag is checked where it stands, never searched
+ * for: other programs' messages may contain " kernel: " anywhere.
+ * Returns the start of the kernel message or NULL.
+ */
+static const char *
+parse_syslog_header(const char *s, const char *end)
+{
+	const char *q;
+	size_t n = (size_t)(end - s);
+
+	if (n >= 16 && s[0] >= 'A' && s[0] <= 'Z' &&
+	    s[1] >= 'a' && s[1] <= 'z' && s[2] >= 'a' && s[2] <= 'z' &&
+	    s[3] == ' ' && (s[4] == ' ' || parse_isdigit(s[4])) &&
+	    parse_isdigit(s[5]) && s[6] == ' ' &&
+	    parse_isdigit(s[7]) && parse_isdigit(s[8]) && s[9] == ':' &&
+	    parse_isdigit(s[10]) && parse_isdigit(s[11]) && s[12] == ':' &&
+	    parse_isdigit(s[13]) && parse_isdigit(s[14]) && s[15] == ' ')
+		s += 16;
+	else if (n >= 20 && parse_isdigit(s[0]) && s[4] == '-' &&
+	    s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':') {
+		for (q = s; q < end && *q != ' '; q++) {
+			if (q - s >= PARSE_MAX_STAMP)
+				return NULL;
+			if (!(parse_isdigit(*q) || *q == '-' || *q == ':' ||
+			    *q == '.' || *q == '+' || *q == 'T' || *q == 'Z'))
+				return NULL;
+		}
+		if (q == end)
+			return NULL;
+		s = q + 1;
+	} else
+		return NULL;
+
+	for (q = s; q < end && *q != ' '; q++)
+		if (q - s >= PARSE_MAX_HOST || *q <= ' ' || *q > '~')
+			return NULL;
+	if (q == s || q == end)
+		return NULL;
+	s = q + 1;
+	if (end - s < 8 || memcmp(s, "kernel: ", 8) != 0)
+		return NULL;
+	return s + 8;
+}
+
+/* Skips a printk timestamp "[  109.780091] " if one is there. */
+static const char *
+parse_skip_kts(const char *s, const char *end)
+{
+	const char *q = s, *lim;
+
+	if (q == end || *q != '[')
+		return s;
+	lim = end - s > PARSE_MAX_KTS ? s + PARSE_MAX_KTS : end;
+	for (q++; q < lim && *q == ' '; q++)
+		;
+	if (q == lim || !parse_isdigit(*q))
+		return s;
+	while (q < lim && parse_isdigit(*q))
+		q++;
+	if (q == lim || *q++ != '.')
+		return s;
+	if (q == lim || !parse_isdigit(*q))
+		return s;
+	while (q < lim && parse_isdigit(*q))
+		q++;
+	if (lim - q < 2 || q[0] != ']' || q[1] != ' ')
+		return s;
+	return q + 2;
+}
+
+/* The built-in kernel LOG format, from the kernel message on. */
+static enum parse_result
+parse_kernel(struct parser *p, const char *msg, const char *end,
+    struct parse_knock *out)
+{
+	struct parse_knock k;
+	const char *body, *src, *s;
+	size_t n;
+	int rc;
+
+	msg = parse_skip_kts(msg, end);
+	if (p->prefixlen > 0) {
+		/* The prefix anchors: it must open the message. */
+		if ((size_t)(end - msg) < p->prefixlen ||
+		    memcmp(msg, p->prefix, p->prefixlen) != 0)
+			return PARSE_NOMATCH;
+		body = msg + p->prefixlen;
+		while (body < end && *body == ' ')
+			body++;
+		if (end - body < 3 || memcmp(body, "IN=", 3) != 0)
+			return PARSE_NOMATCH;
+	} else {
+		/* Any LOG prefix is allowed, but it cannot hold '=' or '"':
+		 * that keeps out kernel messages quoting user-chosen text,
+		 * such as audit records with name="IN=... SRC=...". */
+		body = memmem(msg, (size_t)(end - msg), "IN=", 3);
+		if (body == NULL || body - msg > PARSE_MAX_PREFIX)
+			return PARSE_NOMATCH;
+		for (s = msg; s < body; s++)
+			if (*s == '=' || *s == '"' || *s < ' ' || *s > '~')
+				return PARSE_NOMATCH;
+	}
+
+	/* Cheap tests before the regex. */
+	src = memmem(body, (size_t)(end - body), "SRC=", 4);
+	if (src == NULL)
+		return PARSE_NOMATCH;
+	if (memmem(src + 4, (size_t)(end - src - 4), "SRC=", 4) != NULL)
+		return PARSE_REJECT;
+	if (memmem(src, (size_t)(end - src), "DPT=", 4) == NULL)
+		return PARSE_NOMATCH;
+	if (memchr(msg, '\0', (size_t)(end - msg)) != NULL)
+		return PARSE_REJECT;
+
+	rc = parse_match(p, body, (size_t)(end - body));
+	if (rc < 0)
+		return PARSE_REJECT;	/* prefix, SRC= and DPT=, yet not LOG */
+
+	memset(&k, 0, sizeof(k));
+	if (parse_group(p, rc, PARSE_G_PROTO, &s, &n, body) != 0)
+		return PARSE_REJECT;
+	if (n == 3 && memcmp(s, "TCP", 3) == 0)
+		k.proto = IPPROTO_TCP;
+	else if (n == 3 && memcmp(s, "UDP", 3) == 0)
+		k.proto = IPPROTO_UDP;
+	else
+		return PARSE_NOMATCH;
+	/* No ports: a later fragment or a truncated packet, not a knock. */
+	if (parse_group(p, rc, PARSE_G_DPT, &s, &n, body) != 0)
+		return PARSE_NOMATCH;
+	if (parse_port(s, n, &k.dport) != 0)
+		return PARSE_REJECT;
+	if (parse_group(p, rc, PARSE_G_SPT, &s, &n, body) != 0 ||
+	    parse_port(s, n, &k.sport) != 0)
+		return PARSE_REJECT;
+	if (parse_group(p, rc, PARSE_G_SRC, &s, &n, body) != 0 ||
+	    parse_src(s, n, &k.src) != 0)
+		return PARSE_REJECT;
+	if (parse_group(p, rc, PARSE_G_IN, &s, &n, body) != 0 ||
+	    parse_ifname(s, n, k.in, sizeof(k.in)) != 0)
+		return PARSE_REJECT;
+	if (k.proto == IPPROTO_TCP &&
+	    parse_group(p, rc, PARSE_G_FLAGS, &s, &n, body) == 0) {
+		if (parse_flags(s, n, &k.tcp_flags) != 0)
+			return PARSE_REJECT;
+		k.has_flags = 1;
+	}
+	*out = k;
+	return PARSE_KNOCK;
+}
+
+/* An admin's pattern over the whole line (or message). */
+static enum parse_result
+parse_custom(struct parser *p, const char *line, size_t len,
+    struct parse_knock *out)
+{
+	struct parse_knock k;
+	const char *s;
+	size_t n;
+	int rc;
+
+	if (p->prefixlen > 0 &&
+	    memmem(line, len, p->prefix, p->prefixlen) == NULL)
+		return PARSE_NOMATCH;
+	rc = pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, p->md, p->mctx);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return PARSE_NOMATCH;
+	if (rc < 0)
+		return PARSE_REJECT;	/* limits hit, bad UTF-8: count it */
+
+	memset(&k, 0, sizeof(k));
+	k.proto = IPPROTO_TCP;
+	if (parse_group(p, rc, p->g_proto, &s, &n, line) == 0) {
+		if (n == 3 && strncasecmp(s, "tcp", 3) == 0)
+			k.proto = IPPROTO_TCP;
+		else if (n == 3 && strncasecmp(s, "udp", 3) == 0)
+			k.proto = IPPROTO_UDP;
+		else
+			return PARSE_NOMATCH;
+	}
+	if (parse_group(p, rc, p->g_dport, &s, &n, line) != 0 ||
+	    parse_port(s, n, &k.dport) != 0)
+		return PARSE_REJECT;
+	if (parse_group(p, rc, p->g_spt, &s, &n, line) == 0 &&
+	    parse_port(s, n, &k.sport) != 0)
+		return PARSE_REJECT;
+	if (parse_group(p, rc, p->g_src, &s, &n, line) != 0 ||
+	    parse_src(s, n, &k.src) != 0)
+		return PARSE_REJECT;
+	*out = k;
+	return PARSE_KNOCK;
+}
+
+/* Looks up a named group of the admin's pattern; required or not. */
+static int
+parse_named(struct parser *p, const char *name, int required, uint32_t *g,
+    char *err, size_t errlen)
+{
+	int rc;
+
+	rc = pcre2_substring_number_from_name(p->re, (PCRE2_SPTR)name);
+	if (rc == PCRE2_ERROR_NOSUBSTRING && !required) {
+		*g = 0;
+		return 0;
+	}
+	if (rc == PCRE2_ERROR_NOSUBSTRING) {
+		parse_err(err, errlen, "pattern: missing the named group "
+		    "(?<%s>...), which it must have", name);
+		return -1;
+	}
+	if (rc < 0) {
+		parse_err(err, errlen, "pattern: the named group (?<%s>...) "
+		    "must appear only once", name);
+		return -1;
+	}
+	*g = (uint32_t)rc;
+	return 0;
+}
+
+/*
+ * Compiles the parser once. prefix: the LOG prefix that must open the kernel
+ * message (printable ASCII, at most 127 bytes; NULL or "" for none; with a
+ * custom pattern it is only a required substring). pattern: the admin's
+ * PCRE2 pattern or NULL for the built-in kernel LOG format. The caller owns
+ * the result and frees it with parse_free. Returns NULL with a message in
+ * err (shown to admins as a config error) on failure.
+ */
+struct parser *
+parse_new(const char *prefix, const char *pattern, char *err, size_t errlen)
+{
+	struct parser *p;
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE off;
+	const char *re;
+	uint32_t opts;
+	size_t i, n;
+	int ec, rc;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		parse_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (prefix != NULL && (n = strlen(prefix)) > 0) {
+		if (n > PARSE_MAX_PREFIX) {
+			parse_err(err, errlen, "prefix: longer than %d bytes",
+			    PARSE_MAX_PREFIX);
+			goto fail;
+		}
+		for (i = 0; i < n; i++)
+			if (prefix[i] < ' ' || prefix[i] > '~') {
+				parse_err(err, errlen, "prefix: only "
+				    "printable ASCII is allowed");
+				goto fail;
+			}
+		memcpy(p->prefix, prefix, n);
+		p->prefixlen = n;
+	}
+
+	p->custom = pattern != NULL;
+	re = p->custom ? pattern : parse_builtin_re;
+	opts = PCRE2_NEVER_BACKSLASH_C;
+	if (!p->custom)
+		opts |= PCRE2_ANCHORED | PCRE2_NEVER_UTF;
+	p->re = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, opts,
+	    &ec, &off, NULL);
+	if (p->re == NULL) {
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		parse_err(err, errlen, "%s: %s at offset %zu",
+		    p->custom ? "pattern" : "built-in pattern",
+		    (const char *)msg, (size_t)off);
+		goto fail;
+	}
+	if (p->custom &&
+	    (parse_named(p, "src", 1, &p->g_src, err, errlen) != 0 ||
+	    parse_named(p, "dport", 1, &p->g_dport, err, errlen) != 0 ||
+	    parse_named(p, "proto", 0, &p->g_proto, err, errlen) != 0 ||
+	    parse_named(p, "spt", 0, &p->g_spt, err, errlen) != 0))
+		goto fail;
+
+	if ((p->md = pcre2_match_data_create_from_pattern(p->re, NULL)) ==
+	    NULL || (p->mctx = pcre2_match_context_create(NULL)) == NULL) {
+		parse_err(err, errlen, "out of memory");
+		goto fail;
+	}
+	pcre2_set_match_limit(p->mctx, PARSE_MATCH_LIMIT);
+	pcre2_set_depth_limit(p->mctx, PARSE_DEPTH_LIMIT);
+	pcre2_set_heap_limit(p->mctx, PARSE_HEAP_LIMIT);
+
+	rc = pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE);
+	if (rc == 0) {
+		p->jstack = pcre2_jit_stack_create(PARSE_JIT_STACK_MIN,
+		    PARSE_JIT_STACK_MAX, NULL);
+		if (p->jstack == NULL) {
+			parse_err(err, errlen, "out of memory");
+			goto fail;
+		}
+		pcre2_jit_stack_assign(p->mctx, NULL, p->jstack);
+		p->jit = 1;
+	} else {
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		log_warnx("parse: PCRE2 JIT unavailable (%s); using the "
+		    "slower interpreter", (const char *)msg);
+	}
+	return p;
+fail:
+	parse_free(p);
+	return NULL;
+}
+
+/*
+ * Parses one syslog line of len bytes (need not be NUL-terminated; a
+ * trailing newline is ignored). Built-in format: only a "kernel:" tag in
+ * its place counts. Writes *out only when returning PARSE_KNOCK. Allocates
+ * nothing with JIT; the interpreter fallback may grow its frame vector,
+ * kept in the match data, on the first lines.
+ */
+enum parse_result
+parse_line(struct parser *p, const char *line, size_t len,
+    struct parse_knock *out)
+{
+	const char *msg;
+
+	if (len > KW_MAX_LINE)
+		return PARSE_REJECT;
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (p->custom)
+		return parse_custom(p, line, len, out);
+	if ((msg = parse_syslog_header(line, line + len)) == NULL)
+		return PARSE_NOMATCH;
+	return parse_kernel(p, msg, line + len, out);
+}
+
+/*
+ * Parses the text of one kernel message (what /dev/kmsg gives after the
+ * ';', optionally starting with "[  12.345678] "); the caller has already
+ * checked that the record's facility is kernel. Same contract as
+ * parse_line otherwise.
+ */
+enum parse_result
+parse_kmsg(struct parser *p, const char *msg, size_t len,
+    struct parse_knock *out)
+{
+	if (len > KW_MAX_LINE)
+		return PARSE_REJECT;
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		len--;
+	if (p->custom)
+		return parse_custom(p, msg, len, out);
+	return parse_kernel(p, msg, msg + len, out);
+}
+
+/* Frees the parser and everything it holds; NULL is allowed. */
+void
+parse_free(struct parser *p)
+{
+	if (p == NULL)
+		return;
+	pcre2_jit_stack_free(p->jstack);
+	pcre2_match_context_free(p->mctx);
+	pcre2_match_data_free(p->md);
+	pcre2_code_free(p->re);
+	free(p);
+}
