@@ -3,10 +3,12 @@
  * read cap, and 1000 rotations under writing. Synchronises by poll() on the
  * inotify descriptor with a deadline; time for grace periods is passed in. */
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -544,7 +546,7 @@ t_busy(void)
 
 /* 1000 rename+create rotations with writes before, between and after each
  * step, to the renamed and to the new file; every line exactly once. */
-static unsigned char seen[100000];
+static unsigned char seen[1 << 20];
 static int seen_bad;
 
 static void
@@ -634,6 +636,154 @@ t_rotations(void)
 	logwatch_free(lw);
 }
 
+/* The same with a separate writer process that never stops writing: it
+ * rotates again as soon as the reader has seen a line of the newest file
+ * (logrotate runs daily; two rotations between two looks would hide the
+ * middle file from any reader). Lines are "<generation> <seq>". */
+static int ack_fd, seen_gen;
+
+static void
+gen_cb(void *arg, const char *line, size_t len)
+{
+	long g, n;
+	char *end;
+
+	(void)arg;
+	(void)len;
+	g = strtol(line, &end, 10);
+	n = strtol(end, &end, 10);
+	if (*end != '\0' || n < 0 || n >= (long)sizeof(seen)) {
+		seen_bad++;
+		return;
+	}
+	seen[n]++;
+	if (g > seen_gen) {
+		seen_gen = (int)g;
+		if (ack_fd != -1 && write(ack_fd, "a", 1) != 1 &&
+		    errno != EPIPE)	/* the writer may have finished */
+			seen_bad++;
+	}
+}
+
+static void
+gen_line(int fd, int g)
+{
+	char b[48];
+
+	snprintf(b, sizeof(b), "%d %d\n", g, seq++);
+	wr(fd, b);
+}
+
+static void
+writer(const char *f, const char *f1, int ack, int done)
+{
+	int g = 0, acks = 0, n = 0, fd, nfd;
+	char c;
+
+	fd = app(f);
+	gen_line(fd, 0);
+	while (g < 1000) {
+		if (seq > (int)sizeof(seen) - 100)
+			_exit(5);	/* the reader is stuck: fail, not hang */
+		if (n++ < 300 || acks <= g) {
+			gen_line(fd, g);	/* keep writing meanwhile, */
+			if (n > 300)		/* at most 1 line/ms */
+				(void)poll(&(struct pollfd){ .fd = ack,
+				    .events = POLLIN }, 1, 1);
+			if (read(ack, &c, 1) == 1)
+				acks++;
+			continue;
+		}
+		if (rename(f, f1) == -1)
+			_exit(3);
+		gen_line(fd, g);
+		nfd = app(f);
+		gen_line(nfd, ++g);
+		gen_line(fd, g - 1);
+		gen_line(fd, g - 1);
+		close(fd);
+		fd = nfd;
+		n = 0;
+	}
+	gen_line(fd, g);
+	close(fd);
+	if (write(done, &seq, sizeof(seq)) != sizeof(seq))
+		_exit(4);
+	_exit(0);
+}
+
+static void
+t_rotations_writer(void)
+{
+	struct pollfd p[2];
+	struct logwatch *lw = logwatch_new();
+	const char *f = P("wr.log"), *f1 = P("wr.log.1");
+	kw_ms t0 = clock_now_ms(), end = t0 + 20000;
+	int ackp[2], donep[2], i, total = -1, dup = 0, lost = 0, st;
+	pid_t pid;
+
+	memset(seen, 0, sizeof(seen));
+	seen_bad = 0;
+	seen_gen = -1;
+	seq = 0;
+	put(f, "");
+	T_OK(logwatch_add(lw, f, 0, 2, gen_cb, NULL, clock_now_ms()) >= 0,
+	    "add");
+	if (pipe2(ackp, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    pipe2(donep, O_CLOEXEC) == -1)
+		exit(2);
+	fflush(NULL);	/* or the child's exit would print our buffers */
+	if ((pid = fork()) == 0) {
+		close(ackp[1]);
+		close(donep[0]);
+		writer(f, f1, ackp[0], donep[1]);
+	}
+	close(ackp[0]);
+	close(donep[1]);
+	ack_fd = ackp[1];
+	p[0].fd = logwatch_fd(lw);
+	p[0].events = POLLIN;
+	p[1].fd = donep[0];
+	p[1].events = POLLIN;
+	while (clock_now_ms() < end) {
+		if (poll(p, 2, 1000) == -1)
+			break;
+		if (p[0].revents)
+			logwatch_handle(lw, clock_now_ms());
+		if (p[1].revents) {
+			if (read(donep[0], &total, sizeof(total)) !=
+			    sizeof(total))
+				total = -2;
+			break;
+		}
+	}
+	ack_fd = -1;		/* the writer is gone or going */
+	if (total < 0)
+		kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	T_OK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "writer exit %d", st);
+	/* The writer is done: take what is pending, then end every grace. */
+	while (poll(p, 1, 0) > 0)
+		logwatch_handle(lw, clock_now_ms());
+	logwatch_handle(lw, KW_MS_NEVER - 1);
+	for (i = 0; i < total; i++) {
+		dup += seen[i] > 1;
+		lost += seen[i] == 0;
+	}
+	T_OK(total > 1000, "writer wrote %d lines", total);
+	T_INTEQ(seen_bad, 0);
+	T_INTEQ(lost, 0);
+	T_INTEQ(dup, 0);
+	T_INTEQ(seen_gen, 1000);
+	T_INTEQ(stats(lw).lines, total);
+	T_INTEQ(stats(lw).rotations, 1000);
+	printf("rotations with a writer process: %d lines, %lld ms\n", total,
+	    (long long)(clock_now_ms() - t0));
+	close(ackp[1]);
+	close(donep[0]);
+	logwatch_free(lw);
+}
+
 static void
 t_bad_args(void)
 {
@@ -676,6 +826,7 @@ main(void)
 	int fds;
 
 	log_init(0, 0);
+	signal(SIGPIPE, SIG_IGN);
 	snprintf(tdir, sizeof(tdir), "/tmp/kw-logwatch.XXXXXX");
 	if (mkdtemp(tdir) == NULL) {
 		perror("mkdtemp");
@@ -692,6 +843,7 @@ main(void)
 	t_two();
 	t_busy();
 	t_rotations();
+	t_rotations_writer();
 	T_INTEQ(count_fds(), fds);
 	t_bad_args();
 	rm_tree(tdir);
