@@ -95,6 +95,11 @@ stop_kw() {
 	return $s_rc
 }
 
+# rchar: bytes the daemon has read so far (all descriptors).
+rchar() { awk '/^rchar:/ { print $2 }' "/proc/$KWPID/io"; }
+# read_since BYTES N: the daemon read at least N bytes since rchar was BYTES.
+read_since() { [ $(($(rchar) - $1)) -ge "$2" ]; }
+
 # opened SRC / closed SRC: the transcript shows the start / stop event.
 opened() { grep -q "event=start door=${2:-ssh} src=$1 " "$ACT" 2>/dev/null; }
 closed() { grep -q "event=stop door=${2:-ssh} src=$1 " "$ACT" 2>/dev/null; }

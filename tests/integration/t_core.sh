@@ -57,8 +57,10 @@ check "IPv6 action gets family inet6" grep -q "src=fd77::2 family=inet6" "$ACT"
 # A partial line written in two pieces.
 knock 192.0.2.8 tcp/7000 udp/8000
 line=$(knock_line 192.0.2.8 tcp 3 9000)
-printf '%s' "${line%%SRC=*}" >>"$LOG"
-barrier 192.0.2.102 2>/dev/null || true
+piece=${line%%SRC=*}
+before=$(rchar)
+printf '%s' "$piece" >>"$LOG"
+check "the daemon has read the first piece" wait_for 10 read_since "$before" ${#piece}
 printf '%s\n' "SRC=${line#*SRC=}" >>"$LOG"
 check "a line written in two pieces counts once complete" wait_for 10 opened 192.0.2.8
 
