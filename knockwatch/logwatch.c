@@ -9,7 +9,21 @@
  * and going. Any event that concerns a path marks it dirty; a dirty path is
  * then re-checked as a whole (stat the path, compare inodes, read old files
  * first, then the current one), so lost or coalesced events cannot confuse
- * it and IN_Q_OVERFLOW is simply "everything is dirty". */
+ * it and IN_Q_OVERFLOW is simply "everything is dirty".
+ *
+ * Order: at each look, renamed-away files (oldest first) are read before the
+ * file now at the path. A renamed file is read until grace_s after the last
+ * read that found data; a deleted one (st_nlink 0) is read to its end and
+ * closed at once. Recovered: a missing file or directory (the deepest
+ * existing ancestor is watched until it appears), a directory deleted or
+ * renamed and re-created, EACCES/ENOSPC/EMFILE (retried every minute via
+ * logwatch_deadline). Not recovered: two rotations between two looks (the
+ * middle file is never opened), lines written between our last read and a
+ * copytruncate's truncation (they are only in the copy), a truncation
+ * refilled with the same last LW_TAIL bytes at the same offset, and
+ * renames from one watched name to another (read again from 0). Lines may
+ * contain NUL bytes (a non-O_APPEND writer after copytruncate leaves a
+ * hole); callbacks must use len. Paths should be absolute. */
 #include "logwatch.h"
 
 #include <sys/inotify.h>
