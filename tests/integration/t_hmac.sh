@@ -1,0 +1,100 @@
+#!/bin/sh
+# t_hmac.sh — HMAC doors over a temporary log file: two users, knocks from
+# `knockwatch sequence`, the right KNOCK_USER, replays refused (also from
+# another source and after a restart), bind_source with an IPv6 source
+# written expanded, and the derived open port.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/keys"
+printf 'a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf\n' >"$T/keys/bob.key"
+chmod 600 "$T/keys/bob.key"
+cat >"$T/kw.yaml" <<EOC
+state_dir: $T/state
+sources:
+  - file: $LOG
+    prefix: "KNOCK: "
+users:
+  alice: { key: "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" }
+  bob: { key_file: $T/keys/bob.key }
+doors:
+  ssh:
+    sequence: [7000/tcp, 8000/udp, 9000]
+    start: [$KW_TOP/actions/log, --file, $ACT, open]
+  otp:
+    hmac:
+      users: [alice, bob]
+      length: 4
+      range: 20000-29999
+    timeout: 20
+    start: [$KW_TOP/actions/log, --file, $ACT, open, "%USER%"]
+    stop: [$KW_TOP/actions/log, --file, $ACT, close, "%USER%"]
+    stop_after: 1
+  bound:
+    hmac:
+      length: 3
+      range: 30000-39999
+      protocols: [tcp, udp]
+      bind_source: true
+      open_range: 40000-40099
+    timeout: 20
+    start: [$KW_TOP/actions/log, --file, $ACT, open, "%USER%", "%OPEN_PORT%"]
+    stop: [$KW_TOP/actions/log, --file, $ACT, close, "%USER%", "%OPEN_PORT%"]
+    stop_after: 1
+EOC
+check "daemon starts" start_kw
+
+# knock_seq SRC "tcp/1 udp/2 ...": writes the knocks as LOG lines.
+knock_seq() {
+	ks_src=$1
+	# shellcheck disable=SC2086
+	knock "$ks_src" $2
+}
+seq_a=$("$KW" sequence -c "$T/kw.yaml" --door otp --user alice)
+seq_b=$("$KW" sequence -c "$T/kw.yaml" --door otp --user bob)
+check "sequence prints 4 knocks" test "$(echo "$seq_a" | wc -w)" -eq 4
+knock_seq 192.0.2.1 "$seq_a"
+check "alice's sequence opens" wait_for 10 opened 192.0.2.1 otp
+check "KNOCK_USER is alice" grep -q "door=otp src=192.0.2.1 family=inet user=alice " "$ACT"
+knock_seq 192.0.2.2 "$seq_b"
+check "bob's sequence opens" wait_for 10 opened 192.0.2.2 otp
+check "KNOCK_USER is bob" grep -q "door=otp src=192.0.2.2 family=inet user=bob " "$ACT"
+check "alice's door closes" wait_for 10 closed 192.0.2.1 otp
+check "spent steps are on disk" grep -q "^otp alice " "$T/state/spent"
+
+# Replays: the same knocks again, from the same and from another source.
+knock_seq 192.0.2.1 "$seq_a"
+knock_seq 192.0.2.3 "$seq_a"
+barrier 192.0.2.200
+check "replay from the same source opens nothing" test "$(count_opens 192.0.2.1 otp)" -eq 1
+check "replay from another source opens nothing" sh -c "! grep -q 'door=otp src=192.0.2.3 ' '$ACT'"
+
+# A sweep of part of the range from one source does not open.
+for p in $(seq 20000 21500); do knock_line 198.51.100.7 tcp "$p" "$p"; done >>"$LOG"
+barrier 192.0.2.201
+check "a sweep of the range does not open" sh -c "! grep -q 'door=otp src=198.51.100.7 ' '$ACT'"
+
+# After a restart, the replay is still refused.
+check "SIGTERM exits 0" stop_kw
+check "daemon restarts" start_kw
+knock_seq 192.0.2.4 "$seq_a"
+barrier 192.0.2.202
+check "replay after a restart opens nothing" sh -c "! grep -q 'door=otp src=192.0.2.4 ' '$ACT'"
+
+# bind_source: computed for the compressed address, knocked from the
+# expanded form ip6tables writes; another address's sequence fails.
+seq_c=$("$KW" sequence -c "$T/kw.yaml" --door bound --user alice --bind 2001:db8::7)
+seq_d=$("$KW" sequence -c "$T/kw.yaml" --door bound --user bob --bind 2001:db8::8)
+open_c=${seq_c##*open=}
+knock_seq 2001:0db8:0000:0000:0000:0000:0000:0008 "${seq_c% open=*}"
+knock_seq 2001:0db8:0000:0000:0000:0000:0000:0007 "${seq_d% open=*}"
+barrier 192.0.2.203
+check "a sequence bound to another address does not open" \
+	sh -c "! grep -q 'door=bound src=2001:db8::7 ' '$ACT'"
+check "the sequence knocked from the wrong address does not open" \
+	sh -c "! grep -q 'door=bound src=2001:db8::8 ' '$ACT'"
+knock_seq 2001:0db8:0000:0000:0000:0000:0000:0007 "${seq_c% open=*}"
+check "bound sequence opens for its own address" wait_for 10 opened 2001:db8::7 bound
+check "the action gets the derived open port" \
+	grep -q "door=bound src=2001:db8::7 family=inet6 user=alice open_port=$open_c args=open alice $open_c" "$ACT"
+check "SIGTERM exits 0" stop_kw
+done_testing
