@@ -69,3 +69,7 @@ clean:
 	rm -rf build
 
 -include $(OBJS:.o=.d)
+
+# --- install / uninstall (operator issue) ---
+
+# --- fuzzing, sanitizers, valgrind (reliability issue) ---
