@@ -4,7 +4,7 @@
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
-PKGS     := libpcre2-8 yaml-0.1 libgcrypt
+PKGS     := libpcre2-8 yaml-0.1 libgcrypt zlib
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WERROR   ?= -Werror

@@ -10,6 +10,7 @@
 #include "knock.h"
 #include "log.h"
 #include "loop.h"
+#include "replay.h"
 #include "seq.h"
 
 #define KW_VERSION "0.1.0"
@@ -25,7 +26,8 @@ usage(FILE *fp)
 	    "  -s, --syslog       log to syslog instead of stderr\n"
 	    "  -v, --verbose      more detail (repeat for debug)\n"
 	    "  -h, --help         this text\n"
-	    "  -V, --version      print the version\n");
+	    "  -V, --version      print the version\n"
+	    "usage: knockwatch replay [-v] [-c FILE] LOGFILE   (dry run, .gz too)\n");
 	cli_usage(fp);
 }
 
@@ -50,6 +52,8 @@ main(int argc, char **argv)
 		return cli_sequence(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "knock") == 0)
 		return cli_knock(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "genkey") == 0)
 		return cli_genkey(argc - 1, argv + 1);
 
