@@ -4,6 +4,7 @@
 #include "addr.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -43,4 +44,56 @@ size_t
 addr_len(const struct kw_addr *a)
 {
 	return a->family == AF_INET6 ? 16 : 4;
+}
+
+int
+addr_cidr_parse(const char *s, struct kw_cidr *out)
+{
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long prefix;
+	char *end;
+	size_t max;
+
+	memset(out, 0, sizeof(*out));
+	if (addr_parse(s, alen, &out->net) == -1)
+		return -1;
+	max = addr_len(&out->net) * 8;
+	if (slash == NULL)
+		prefix = max;
+	else {
+		if (slash[1] < '0' || slash[1] > '9')
+			return -1;
+		prefix = strtoul(slash + 1, &end, 10);
+		if (*end != '\0' || prefix > max || end - slash > 4)
+			return -1;
+	}
+	out->prefix = (uint8_t)prefix;
+	for (size_t bit = prefix; bit < max; bit++)
+		if (out->net.a[bit / 8] & (0x80 >> (bit % 8)))
+			return -1;	/* host bits set: a typo, refuse it */
+	return 0;
+}
+
+int
+addr_in_cidr(const struct kw_addr *a, const struct kw_cidr *c)
+{
+	unsigned full = c->prefix / 8, rest = c->prefix % 8;
+
+	if (a->family != c->net.family)
+		return 0;
+	if (memcmp(a->a, c->net.a, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a->a[full] ^ c->net.a[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+int
+addr_in_any(const struct kw_addr *a, const struct kw_cidr *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (addr_in_cidr(a, &v[i]))
+			return 1;
+	return 0;
 }

@@ -24,4 +24,17 @@ int addr_eq(const struct kw_addr *x, const struct kw_addr *y);
 /* Address length in bytes for the family: 4 or 16. */
 size_t addr_len(const struct kw_addr *a);
 
+struct kw_cidr {
+	struct kw_addr net;	/* host bits cleared */
+	uint8_t prefix;		/* 0..32 or 0..128 */
+};
+
+/* Parses "192.0.2.0/24", "2001:db8::/32" or a bare address (a host
+ * prefix). Returns 0, or -1 for bad text or host bits set. */
+int addr_cidr_parse(const char *s, struct kw_cidr *out);
+/* 1 when a lies inside c (same family), else 0. */
+int addr_in_cidr(const struct kw_addr *a, const struct kw_cidr *c);
+/* 1 when a lies inside any of the n networks. */
+int addr_in_any(const struct kw_addr *a, const struct kw_cidr *v, int n);
+
 #endif

@@ -45,12 +45,16 @@ struct cctx {
 };
 
 static const char *const top_keys[] = { "state_dir", "log", "max_tracked",
-    "max_actions", "rotate_grace", "sources", "users", "doors", NULL };
+    "max_actions", "rotate_grace", "sources", "users", "doors", "runtime_dir",
+    "allow", "deny", "penalty", NULL };
+static const char *const penalty_keys[] = { "failures", "window", "ban",
+    NULL };
 static const char *const source_keys[] = { "file", "kmsg", "command",
     "prefix", "pattern", "from_start", NULL };
 static const char *const user_keys[] = { "key", "key_file", NULL };
 static const char *const door_keys[] = { "sequence", "hmac", "timeout",
-    "tcp_flags", "start", "stop", "stop_after", "cmd_timeout", NULL };
+    "tcp_flags", "start", "stop", "stop_after", "cmd_timeout", "allow",
+    "deny", NULL };
 static const char *const hmac_keys[] = { "users", "length", "range",
     "period", "skew", "bind_source", "protocols", "open_range", NULL };
 static const char *const placeholders[] = { "SRC", "IP", "DOOR", "USER",
@@ -1227,6 +1231,62 @@ out:
 	return rc;
 }
 
+/* key: [CIDR, ...] (a single scalar is one entry). */
+static int
+get_cidrs(struct cctx *x, const struct cnode *n, const char *key,
+    const char *where, struct kw_cidr **out, int *nout)
+{
+	const struct cnode *one = n;
+	size_t cnt = 1;
+
+	if (n->type == CN_SEQ)
+		cnt = n->nkid;
+	else if (get_scalar(x, n, key, where) == -1)
+		return -1;
+	if (cnt > KW_MAX_CIDRS)
+		return cerr(x, n, "%s of %s: at most %d networks", key, where,
+		    KW_MAX_CIDRS);
+	if ((*out = calloc(cnt + 1, sizeof(**out))) == NULL)
+		return cerr(x, n, "out of memory");
+	for (size_t i = 0; i < cnt; i++) {
+		if (n->type == CN_SEQ) {
+			one = n->kid[i];
+			if (get_scalar(x, one, key, where) == -1)
+				return -1;
+		}
+		if (addr_cidr_parse(one->s, &(*out)[i]) == -1)
+			return cerr(x, one, "%s of %s: '%.64s' is not an "
+			    "address or network (like 192.0.2.0/24 or "
+			    "2001:db8::/32, host bits clear)", key, where,
+			    one->s);
+		*nout = (int)i + 1;
+	}
+	return 0;
+}
+
+static int
+load_acl(struct cctx *x, const struct cnode *m, const char *where,
+    struct config_acl *acl)
+{
+	const struct cnode *v;
+
+	if ((v = map_get(m, "allow")) != NULL &&
+	    get_cidrs(x, v, "allow", where, &acl->allow, &acl->nallow) == -1)
+		return -1;
+	if ((v = map_get(m, "deny")) != NULL &&
+	    get_cidrs(x, v, "deny", where, &acl->deny, &acl->ndeny) == -1)
+		return -1;
+	return 0;
+}
+
+int
+config_acl_ok(const struct config_acl *acl, const struct kw_addr *a)
+{
+	if (acl->ndeny > 0 && addr_in_any(a, acl->deny, acl->ndeny))
+		return 0;
+	return acl->nallow == 0 || addr_in_any(a, acl->allow, acl->nallow);
+}
+
 static int
 load_door(struct cctx *x, const struct cnode *name, const struct cnode *m,
     struct config_door *d)
@@ -1245,6 +1305,8 @@ load_door(struct cctx *x, const struct cnode *name, const struct cnode *m,
 		return -1;
 	d->timeout = 10;
 	d->cmd_timeout = 10;
+	if (load_acl(x, m, where, &d->acl) == -1)
+		return -1;
 	seq = map_get(m, "sequence");
 	hm = map_get(m, "hmac");
 	if (seq != NULL && hm != NULL)
@@ -1349,6 +1411,37 @@ load_top(struct cctx *x, const struct cnode *root)
 			return cerr(x, v, "log: expected stderr or syslog, "
 			    "got '%.32s'", v->s);
 	}
+	if ((v = map_get(root, "runtime_dir")) != NULL) {
+		if (get_str(x, v, "runtime_dir", where, &c->runtime_dir) == -1)
+			return -1;
+		if (c->runtime_dir[0] != '/' || strlen(c->runtime_dir) > 80)
+			return cerr(x, v, "runtime_dir '%.200s': expected an "
+			    "absolute path of at most 80 characters",
+			    c->runtime_dir);
+	} else if ((c->runtime_dir = strdup("/run/knockwatch")) == NULL)
+		return cerr(x, root, "out of memory");
+	if (load_acl(x, root, where, &c->acl) == -1)
+		return -1;
+	c->penalty_failures = 10;
+	c->penalty_window = 60;
+	c->penalty_ban = 300;
+	if ((v = map_get(root, "penalty")) != NULL) {
+		const struct cnode *p;
+		if (check_map(x, v, "penalty", penalty_keys, NULL) == -1)
+			return -1;
+		if ((p = map_get(v, "failures")) != NULL &&
+		    get_uint(x, p, "failures", "penalty", 0, 100000,
+		    &c->penalty_failures) == -1)
+			return -1;
+		if ((p = map_get(v, "window")) != NULL &&
+		    get_uint(x, p, "window", "penalty", 1, 86400,
+		    &c->penalty_window) == -1)
+			return -1;
+		if ((p = map_get(v, "ban")) != NULL &&
+		    get_uint(x, p, "ban", "penalty", 1, 604800,
+		    &c->penalty_ban) == -1)
+			return -1;
+	}
 	c->max_tracked = 65536;
 	c->max_actions = 16;
 	c->rotate_grace = 30;
@@ -1430,6 +1523,8 @@ config_free(struct config *c)
 		free(c->doors[i].hmac.users);
 		argv_free(c->doors[i].start.argv);
 		argv_free(c->doors[i].stop.argv);
+		free(c->doors[i].acl.allow);
+		free(c->doors[i].acl.deny);
 	}
 	for (i = 0; i < c->nusers; i++) {
 		explicit_bzero(c->users[i].key, sizeof(c->users[i].key));
@@ -1439,6 +1534,9 @@ config_free(struct config *c)
 	free(c->doors);
 	free(c->users);
 	free(c->state_dir);
+	free(c->runtime_dir);
+	free(c->acl.allow);
+	free(c->acl.deny);
 	free(c->path);
 	explicit_bzero(c, sizeof(*c));
 	free(c);

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "addr.h"
+
 #define KW_MAX_SEQ	16	/* knocks in a sequence */
 #define KW_MAX_ARGV	64	/* elements in a start/stop command */
 #define KW_MAX_DOORS	256
@@ -54,8 +56,18 @@ struct config_hmac {
 	uint16_t open_lo, open_hi;
 };
 
+/* allow/deny lists: a source is refused when it is in deny, or when allow
+ * is not empty and it is not in allow. */
+struct config_acl {
+	struct kw_cidr *allow, *deny;
+	int nallow, ndeny;
+};
+
+#define KW_MAX_CIDRS 1024
+
 struct config_door {
 	char *name;
+	struct config_acl acl;
 	int is_hmac;
 	struct config_knock seq[KW_MAX_SEQ];	/* static doors */
 	int nseq;
@@ -88,7 +100,15 @@ struct config {
 	unsigned max_actions;	/* concurrently running actions, default 16 */
 	unsigned rotate_grace;	/* seconds a renamed log is still read, default 30 */
 	int log_syslog;		/* "log: syslog" */
+	char *runtime_dir;	/* status socket, default /run/knockwatch */
+	struct config_acl acl;	/* global allow/deny */
+	unsigned penalty_failures;	/* failed attempts ... default 10, 0 = off */
+	unsigned penalty_window;	/* ... within this many seconds, default 60 */
+	unsigned penalty_ban;	/* ignore the source this long, default 300 */
 };
+
+/* 1 when acl lets a through. */
+int config_acl_ok(const struct config_acl *acl, const struct kw_addr *a);
 
 /* Loads and validates path. On error returns NULL and writes
  * "FILE:LINE:COL: what is wrong" into err. The caller frees with config_free. */

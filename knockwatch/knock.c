@@ -29,6 +29,16 @@ struct door_list {
 	uint32_t head, tail;
 };
 
+/* Failed attempts per source, for penalties: a direct-mapped cache keyed
+ * by the same secret hash, so a flood of forged sources cannot pick which
+ * entries it overwrites. */
+struct penalty {
+	struct kw_addr src;
+	uint16_t failures;
+	kw_ms window_start;
+	kw_ms banned_until;
+};
+
 struct knock_table {
 	const struct config *cfg;
 	struct attempt *pool;
@@ -37,7 +47,10 @@ struct knock_table {
 	uint32_t mask;
 	struct door_list *lists;
 	struct otp *otp;
+	struct penalty *pen;
+	uint32_t pen_mask;
 	struct hash_key key;
+	kw_ms now;		/* of the knock being fed */
 	struct knock_stats st;
 };
 
@@ -76,6 +89,14 @@ knock_new(const struct config *c)
 	hash_key_random(&t->key);
 	if ((t->otp = otp_new(c)) == NULL)
 		goto fail;
+	if (c->penalty_failures > 0) {
+		uint32_t np = 1024;
+		while (np < t->cap / 4 && np < (1u << 22))
+			np <<= 1;
+		if ((t->pen = calloc(np, sizeof(*t->pen))) == NULL)
+			goto fail;
+		t->pen_mask = np - 1;
+	}
 	return t;
 fail:
 	knock_free(t);
@@ -88,6 +109,7 @@ knock_free(struct knock_table *t)
 	if (t == NULL)
 		return;
 	otp_free(t->otp);
+	free(t->pen);
 	free(t->pool);
 	free(t->buckets);
 	free(t->lists);
@@ -104,6 +126,55 @@ bucket_of(const struct knock_table *t, const struct kw_addr *src, uint16_t door)
 	buf[17] = 0;
 	memcpy(buf + 18, &door, 2);
 	return (uint32_t)hash_bytes(&t->key, buf, sizeof(buf)) & t->mask;
+}
+
+static struct penalty *
+pen_slot(const struct knock_table *t, const struct kw_addr *src)
+{
+	return &t->pen[bucket_of(t, src, 0xffff) & t->pen_mask];
+}
+
+/* 1 while src is serving a penalty. */
+static int
+penalised(struct knock_table *t, const struct kw_addr *src, kw_ms now)
+{
+	const struct penalty *p;
+
+	if (t->pen == NULL)
+		return 0;
+	p = pen_slot(t, src);
+	return p->banned_until > now && addr_eq(&p->src, src);
+}
+
+/* Counts a failed attempt (reset, expiry, replay) of src. */
+static void
+failed(struct knock_table *t, const struct kw_addr *src, kw_ms now)
+{
+	const struct config *c = t->cfg;
+	struct penalty *p;
+
+	if (t->pen == NULL)
+		return;
+	p = pen_slot(t, src);
+	if (!addr_eq(&p->src, src) || now - p->window_start >
+	    (kw_ms)c->penalty_window * 1000) {
+		if (!addr_eq(&p->src, src) && p->banned_until > now)
+			return;	/* the slot holds a live ban: keep it */
+		p->src = *src;
+		p->failures = 0;
+		p->window_start = now;
+		p->banned_until = 0;
+	}
+	if (++p->failures >= c->penalty_failures && p->banned_until <= now) {
+		char buf[ADDR_STRLEN];
+
+		p->banned_until = now + (kw_ms)c->penalty_ban * 1000;
+		t->st.penalties++;
+		/* Logged once per ban, not per line. */
+		log_info("source %s: %u failed attempts within %u s, ignored "
+		    "for %u s", addr_ntop(src, buf, sizeof(buf)),
+		    (unsigned)p->failures, c->penalty_window, c->penalty_ban);
+	}
 }
 
 static uint32_t
@@ -271,6 +342,7 @@ complete(struct knock_table *t, int door, const struct kw_addr *src,
 	    otp_complete(t->otp, door, src, cands, wall, &ev.user, &ev.step,
 	    &ev.open_port) != 0) {
 		t->st.replays++;
+		failed(t, src, t->now);
 		return;
 	}
 	t->st.opens++;
@@ -308,6 +380,16 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
     time_t wall, knock_open_cb cb, void *arg)
 {
 	t->st.knocks++;
+	t->now = now;
+	/* Denied and penalised sources never allocate state. */
+	if (!config_acl_ok(&t->cfg->acl, &k->src)) {
+		t->st.denied++;
+		return;
+	}
+	if (penalised(t, &k->src, now)) {
+		t->st.penalised++;
+		return;
+	}
 	for (int door = 0; door < t->cfg->ndoors; door++) {
 		const struct config_door *d = &t->cfg->doors[door];
 		uint32_t i;
@@ -315,12 +397,16 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 
 		if (!flags_ok(d, k))
 			continue;
+		if (d->acl.nallow + d->acl.ndeny > 0 &&
+		    !config_acl_ok(&d->acl, &k->src))
+			continue;
 		if (d->is_hmac && !otp_relevant(t->otp, door, k))
 			continue;
 		i = lookup(t, &k->src, (uint16_t)door);
 		if (i != KNOCK_NIL && t->pool[i].deadline <= now) {
 			unlink_attempt(t, i);
 			t->st.expired++;
+			failed(t, &k->src, now);
 			i = KNOCK_NIL;
 		}
 		if (i != KNOCK_NIL) {
@@ -345,6 +431,9 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			 * sweeping the port range useless. */
 			unlink_attempt(t, i);
 			t->st.resets++;
+			failed(t, &k->src, now);
+			if (penalised(t, &k->src, now))
+				return;
 		}
 		start(t, door, k, now, wall, cb, arg);
 	}
@@ -358,8 +447,10 @@ knock_expire(struct knock_table *t, kw_ms now)
 
 		while ((h = t->lists[d].head) != KNOCK_NIL &&
 		    t->pool[h].deadline <= now) {
+			struct kw_addr src = t->pool[h].src;
 			unlink_attempt(t, h);
 			t->st.expired++;
+			failed(t, &src, now);
 		}
 	}
 }
@@ -395,4 +486,15 @@ knock_load_spent(struct knock_table *t, const char *path, char *err,
     size_t errlen)
 {
 	return otp_load(t->otp, path, err, errlen);
+}
+
+void
+knock_stages(const struct knock_table *t, int door, uint32_t *counts,
+    unsigned n)
+{
+	memset(counts, 0, n * sizeof(*counts));
+	for (uint32_t i = t->lists[door].head; i != KNOCK_NIL;
+	    i = t->pool[i].next)
+		if (t->pool[i].stage < n)
+			counts[t->pool[i].stage]++;
 }

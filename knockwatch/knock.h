@@ -30,6 +30,9 @@ struct knock_stats {
 	uint64_t evictions;	/* attempts evicted because the table was full */
 	uint64_t opens;		/* completed sequences */
 	uint64_t replays;	/* HMAC sequences refused as spent */
+	uint64_t denied;	/* knocks from sources outside allow/deny */
+	uint64_t penalties;	/* sources put on penalty */
+	uint64_t penalised;	/* knocks ignored from penalised sources */
 	uint32_t tracked;	/* attempts in the table now */
 	uint32_t capacity;
 };
@@ -51,6 +54,9 @@ void knock_stats(const struct knock_table *t, struct knock_stats *st);
 /* Bytes of table memory per tracked attempt (for documentation and -n -v). */
 size_t knock_bytes_per_attempt(void);
 void knock_free(struct knock_table *t);
+/* Attempts of door by stage: counts[s] = attempts with s knocks done. */
+void knock_stages(const struct knock_table *t, int door, uint32_t *counts,
+    unsigned n);
 /* Spent HMAC steps to and from path (see otp_save/otp_load). 0 or -1. */
 int knock_save_spent(const struct knock_table *t, const char *path,
     char *err, size_t errlen);

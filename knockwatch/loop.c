@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "ctl.h"
 #include "door.h"
 #include "ev.h"
 #include "knock.h"
@@ -79,41 +80,77 @@ on_logwatch(void *arg, int fd, uint32_t events)
 }
 
 static void
-dump_line(void *arg, const char *line)
+log_line(void *arg, const char *line)
 {
 	(void)arg;
 	log_info("status: %s", line);
 }
 
+/* The report behind SIGUSR1 and `knockwatch status`: counters, attempts in
+ * progress by door and stage, open doors with their remaining time. */
 static void
-dump_status(struct daemon *d)
+report(void *self, void (*out)(void *, const char *), void *arg)
 {
+	struct daemon *d = self;
 	struct knock_stats ks;
 	struct source_stats ss;
 	struct door_stats ds;
 	struct action_stats as;
+	struct logwatch_stats ls;
+	char line[512];
 
 	knock_stats(d->knock, &ks);
 	sources_stats(d->src, &ss);
 	door_stats(&ds);
 	action_stats(&as);
-	log_info("status: lines %llu knocks %llu ignored %llu rejected %llu",
+	logwatch_stats(d->lw, &ls);
+	snprintf(line, sizeof(line), "lines %llu knocks %llu ignored %llu "
+	    "rejected %llu overlong %llu rotations %llu",
 	    (unsigned long long)ss.lines, (unsigned long long)ss.knocks,
-	    (unsigned long long)ss.ignored, (unsigned long long)ss.rejected);
-	log_info("status: tracked %u/%u advances %llu resets %llu "
+	    (unsigned long long)ss.ignored, (unsigned long long)ss.rejected,
+	    (unsigned long long)ls.overlong, (unsigned long long)ls.rotations);
+	out(arg, line);
+	snprintf(line, sizeof(line), "tracked %u/%u advances %llu resets %llu "
 	    "retransmits %llu expired %llu evictions %llu opens %llu "
-	    "replays %llu", ks.tracked, ks.capacity,
-	    (unsigned long long)ks.advances, (unsigned long long)ks.resets,
-	    (unsigned long long)ks.retransmits, (unsigned long long)ks.expired,
-	    (unsigned long long)ks.evictions, (unsigned long long)ks.opens,
-	    (unsigned long long)ks.replays);
-	log_info("status: doors open %u opened %llu extended %llu closed %llu "
-	    "stop failures %llu; actions running %u queued %u failed %llu "
-	    "timeouts %llu", ds.open, (unsigned long long)ds.opened,
+	    "replays %llu denied %llu penalties %llu penalised %llu",
+	    ks.tracked, ks.capacity, (unsigned long long)ks.advances,
+	    (unsigned long long)ks.resets, (unsigned long long)ks.retransmits,
+	    (unsigned long long)ks.expired, (unsigned long long)ks.evictions,
+	    (unsigned long long)ks.opens, (unsigned long long)ks.replays,
+	    (unsigned long long)ks.denied, (unsigned long long)ks.penalties,
+	    (unsigned long long)ks.penalised);
+	out(arg, line);
+	snprintf(line, sizeof(line), "doors open %u opened %llu extended %llu "
+	    "closed %llu stop_failures %llu refused %llu",
+	    ds.open, (unsigned long long)ds.opened,
 	    (unsigned long long)ds.extended, (unsigned long long)ds.closed,
-	    (unsigned long long)ds.stop_failures, as.running, as.queued,
-	    (unsigned long long)as.failed, (unsigned long long)as.timeouts);
-	door_dump(dump_line, NULL, clock_now_ms());
+	    (unsigned long long)ds.stop_failures,
+	    (unsigned long long)ds.refused);
+	out(arg, line);
+	snprintf(line, sizeof(line), "actions running %u queued %u started "
+	    "%llu failed %llu timeouts %llu refused %llu", as.running,
+	    as.queued, (unsigned long long)as.started,
+	    (unsigned long long)as.failed, (unsigned long long)as.timeouts,
+	    (unsigned long long)as.refused);
+	out(arg, line);
+	snprintf(line, sizeof(line), "reloads %llu reload_failures %llu",
+	    (unsigned long long)d->reloads,
+	    (unsigned long long)d->reload_failures);
+	out(arg, line);
+	for (int i = 0; i < d->cfg->ndoors; i++) {
+		uint32_t st[KW_MAX_SEQ + 1];
+		size_t n;
+
+		knock_stages(d->knock, i, st, KW_MAX_SEQ + 1);
+		n = (size_t)snprintf(line, sizeof(line), "in progress door %s:",
+		    d->cfg->doors[i].name);
+		for (unsigned s = 1; s <= KW_MAX_SEQ && n < sizeof(line); s++)
+			if (st[s] > 0)
+				n += (size_t)snprintf(line + n, sizeof(line) - n,
+				    " stage %u: %u", s, st[s]);
+		out(arg, line);
+	}
+	door_dump(out, arg, clock_now_ms());
 }
 
 /* Builds the parts of the daemon that depend on the config. On failure
@@ -210,7 +247,7 @@ on_signal(void *arg, int fd, uint32_t events)
 			reload(d);
 			break;
 		case SIGUSR1:
-			dump_status(d);
+			report(d, log_line, NULL);
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -262,6 +299,9 @@ loop_run(const char *path, struct config *cfg)
 	if (door_init(journal) == -1)
 		fatalx("out of memory");
 	door_recover(d.cfg, clock_now_ms(), clock_wall());
+	if (ctl_open(d.cfg->runtime_dir, report, &d) == -1)
+		log_warn("status socket in %s (knockwatch status will not "
+		    "work)", d.cfg->runtime_dir);
 	log_info("started: %d doors, %d sources, up to %u tracked sources "
 	    "(%zu bytes each)", cfg->ndoors, cfg->nsources, cfg->max_tracked,
 	    knock_bytes_per_attempt());
@@ -299,6 +339,7 @@ loop_run(const char *path, struct config *cfg)
 	}
 	log_info("exiting");
 out:
+	ctl_close();
 	sources_close(d.src, NULL);
 	knock_free(d.knock);
 	if (d.cfg != NULL)

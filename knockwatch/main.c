@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "ctl.h"
 #include "knock.h"
 #include "log.h"
 #include "loop.h"
@@ -27,7 +28,8 @@ usage(FILE *fp)
 	    "  -v, --verbose      more detail (repeat for debug)\n"
 	    "  -h, --help         this text\n"
 	    "  -V, --version      print the version\n"
-	    "usage: knockwatch replay [-v] [-c FILE] LOGFILE   (dry run, .gz too)\n");
+	    "usage: knockwatch replay [-v] [-c FILE] LOGFILE   (dry run, .gz too)\n"
+	    "usage: knockwatch status [-c FILE | -S SOCKET]     (running daemon)\n");
 	cli_usage(fp);
 }
 
@@ -52,6 +54,8 @@ main(int argc, char **argv)
 		return cli_sequence(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "knock") == 0)
 		return cli_knock(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "status") == 0)
+		return ctl_status_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "genkey") == 0)

@@ -25,6 +25,7 @@ line() {
 
 cat >"$T/knockwatch.yaml" <<EOC
 state_dir: $T/state
+runtime_dir: $T/run
 sources:
   - file: $T/kern.log
     prefix: "KNOCK: "

@@ -66,6 +66,7 @@ knock() {
 config_static() {
 	cat >"$T/kw.yaml" <<EOC
 state_dir: $T/state
+runtime_dir: $T/run
 sources:
   - file: $LOG
     prefix: "KNOCK: "
@@ -99,6 +100,9 @@ stop_kw() {
 rchar() { awk '/^rchar:/ { print $2 }' "/proc/$KWPID/io"; }
 # read_since BYTES N: the daemon read at least N bytes since rchar was BYTES.
 read_since() { [ $(($(rchar) - $1)) -ge "$2" ]; }
+
+# status: the running daemon's report through its socket.
+status() { "$KW" status -S "$T/run/knockwatch.sock"; }
 
 # opened SRC / closed SRC: the transcript shows the start / stop event.
 opened() { grep -q "event=start door=${2:-ssh} src=$1 " "$ACT" 2>/dev/null; }

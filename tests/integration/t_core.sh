@@ -35,7 +35,7 @@ check "retransmitted SYNs do not break a sequence" wait_for 10 opened 192.0.2.5
 # Timeout: two knocks, then the attempt must expire by itself (status
 # shows no tracked attempt) and the last knock must not open.
 knock 192.0.2.6 tcp/7000 udp/8000
-tracked_zero() { kill -USR1 "$KWPID"; sleep 0.1; tail -n 20 "$T/kw.err" | grep -q "tracked 0/"; }
+tracked_zero() { status | grep -q "^tracked 0/"; }
 check "an attempt expires from its deadline, without another packet" wait_for 10 tracked_zero
 knock 192.0.2.6 tcp/9000
 barrier 192.0.2.101
@@ -74,5 +74,11 @@ check "a line written in two pieces counts once complete" wait_for 10 opened 192
 barrier 192.0.2.103
 check "sshd line with injected SRC= text does not knock" sh -c "! grep -q 'src=192.0.2.9 ' '$ACT'"
 
+kill -USR1 "$KWPID"
+check "SIGUSR1 writes the report to the log" wait_for 10 grep -q "status: tracked " "$T/kw.err"
+status >"$T/status.out"
+check "status shows counters" grep -q "^lines [0-9]* knocks [0-9]*" "$T/status.out"
+check "status shows attempts in progress" grep -q "^in progress door ssh:" "$T/status.out"
+check "status socket is root-only" test "$(stat -c %a "$T/run/knockwatch.sock")" = 600
 check "SIGTERM exits 0" stop_kw
 done_testing

@@ -10,6 +10,7 @@ printf 'a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf\n' >"$T
 chmod 600 "$T/keys/bob.key"
 cat >"$T/kw.yaml" <<EOC
 state_dir: $T/state
+runtime_dir: $T/run
 sources:
   - file: $LOG
     prefix: "KNOCK: "
