@@ -200,6 +200,87 @@ test_cap(void)
 	knock_free(t);
 }
 
+static void
+test_acl_penalty(void)
+{
+	struct knock_table *t;
+	struct knock_stats st;
+	struct kw_cidr deny[2], allow[1], c;
+	struct kw_addr a;
+
+	/* CIDR parsing and matching. */
+	T_INTEQ(addr_cidr_parse("192.0.2.0/24", &c), 0);
+	addr_parse("192.0.2.77", 10, &a);
+	T_INTEQ(addr_in_cidr(&a, &c), 1);
+	addr_parse("192.0.3.1", 9, &a);
+	T_INTEQ(addr_in_cidr(&a, &c), 0);
+	T_INTEQ(addr_cidr_parse("192.0.2.1/24", &c), -1);	/* host bits */
+	T_INTEQ(addr_cidr_parse("192.0.2.0/33", &c), -1);
+	T_INTEQ(addr_cidr_parse("1.2.3.4;id", &c), -1);
+	T_INTEQ(addr_cidr_parse("2001:db8::/33", &c), 0);
+	addr_parse("2001:db8:7fff::1", 16, &a);
+	T_INTEQ(addr_in_cidr(&a, &c), 1);
+	addr_parse("2001:db8:8000::1", 16, &a);
+	T_INTEQ(addr_in_cidr(&a, &c), 0);
+	T_INTEQ(addr_cidr_parse("0.0.0.0/0", &c), 0);
+	addr_parse("2001:db8::1", 11, &a);
+	T_INTEQ(addr_in_cidr(&a, &c), 0);	/* other family */
+
+	/* Global deny: no state at all; per-door allow: only that door. */
+	static_config(64);
+	addr_cidr_parse("198.51.100.0/24", &deny[0]);
+	addr_cidr_parse("2001:db8:bad::/48", &deny[1]);
+	cfg.acl.deny = deny;
+	cfg.acl.ndeny = 2;
+	addr_cidr_parse("192.0.2.0/25", &allow[0]);
+	doors[1].acl.allow = allow;
+	doors[1].acl.nallow = 1;
+	t = knock_new(&cfg);
+	nev = 0;
+	feed(t, "198.51.100.1", IPPROTO_TCP, 1, 7000, 0);
+	feed(t, "2001:db8:bad::1", IPPROTO_TCP, 1, 7000, 0);
+	knock_stats(t, &st);
+	T_INTEQ(st.tracked, 0);
+	T_INTEQ(st.denied, 2);
+	feed(t, "192.0.2.200", IPPROTO_TCP, 1, 7000, 0);	/* ssh only */
+	feed(t, "192.0.2.200", IPPROTO_TCP, 2, 7500, 1);
+	T_INTEQ(nev, 0);
+	feed(t, "192.0.2.20", IPPROTO_TCP, 1, 7000, 0);
+	feed(t, "192.0.2.20", IPPROTO_TCP, 2, 7500, 1);
+	T_INTEQ(nev, 1);
+	knock_free(t);
+
+	/* Penalty: 3 failures within 60 s, ignored for 100 s, then free. */
+	static_config(64);
+	cfg.penalty_failures = 3;
+	cfg.penalty_window = 60;
+	cfg.penalty_ban = 100;
+	t = knock_new(&cfg);
+	nev = 0;
+	for (int i = 0; i < 4; i++) {
+		feed(t, "192.0.2.30", IPPROTO_TCP, 10 + i, 7000, i * 10);
+		feed(t, "192.0.2.30", IPPROTO_TCP, 20 + i, 7001, i * 10 + 1);
+	}
+	knock_stats(t, &st);
+	T_INTEQ(st.penalties, 1);
+	T_OK(st.penalised > 0, "penalised knocks counted");
+	feed(t, "192.0.2.30", IPPROTO_TCP, 1, 7000, 50000);
+	feed(t, "192.0.2.30", IPPROTO_UDP, 2, 8000, 50001);
+	feed(t, "192.0.2.30", IPPROTO_TCP, 3, 9000, 50002);
+	T_INTEQ(nev, 0);
+	/* Others are not affected. */
+	feed(t, "192.0.2.31", IPPROTO_TCP, 1, 7000, 50000);
+	feed(t, "192.0.2.31", IPPROTO_UDP, 2, 8000, 50001);
+	feed(t, "192.0.2.31", IPPROTO_TCP, 3, 9000, 50002);
+	T_INTEQ(nev, 1);
+	/* After the ban the source can knock again. */
+	feed(t, "192.0.2.30", IPPROTO_TCP, 1, 7000, 200000);
+	feed(t, "192.0.2.30", IPPROTO_UDP, 2, 8000, 200001);
+	feed(t, "192.0.2.30", IPPROTO_TCP, 3, 9000, 200002);
+	T_INTEQ(nev, 2);
+	knock_free(t);
+}
+
 /* HMAC doors: two users, sequences computed with seq_derive as a client
  * would. */
 static struct config_user users[2];
@@ -348,6 +429,7 @@ main(void)
 	T_INTEQ(seq_init(), 0);
 	test_static();
 	test_cap();
+	test_acl_penalty();
 	test_hmac();
 	return t_done();
 }
