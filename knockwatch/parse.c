@@ -25,7 +25,7 @@
 #define PARSE_MAX_HOST		255	/* syslog HOSTNAME field */
 #define PARSE_MAX_STAMP		40	/* RFC 3339 with nanoseconds and offset */
 #define PARSE_MAX_KTS		32	/* "[ 1234567.123456] " */
-#define PARSE_MATCH_LIMIT	100000	/* backtracks; a LOG line needs < 1000 */
+#define PARSE_MATCH_LIMIT	100000	/* bounds an admin's pattern on one line */
 #define PARSE_DEPTH_LIMIT	10000
 #define PARSE_HEAP_LIMIT	4096	/* KiB, interpreter only */
 #define PARSE_JIT_STACK_MIN	(32 * 1024)
