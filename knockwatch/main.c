@@ -112,5 +112,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init(to_syslog || cfg->log_syslog, verbose > 1);
-	return loop_run(path, cfg);
+	ch = loop_run(path, cfg);
+	/* Closing the HMAC handle wipes the last key libgcrypt holds. */
+	seq_free();
+	return ch;
 }
