@@ -472,6 +472,7 @@ void
 knock_stats(const struct knock_table *t, struct knock_stats *st)
 {
 	*st = t->st;
+	st->throttled = otp_throttled(t->otp);
 }
 
 int

@@ -112,13 +112,15 @@ report(void *self, void (*out)(void *, const char *), void *arg)
 	out(arg, line);
 	snprintf(line, sizeof(line), "tracked %u/%u advances %llu resets %llu "
 	    "retransmits %llu expired %llu evictions %llu opens %llu "
-	    "replays %llu denied %llu penalties %llu penalised %llu",
+	    "replays %llu denied %llu penalties %llu penalised %llu "
+	    "throttled %llu",
 	    ks.tracked, ks.capacity, (unsigned long long)ks.advances,
 	    (unsigned long long)ks.resets, (unsigned long long)ks.retransmits,
 	    (unsigned long long)ks.expired, (unsigned long long)ks.evictions,
 	    (unsigned long long)ks.opens, (unsigned long long)ks.replays,
 	    (unsigned long long)ks.denied, (unsigned long long)ks.penalties,
-	    (unsigned long long)ks.penalised);
+	    (unsigned long long)ks.penalised,
+	    (unsigned long long)ks.throttled);
 	out(arg, line);
 	snprintf(line, sizeof(line), "doors open %u opened %llu extended %llu "
 	    "closed %llu stop_failures %llu refused %llu",

@@ -27,8 +27,16 @@ struct otp_slot {
 	uint16_t *open;		/* nusers */
 };
 
+/* HMACs per second a bind_source door may spend on first knocks: each costs
+ * users * (2 skew + 1) derivations, so a flood of forged sources in the
+ * range could otherwise buy unbounded CPU. Past it, first knocks are
+ * ignored (counted, logged once per second) until the next second. */
+#define OTP_BIND_BUDGET 50000
+
 struct otp_door {
 	int active;
+	time_t budget_sec;	/* the second the budget below is for */
+	uint64_t budget_used;
 	unsigned nsl;		/* 2 * skew + 1 slots */
 	struct otp_slot *slots;
 	struct otp_entry *index;	/* sorted by (port, proto) */
@@ -41,6 +49,7 @@ struct otp {
 	const struct config *cfg;
 	struct otp_door *doors;
 	uint64_t nderiv;
+	uint64_t throttled;
 };
 
 static int
@@ -250,6 +259,21 @@ otp_first(struct otp *o, int door, const struct kw_addr *src,
 		char bind[ADDR_STRLEN];
 		uint16_t open;
 
+		uint64_t cost = (uint64_t)d->hmac.nusers * (2 * d->hmac.skew + 1);
+		if (od->budget_sec != wall) {
+			od->budget_sec = wall;
+			od->budget_used = 0;
+		}
+		if (od->budget_used + cost > OTP_BIND_BUDGET) {
+			if (o->throttled++ == 0 || od->budget_used <=
+			    OTP_BIND_BUDGET)
+				log_warnx("door %s: more first knocks than %d "
+				    "HMACs a second allow; ignoring them until "
+				    "the next second", d->name, OTP_BIND_BUDGET);
+			od->budget_used = OTP_BIND_BUDGET + 1;
+			return 0;
+		}
+		od->budget_used += cost;
 		addr_ntop(src, bind, sizeof(bind));
 		for (uint32_t u = 0; u < (uint32_t)d->hmac.nusers; u++)
 			for (uint64_t s = lo; s <= now + d->hmac.skew; s++)
@@ -330,6 +354,12 @@ uint64_t
 otp_derivations(const struct otp *o)
 {
 	return o->nderiv;
+}
+
+uint64_t
+otp_throttled(const struct otp *o)
+{
+	return o->throttled;
 }
 
 int

@@ -54,5 +54,7 @@ int otp_save(const struct otp *o, const char *path, char *err, size_t errlen);
 int otp_load(struct otp *o, const char *path, char *err, size_t errlen);
 /* Test and status hooks: sequences derived so far. */
 uint64_t otp_derivations(const struct otp *o);
+/* First knocks ignored because a bind_source door ran out of its budget. */
+uint64_t otp_throttled(const struct otp *o);
 
 #endif

@@ -420,6 +420,24 @@ test_hmac(void)
 	knock_seq(t, "2001:0db8:0000:0000:0000:0000:0000:0007", seq, 200, wall);
 	T_INTEQ(nev, 2);
 	T_INTEQ(evs[1].user, 1);
+
+	/* A flood of forged first knocks cannot buy unbounded HMAC work:
+	 * past the budget they are ignored until the next second, and a
+	 * genuine client then opens. */
+	struct knock_stats st;
+	char src[64];
+	for (int i = 0; i < 20000; i++) {
+		struct parse_knock k;
+		snprintf(src, sizeof(src), "10.%d.%d.%d", i / 65536,
+		    (i / 256) % 256, i % 256);
+		k = mk(src, IPPROTO_TCP, 1, 20000 + (unsigned)(i % 1000));
+		knock_feed(t, &k, 1000, wall + 1, on_open, NULL);
+	}
+	knock_stats(t, &st);
+	T_OK(st.throttled > 0, "first knocks over the budget throttled");
+	derive(0, step + 1, "203.0.113.9", seq, &open);	/* step spent above */
+	knock_seq(t, "203.0.113.9", seq, 2000, wall + 2);
+	T_INTEQ(nev, 3);
 	knock_free(t);
 }
 
