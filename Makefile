@@ -71,5 +71,59 @@ clean:
 -include $(OBJS:.o=.d)
 
 # --- install / uninstall (operator issue) ---
+# Layout (all under $(DESTDIR)):
+#   $(sbindir)/knockwatch                      binary, 0755
+#   $(actiondir)/*                             actions, 0755
+#   $(sysconfdir)/knockwatch/knockwatch.yaml   sample config, 0600, only if
+#       absent; action paths rewritten for $(actiondir), and the sample's
+#       published demo key replaced by a fresh one (knockwatch genkey)
+#   $(mandir)/man8/knockwatch.8, $(mandir)/man5/knockwatch.yaml.5   0644
+#   $(systemdunitdir)/knockwatch.service       0644, @sbindir@ and
+#       @sysconfdir@ filled in; /lib/systemd/system when PREFIX=/usr,
+#       else $(PREFIX)/lib/systemd/system (systemd searches
+#       /usr/local/lib/systemd/system too)
+# uninstall removes all of these except the config.
+sbindir        ?= $(PREFIX)/sbin
+sysconfdir     ?= /etc
+actiondir      ?= $(PREFIX)/lib/knockwatch/actions
+mandir         ?= $(PREFIX)/share/man
+systemdunitdir ?= $(if $(filter /usr /usr/,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+KW_ACTIONS     := $(notdir $(wildcard actions/*))
+KW_DEMO_KEY    := 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+KW_CONF        := $(DESTDIR)$(sysconfdir)/knockwatch/knockwatch.yaml
+
+install: all
+	install -D -m 0755 $(BUILD)/knockwatch $(DESTDIR)$(sbindir)/knockwatch
+	for a in $(KW_ACTIONS); do \
+		install -D -m 0755 actions/$$a $(DESTDIR)$(actiondir)/$$a || exit 1; \
+	done
+	install -D -m 0644 man/knockwatch.8 $(DESTDIR)$(mandir)/man8/knockwatch.8
+	install -D -m 0644 man/knockwatch.yaml.5 \
+		$(DESTDIR)$(mandir)/man5/knockwatch.yaml.5
+	sed -e 's#@sbindir@#$(sbindir)#g' -e 's#@sysconfdir@#$(sysconfdir)#g' \
+		systemd/knockwatch.service >$(BUILD)/knockwatch.service
+	install -D -m 0644 $(BUILD)/knockwatch.service \
+		$(DESTDIR)$(systemdunitdir)/knockwatch.service
+	@if [ -e $(KW_CONF) ]; then \
+		echo "keeping the existing $(KW_CONF)"; \
+	else \
+		key=$$($(BUILD)/knockwatch genkey) && [ -n "$$key" ] || exit 1; \
+		(umask 077 && sed -e 's#/usr/local/lib/knockwatch/actions#$(actiondir)#g' \
+			-e "s#$(KW_DEMO_KEY)#$$key#" knockwatch.yaml.sample \
+			>$(BUILD)/knockwatch.yaml) || exit 1; \
+		echo "install -D -m 0600 knockwatch.yaml.sample $(KW_CONF)"; \
+		install -D -m 0600 $(BUILD)/knockwatch.yaml $(KW_CONF) || exit 1; \
+		rm -f $(BUILD)/knockwatch.yaml; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/knockwatch
+	for a in $(KW_ACTIONS); do rm -f $(DESTDIR)$(actiondir)/$$a; done
+	rmdir $(DESTDIR)$(actiondir) \
+		$(DESTDIR)$(patsubst %/,%,$(dir $(actiondir))) 2>/dev/null || true
+	rm -f $(DESTDIR)$(mandir)/man8/knockwatch.8 \
+		$(DESTDIR)$(mandir)/man5/knockwatch.yaml.5 \
+		$(DESTDIR)$(systemdunitdir)/knockwatch.service
+	@echo "left in place: $(KW_CONF) (may hold keys; remove it by hand)"
 
 # --- fuzzing, sanitizers, valgrind (reliability issue) ---
