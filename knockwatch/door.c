@@ -69,25 +69,35 @@ door_free(void)
 	journal = NULL;
 }
 
+/* One journal line is at most this long: two names, an address, a port
+ * and a time. */
+#define DOOR_JOURNAL_LINE (2 * KW_NAME_MAX + ADDR_STRLEN + 8 + 24 + 8)
+
 static void
 journal_save(void)
 {
 	char *buf;
-	size_t cap = 256 + (size_t)stats.open * 200, len = 0;
+	size_t cap = 1 + (size_t)stats.open * DOOR_JOURNAL_LINE, len = 0;
 
 	if ((buf = malloc(cap)) == NULL) {
 		log_warnx("journal: out of memory");
 		return;
 	}
-	for (int i = 0; i < DOOR_MAX_OPEN && len + 200 < cap; i++) {
+	buf[0] = '\0';
+	for (int i = 0; i < DOOR_MAX_OPEN; i++) {
 		const struct door_entry *e = &doors[i];
+		int n;
+
 		if (!e->used)
 			continue;
-		len += (size_t)snprintf(buf + len, cap - len,
-		    "%s %s %s %s %lld\n", e->door, e->src,
-		    e->user[0] ? e->user : "-",
+		n = snprintf(buf + len, cap - len, "%s %s %s %s %lld\n",
+		    e->door, e->src, e->user[0] ? e->user : "-",
 		    e->open_port[0] ? e->open_port : "-",
 		    (long long)e->wall_deadline);
+		if (n < 0 || (size_t)n >= cap - len)
+			fatalx("journal: line longer than %d bytes",
+			    DOOR_JOURNAL_LINE);
+		len += (size_t)n;
 	}
 	if (state_write_atomic(journal, buf, len) == -1)
 		log_warn("journal %s: cannot write; open doors will not "
@@ -335,6 +345,8 @@ door_open(const struct config *c, const struct knock_open *ev, kw_ms now,
 void
 door_tick(kw_ms now)
 {
+	if (stats.open == 0)
+		return;
 	for (int i = 0; i < DOOR_MAX_OPEN; i++)
 		if (doors[i].used && !doors[i].stopping &&
 		    doors[i].deadline <= now)
@@ -346,6 +358,8 @@ door_deadline(void)
 {
 	kw_ms min = KW_MS_NEVER;
 
+	if (stats.open == 0)
+		return min;
 	for (int i = 0; i < DOOR_MAX_OPEN; i++)
 		if (doors[i].used && !doors[i].stopping &&
 		    doors[i].deadline < min)

@@ -92,7 +92,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 64;
 	}
-	log_init(0, verbose > 1);
+	log_init(0, verbose);
 	if (seq_init() != 0) {
 		fprintf(stderr, "knockwatch: cannot initialise libgcrypt\n");
 		return 70;
@@ -111,7 +111,7 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 0;
 	}
-	log_init(to_syslog || cfg->log_syslog, verbose > 1);
+	log_init(to_syslog || cfg->log_syslog, verbose);
 	ch = loop_run(path, cfg);
 	/* Closing the HMAC handle wipes the last key libgcrypt holds. */
 	seq_free();

@@ -44,6 +44,7 @@ struct sources {
 	struct logwatch *lw;
 	source_knock_cb cb;
 	void *arg;
+	kw_ms reject_logged;	/* rate limit of the debug line */
 	struct source_stats st;
 };
 
@@ -60,9 +61,20 @@ handle(struct source *s, const char *line, size_t len, int kmsg)
 	if (r == PARSE_KNOCK) {
 		set->st.knocks++;
 		set->cb(set->arg, &k);
-	} else if (r == PARSE_REJECT)
+	} else if (r == PARSE_REJECT) {
+		/* Bad input is counted, and logged at debug at most once a
+		 * second, never its bytes (they may be anything). */
 		set->st.rejected++;
-	else
+		if (log_verbose()) {
+			kw_ms now = clock_now_ms();
+			if (now - set->reject_logged >= 1000) {
+				set->reject_logged = now;
+				log_debug("rejected a malformed or forged knock "
+				    "line (%llu so far)", (unsigned long long)
+				    set->st.rejected);
+			}
+		}
+	} else
 		set->st.ignored++;
 }
 
