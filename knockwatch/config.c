@@ -22,7 +22,7 @@
 
 #define CONFIG_MAX_FILE		(1024 * 1024)
 #define CONFIG_MAX_DEPTH	32
-#define CONFIG_MAX_PREFIX	29	/* the kernel's --log-prefix limit */
+#define CONFIG_MAX_PREFIX	127	/* nft log prefix; iptables LOG allows 29 */
 #define CONFIG_MAX_KEYFILE	4096
 
 enum cnode_type { CN_SCALAR, CN_SEQ, CN_MAP };
@@ -891,8 +891,8 @@ load_source(struct cctx *x, const struct cnode *m, struct config_source *s)
 		if (get_str(x, v, "prefix", where, &s->prefix) == -1)
 			return -1;
 		if (strlen(s->prefix) > CONFIG_MAX_PREFIX)
-			return cerr(x, v, "prefix is %zu characters; the "
-			    "kernel's --log-prefix allows at most %d",
+			return cerr(x, v, "prefix is %zu characters; nft's log "
+			    "prefix allows at most %d (iptables' LOG 29)",
 			    strlen(s->prefix), CONFIG_MAX_PREFIX);
 		for (i = 0; s->prefix[i] != '\0'; i++)
 			if ((unsigned char)s->prefix[i] < 0x20 ||

@@ -164,6 +164,14 @@ setup(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 	struct sources *src;
 	char spent[PATH_MAX];
 
+	if (d->cfg != NULL && (strcmp(d->cfg->state_dir, cfg->state_dir) != 0 ||
+	    strcmp(d->cfg->runtime_dir, cfg->runtime_dir) != 0)) {
+		/* The journal, the spent steps and the socket stay together:
+		 * moving them is a restart, not a reload. */
+		snprintf(err, errlen, "state_dir and runtime_dir cannot change "
+		    "on reload (restart knockwatch to move them)");
+		return -1;
+	}
 	if (state_mkdir(cfg->state_dir) == -1) {
 		snprintf(err, errlen, "state_dir %s: %s", cfg->state_dir,
 		    strerror(errno));

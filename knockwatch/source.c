@@ -136,8 +136,10 @@ kmsg_open(struct source *s, char *err, size_t errlen)
 		snprintf(err, errlen, "/dev/kmsg: %s", strerror(errno));
 		return -1;
 	}
-	/* Old records never count: start at the end of the buffer. */
-	lseek(s->kmsg_fd, 0, SEEK_END);
+	/* Old records never count (unless from_start): start at the end of
+	 * the buffer. */
+	if (!s->cfg->from_start)
+		lseek(s->kmsg_fd, 0, SEEK_END);
 	if (ev_add(s->kmsg_fd, EPOLLIN, on_kmsg, s) == -1) {
 		snprintf(err, errlen, "/dev/kmsg: %s", strerror(errno));
 		return -1;
@@ -237,7 +239,10 @@ cmd_start(struct source *s, kw_ms now)
 		dup2(devnull, 0);
 		dup2(pfd[1], 1);
 		close_range(3, ~0U, 0);
+		/* Like actions, the command sees none of our environment. */
+		clearenv();
 		setenv("PATH", CMD_PATH, 1);
+		setenv("LANG", "C", 1);
 		execvp(s->cfg->argv[0], s->cfg->argv);
 		dprintf(2, "cannot run %s: %s\n", s->cfg->argv[0],
 		    strerror(errno));
