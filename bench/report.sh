@@ -1,0 +1,124 @@
+#!/bin/sh
+# report.sh RESULTS.ENV COMMANDS.TXT — prints bench/results.md: machine,
+# versions, the table with ratios and targets, every figure, the commands.
+# Pure formatting: it measures nothing.
+set -u
+RES=$1
+CMDS=$2
+v() { sed -n "s/^$1=//p" "$RES" | tail -n 1; }
+# calc EXPR: awk arithmetic on numbers (prints "-" if any input is empty).
+calc() { awk "BEGIN { $1 }" 2>/dev/null || echo "-"; }
+ms() { [ -n "${1:-}" ] && calc "printf \"%.1f\", $1 / 1e6" || echo "-"; }
+num() { [ -n "${1:-}" ] && echo "$1" | sed ':a;s/\([0-9]\)\([0-9]\{3\}\)\($\|[,.]\)/\1,\2\3/;ta' || echo "-"; }
+yes_no() { calc "print ($1) ? \"**met**\" : \"**missed**\""; }
+have() { [ -n "$(v "$1")" ]; }
+
+cat <<EOH
+# knockwatch benchmarks
+
+Produced by \`make bench\` (bench/run.sh); every figure below was measured
+in that one run, on this machine, side by side. Absolute times on a shared
+machine are noisy: the ratios, measured in the same run, are what count.
+
+- Date: $(v date)
+- Machine: $(v nproc) CPUs, $(v cpu), $(v mem); $(v kernel); $(v os)
+- Load average at start / end: $(v load) / $(v load_end) (other work shares this machine)
+- Versions: $(v v_knockwatch); $(v v_grep); $(v v_fail2ban); $(v v_knockd); $(v v_rsyslog); $(v v_cc); $(v v_strace)
+- Sections: throughput $(v sec_throughput); scale $(v sec_scale); latency $(v sec_latency); idle $(v sec_idle)
+
+## Results
+
+| # | Measure | knockwatch | Compared with | Ratio | Target | |
+|---|---|---|---|---|---|---|
+EOH
+
+if have tp_kw_ns; then
+	kw=$(v tp_kw_ns) gr=$(v tp_grep_ns) fb=$(v tp_f2b_scaled_ns) lb=$(v tp_lb_ns)
+	echo "| 1 | Throughput, \`knockwatch replay\`, $(num $(v tp_lines)) lines | $(num $(v tp_kw_lps)) lines/s ($(ms $kw) ms) | \`grep -cP\`: $(num $(v tp_grep_lps)) lines/s ($(ms $gr) ms) | $(v tp_ratio_grep)x grep's speed | ≥ 1x | $(yes_no "$gr / $kw >= 1") |"
+	echo "| 1 | Throughput vs fail2ban | (same) | \`fail2ban-regex\`: $(num $(v tp_f2b_lps)) lines/s ($(ms $fb) ms, scaled from $(num $(v tp_f2b_lines)) lines) | $(v tp_ratio_f2b)x | ≥ 30x | $(yes_no "$fb / $kw >= 30") |"
+	echo "| 1 | Throughput, daemon per-line path (linebench: parser + state machine, no replay stamp conversion) | $(num $(v tp_lb_lps)) lines/s ($(ms $lb) ms) | \`grep -cP\` | $(v tp_ratio_grep_lb)x grep's speed | (diagnosis) | |"
+fi
+if have lat_knockd_median_ms; then
+	kd=$(v lat_knockd_median_ms) km=$(v lat_kw_kmsg_median_ms)
+	kf=$(v lat_kw_file_median_ms) rs=$(v lat_rsyslog_median_ms)
+	echo "| 2 | Latency, last knock → start command, kmsg source (median / p95, n=$(v lat_kw_kmsg_n)) | $km / $(v lat_kw_kmsg_p95_ms) ms | knockd: $kd / $(v lat_knockd_p95_ms) ms (n=$(v lat_knockd_n)) | $(calc "printf \"%.2f\", $km / $kd")x knockd | ≤ 1x at the median | $(yes_no "$km <= $kd") |"
+	echo "| 2 | Latency, rsyslog file source (median / p95, n=$(v lat_kw_file_n)) | $kf / $(v lat_kw_file_p95_ms) ms | knockd $kd ms; rsyslog's own write delay (line in file) $rs / $(v lat_rsyslog_p95_ms) ms | $(calc "printf \"%.2f\", $kf / $kd")x knockd; $(calc "printf \"%+.1f\", $kf - $kd") ms vs knockd | ≤ knockd + rsyslog's delay ($(calc "printf \"%.1f\", $kd + $rs") ms) | $(yes_no "$kf <= $kd + $rs") |"
+fi
+if have rss_cap; then
+	for n in 10000 100000 1000000; do
+		have "rss_${n}_after_kb" || continue
+		echo "| 3 | RSS, $(num $n) tracked sources (daemon, max_tracked $(num $(v rss_cap))) | $(num $(v rss_${n}_after_kb)) KiB (VmHWM $(num $(v rss_${n}_hwm_kb))); before: $(num $(v rss_${n}_before_kb)) KiB | daemon's own figure: $(v rss_claimed) B/source | **$(v rss_${n}_bytes_per_source) B/source** | grows with sources only | |"
+	done
+fi
+if have hmac_step_static_ns_per_line; then
+	for f in step 10min; do
+		s=$(v hmac_${f}_static_ns_per_line)
+		a=$(v hmac_${f}_1000_ns_per_line) b=$(v hmac_${f}_10000_ns_per_line)
+		[ "$f" = step ] && what="one time step (lookup only)" ||
+		    what="10 min, 20 steps (with each step's derivation)"
+		echo "| 3 | HMAC door, no bind_source, first knocks in range, $what | 1k users: $(num $a) ns/line; 10k: $(num $b) ns/line | static door: $(num $s) ns/line | 10k/1k: $(calc "printf \"%.2f\", $b / $a") | flat (≤ 1.5) | $(yes_no "$b / $a <= 1.5") |"
+	done
+fi
+if have bind_1000_ns_per_line; then
+	a=$(v bind_1000_ns_per_line) b=$(v bind_10000_ns_per_line)
+	echo "| 3 | HMAC door, bind_source, per first knock in range | 1k users: $(calc "printf \"%.2f\", $a / 1e6") ms; 10k: $(calc "printf \"%.2f\", $b / 1e6") ms | users × 3 HMACs: $(calc "printf \"%.0f\", $a / 3000") / $(calc "printf \"%.0f\", $b / 30000") ns per HMAC | 10k/1k: $(calc "printf \"%.2f\", $b / $a") | linear in users (expected 10) | |"
+fi
+if have idle_seconds; then
+	for k in file kmsg; do
+		c=$(v idle_${k}_syscalls)
+		echo "| 4 | Idle system calls in $(v idle_seconds) s, $k source | $c $( [ -n "$(v idle_${k}_breakdown)" ] && echo "($(v idle_${k}_breakdown))") | kernel messages meanwhile: $(v idle_${k}_kernel_msgs) | | 0 | $(yes_no "$c == 0") |"
+	done
+fi
+
+cat <<EOH
+
+## Notes
+
+- Throughput input: \`bench/gen.sh mix N\` — N rsyslog lines, deterministic:
+  ~55 % knock-prefix LOG lines (scanners from 25,000 sources, IPv4 and
+  expanded IPv6, 75 % TCP / 25 % UDP, some with SEQ/ACK, some without MAC),
+  0.1 % of lines start a complete 7000/tcp 8000/udp 9000/tcp sequence, ~8 %
+  LOG lines with another prefix, ~4 % other kernel messages, the rest sshd,
+  CRON, systemd, postfix and a logger line quoting a knock line;
+  RFC 3339 and classic stamps alternate in runs of 1000 lines.
+- The three tools agree on what a knock line is: knockwatch matched
+  $(num $(v tp_kw_matched)), \`grep -cP\` counted $(num $(v tp_grep_matched));
+  on the $(num $(v tp_f2b_lines))-line prefix knockwatch $(num $(v tp_kw_head_matched)),
+  fail2ban-regex $(num $(v tp_f2b_matched)).
+- fail2ban-regex ran on the first $(num $(v tp_f2b_lines)) lines (best
+  $(ms $(v tp_f2b_ns)) ms); its start-up alone (one line) took $(ms $(v tp_f2b_startup_ns)) ms;
+  the 1M-line figure is start-up + (rest × N / $(num $(v tp_f2b_lines))).
+- \`knockwatch replay\` converts every line's own timestamp (libc mktime /
+  timegm); the daemon does not (it reads the clock once per wake-up).
+  linebench is the daemon's per-line path alone, for the diagnosis.
+- Latency: wall time from just before the client starts the nc of the last
+  knock (bash \$EPOCHREALTIME, in the client namespace) to the start of the
+  start command (bench/stamp.sh: \`date +%s%N\`). Both ends include a
+  process start (nc; sh + date), for every tool alike; knockd runs its
+  command through /bin/sh -c. One warm-up round per tool is not counted;
+  each round knocks from its own address. "rsyslog's own write delay" is
+  the time until the line is in the file, read by an inotify reader that
+  does nothing else (bench/filewatch.c), with knockwatch not running.
+- Scale: RSS is the daemon's VmRSS before and after N first knocks from N
+  distinct sources (file source; status socket polled until "tracked N");
+  before includes the preallocated hash buckets for max_tracked. HMAC
+  per-line times are \`knockwatch replay\` best-of-3, less the same config
+  on a one-line file (config load, key setup, first derivation).
+  bind_source first knocks are one per second of file time, under the
+  daemon's budget of 50,000 HMACs a second.
+- Idle: \`strace -f -tt -p PID\` for the whole window; the epoll_wait in
+  progress at attach/detach is not a completed call and is not counted.
+
+## Every figure
+
+\`\`\`
+$(cat "$RES")
+\`\`\`
+
+## Commands
+
+\`\`\`
+make bench        # = sh bench/run.sh build
+$(cat "$CMDS" 2>/dev/null)
+\`\`\`
+EOH
