@@ -20,6 +20,7 @@
 
 #define ACTION_ARG_MAX	4096
 #define ACTION_KILL_GRACE_MS 2000
+#define ACTION_POLL_MS	50	/* exit polling when there is no pidfd */
 #define ACTION_OUT_LINE	512
 #define ACTION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -34,6 +35,7 @@ struct job {
 	pid_t pid;
 	int pidfd, outfd;
 	kw_ms started, deadline;
+	kw_ms poll_at;		/* no pidfd: next waitid check, else NEVER */
 	int killed;		/* 0, 1 after TERM, 2 after KILL */
 	char obuf[ACTION_OUT_LINE];
 	size_t olen;
@@ -182,8 +184,10 @@ finish(struct job *j)
 	kill(-j->pid, SIGKILL);
 	while (waitpid(j->pid, &status, 0) == -1 && errno == EINTR)
 		;
-	ev_del(j->pidfd);
-	close(j->pidfd);
+	if (j->pidfd != -1) {
+		ev_del(j->pidfd);
+		close(j->pidfd);
+	}
 	if (j->outfd != -1) {
 		out_read(j);
 		if (j->outfd != -1) {
@@ -267,14 +271,25 @@ spawn(struct job *j, kw_ms now)
 	j->outfd = pfd[0];
 	fcntl(j->outfd, F_SETFL, O_NONBLOCK);
 	j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+	j->poll_at = KW_MS_NEVER;
 	j->started = now;
 	j->deadline = now + (kw_ms)j->timeout_s * 1000;
 	j->next = running;
 	running = j;
 	stats.running++;
 	stats.started++;
-	if (j->pidfd == -1 || ev_add(j->pidfd, EPOLLIN, on_exit_fd, j) == -1)
-		fatal("%s: cannot watch the child", j->label);
+	if (j->pidfd != -1 && ev_add(j->pidfd, EPOLLIN, on_exit_fd, j) == -1) {
+		close(j->pidfd);
+		j->pidfd = -1;
+	}
+	if (j->pidfd == -1) {
+		/* No pidfd (descriptors exhausted, a kernel or a tool such as
+		 * valgrind without pidfd_open): the child runs already, so
+		 * watch it by polling rather than give up on it. */
+		log_warn("%s: no pidfd for pid %d, polling for its exit",
+		    j->label, (int)j->pid);
+		j->poll_at = now + ACTION_POLL_MS;
+	}
 	if (ev_add(j->outfd, EPOLLIN, on_output, j) == -1) {
 		close(j->outfd);
 		j->outfd = -1;
@@ -358,10 +373,34 @@ action_run(char **argv, const struct action_vars *v, unsigned timeout_s,
 	return 0;
 }
 
+/* 1 when the leader of a job without a pidfd has exited; it is left
+ * unreaped (WNOWAIT), as finish() expects. */
+static int
+exited(struct job *j)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)j->pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		return errno == ECHILD;
+	return si.si_pid == j->pid;
+}
+
 void
 action_tick(kw_ms now)
 {
-	for (struct job *j = running; j != NULL; j = j->next) {
+	struct job *j, *next;
+
+	for (j = running; j != NULL; j = next) {
+		next = j->next;
+		if (j->pidfd != -1 || now < j->poll_at)
+			continue;
+		if (exited(j))
+			finish(j);	/* may start queued jobs at the head */
+		else
+			j->poll_at = now + ACTION_POLL_MS;
+	}
+	for (j = running; j != NULL; j = j->next) {
 		if (now < j->deadline)
 			continue;
 		if (j->killed == 0) {
@@ -384,9 +423,12 @@ action_deadline(void)
 {
 	kw_ms min = KW_MS_NEVER;
 
-	for (struct job *j = running; j != NULL; j = j->next)
+	for (struct job *j = running; j != NULL; j = j->next) {
 		if (j->deadline < min)
 			min = j->deadline;
+		if (j->poll_at < min)
+			min = j->poll_at;
+	}
 	return min;
 }
 
