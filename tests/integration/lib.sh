@@ -80,13 +80,17 @@ doors:
 EOC
 }
 
-# start_kw: runs the daemon on $T/kw.yaml and waits until it tails $LOG.
+# start_kw: runs the daemon on $T/kw.yaml and waits until it tails $LOG
+# (a new "started:" line: kw.err keeps those of earlier runs). KW_WRAP, when
+# set, is a command the daemon runs under (valgrind ...).
 start_kw() {
 	: >>"$LOG"
-	"$KW" -c "$T/kw.yaml" -vv 2>>"$T/kw.err" &
+	s_n=$(grep -c "started:" "$T/kw.err" 2>/dev/null) || s_n=0
+	${KW_WRAP:-} "$KW" -c "$T/kw.yaml" -vv 2>>"$T/kw.err" &
 	KWPID=$!
-	wait_for 10 grep -q "started:" "$T/kw.err"
+	wait_for 10 started_after "$s_n"
 }
+started_after() { [ "$(grep -c "started:" "$T/kw.err")" -gt "$1" ]; }
 stop_kw() {
 	[ -n "$KWPID" ] || return 0
 	kill -TERM "$KWPID" 2>/dev/null
