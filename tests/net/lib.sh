@@ -1,0 +1,385 @@
+# lib.sh — the network-namespace rig of the end-to-end tests (sourced,
+# POSIX sh). It builds three namespaces of its own: a server (bridge kwbr0
+# with 10.203.1.1/24 and fd42:4b57:1::1/64), a client (.2/::2) and another
+# host on the same link (.3/::3), joined by veth pairs; it never touches the
+# host's interfaces or firewall and sends only to these addresses. The
+# kernel's LOG lines of every namespace reach /dev/kmsg while
+# net.netfilter.nf_log_all_netns is 1, so each run uses its own LOG prefix
+# ("KW<tag><pid>: ") and the daemon only ever sees its own knocks.
+# Everything it starts is stopped by PID, everything it creates is removed,
+# on success, failure and interruption alike. Scenarios poll with deadlines
+# (wait_for), never a fixed sleep, and print "N passed, N failed" last; as
+# non-root (or without netns) they print why and "0 passed, 0 failed, N
+# skipped".
+set -u
+KW_TOP=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+KW_BUILD=${KW_BUILD:-$KW_TOP/build}
+KW=$KW_BUILD/knockwatch
+# shellcheck disable=SC2034 # used by the scenarios that source this file
+ACTIONS=$KW_TOP/actions
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+ID=$$
+NS_S=kwS$ID
+NS_C=kwC$ID
+NS_O=kwO$ID
+S4=10.203.1.1
+C4=10.203.1.2
+O4=10.203.1.3
+S6=fd42:4b57:1::1
+C6=fd42:4b57:1::2
+O6=fd42:4b57:1::3
+SVC=22
+NFLOG=/proc/sys/net/netfilter/nf_log_all_netns
+# Shared by concurrent runs: who needs nf_log_all_netns, and its value
+# before the first of them set it.
+NFLOG_DIR=/run/knockwatch-tests-nflog
+
+pass=0
+fail=0
+T=
+KWPID=
+PIDS=
+RSPID=
+NETS=
+NFLOG_HELD=0
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
+# check DESC CMD...: one test that passes when CMD succeeds.
+check() {
+	c_desc=$1
+	shift
+	if "$@"; then ok "$c_desc"; else not_ok "$c_desc"; fi
+}
+# check_not DESC CMD...: one test that passes when CMD fails.
+check_not() {
+	c_desc=$1
+	shift
+	if "$@"; then not_ok "$c_desc"; else ok "$c_desc"; fi
+}
+done_testing() {
+	if [ "$NFLOG_HELD" -eq 1 ] && [ "$(cat "$NFLOG")" != 1 ]; then
+		echo "warning: another process reset $NFLOG during the run; LOG lines of the namespaces were lost from then on"
+		echo "warning: (scripts that need it should register in $NFLOG_DIR as tests/net/lib.sh does)"
+	fi
+	printf '%d passed, %d failed\n' "$pass" "$fail"
+	[ "$fail" -eq 0 ]
+}
+# skip_all N REASON: the whole scenario cannot run here.
+skip_all() {
+	printf 'skip: %s\n' "$2"
+	printf '0 passed, 0 failed, %d skipped\n' "$1"
+	exit 0
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# wait_for SECONDS CMD...: polls CMD until it succeeds or the deadline.
+wait_for() {
+	w_end=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(now_ms)" -ge "$w_end" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# net_require N [rsyslog]: skips the scenario (N checks) unless it can run:
+# root, a working "ip netns", the firewall tools, OpenBSD netcat, the
+# nf_log_all_netns switch (and rsyslogd when asked).
+net_require() {
+	r_n=$1
+	shift
+	[ "$(id -u)" -eq 0 ] ||
+		skip_all "$r_n" "needs root (network namespaces, firewall rules, /dev/kmsg, nf_log_all_netns); run as root"
+	[ -x "$KW" ] || skip_all "$r_n" "$KW not built (run make)"
+	for r_t in ip iptables ip6tables nft nc "$@"; do
+		[ "$r_t" = rsyslog ] && r_t=rsyslogd
+		command -v "$r_t" >/dev/null 2>&1 || skip_all "$r_n" "$r_t not installed"
+	done
+	nc -h 2>&1 | grep -q -- '-z.*Zero-I/O' ||
+		skip_all "$r_n" "nc is not OpenBSD netcat (apt-get install netcat-openbsd)"
+	[ -w "$NFLOG" ] ||
+		skip_all "$r_n" "$NFLOG is missing or read-only: LOG lines of a namespace cannot reach the kernel log"
+	[ -r /dev/kmsg ] || skip_all "$r_n" "/dev/kmsg is not readable"
+	r_err=$(ip netns add "kwprobe$ID" 2>&1) ||
+		skip_all "$r_n" "cannot create a network namespace: $r_err"
+	ip netns del "kwprobe$ID"
+}
+
+# nflog_lock / nflog_unlock: mkdir is atomic; a lock older than the
+# deadline (a run killed inside the lock) is taken over.
+nflog_lock() {
+	l_end=$(($(now_ms) + 10000))
+	until mkdir "$NFLOG_DIR.lock" 2>/dev/null; do
+		if [ "$(now_ms)" -ge "$l_end" ]; then
+			echo "warning: taking over stale $NFLOG_DIR.lock" >&2
+			return 0
+		fi
+		sleep 0.05
+	done
+}
+nflog_unlock() { rmdir "$NFLOG_DIR.lock" 2>/dev/null || true; }
+
+# nflog_on: sets nf_log_all_netns to 1 and registers this run; the first
+# run to register saves the previous value.
+nflog_on() {
+	nflog_lock
+	mkdir -p "$NFLOG_DIR"
+	[ -f "$NFLOG_DIR/orig" ] || cat "$NFLOG" >"$NFLOG_DIR/orig"
+	: >"$NFLOG_DIR/$ID"
+	NFLOG_HELD=1
+	echo 1 >"$NFLOG"
+	nflog_unlock
+}
+# nflog_off: unregisters this run; the last live run restores the value
+# saved by the first (runs that died without unregistering are dropped).
+nflog_off() {
+	[ "$NFLOG_HELD" -eq 1 ] || return 0
+	NFLOG_HELD=0
+	nflog_lock
+	rm -f "$NFLOG_DIR/$ID"
+	n_live=0
+	for n_f in "$NFLOG_DIR"/*; do
+		n_p=${n_f##*/}
+		case $n_p in '*' | orig | *[!0-9]*) continue ;; esac
+		if kill -0 "$n_p" 2>/dev/null; then
+			n_live=$((n_live + 1))
+		else
+			rm -f "$n_f"
+		fi
+	done
+	if [ "$n_live" -eq 0 ]; then
+		cat "$NFLOG_DIR/orig" >"$NFLOG" 2>/dev/null || echo 0 >"$NFLOG"
+		rm -rf "$NFLOG_DIR"
+	fi
+	nflog_unlock
+}
+
+# in_ns NS CMD...: runs CMD in namespace NS.
+in_ns() {
+	i_ns=$1
+	shift
+	ip netns exec "$i_ns" "$@"
+}
+S() { in_ns "$NS_S" "$@"; }
+C() { in_ns "$NS_C" "$@"; }
+O() { in_ns "$NS_O" "$@"; }
+
+# bg_ns NS CMD...: starts CMD in NS in the background, remembers its PID
+# (ip netns exec execs CMD, so $! is CMD itself).
+bg_ns() {
+	b_ns=$1
+	shift
+	ip netns exec "$b_ns" "$@" </dev/null &
+	PIDS="$PIDS $!"
+}
+
+# net_cleanup: the EXIT trap. Stops the daemon (SIGTERM so it closes its
+# doors, SIGKILL after 5 s), our rsyslogd and listeners, any process left in
+# our namespaces, deletes the namespaces, restores nf_log_all_netns.
+net_cleanup() {
+	trap - EXIT INT TERM
+	if [ -n "$KWPID" ]; then
+		kill -TERM "$KWPID" 2>/dev/null
+		c_end=$(($(now_ms) + 5000))
+		while kill -0 "$KWPID" 2>/dev/null && [ "$(now_ms)" -lt "$c_end" ]; do
+			sleep 0.05
+		done
+		kill -KILL "$KWPID" 2>/dev/null
+		wait "$KWPID" 2>/dev/null
+		KWPID=
+	fi
+	rsyslog_stop
+	for c_p in $PIDS; do kill "$c_p" 2>/dev/null; done
+	for c_n in $NETS; do
+		for c_p in $(ip netns pids "$c_n" 2>/dev/null); do
+			kill -KILL "$c_p" 2>/dev/null
+		done
+	done
+	for c_p in $PIDS; do wait "$c_p" 2>/dev/null; done
+	PIDS=
+	for c_n in $NETS; do ip netns del "$c_n" 2>/dev/null; done
+	NETS=
+	nflog_off
+	if [ -n "$T" ]; then rm -rf "$T"; fi
+}
+
+# net_setup TAG: the temporary directory, the three namespaces, the LOG
+# prefix "KW<TAG><pid>: " in $PREFIX, nf_log_all_netns on, and TCP
+# listeners on the service port of the server's two addresses.
+net_setup() {
+	T=$(mktemp -d "/tmp/kwnet$1.XXXXXX")
+	PREFIX="KW$1$ID: "
+	trap net_cleanup EXIT
+	trap 'exit 130' INT TERM
+	for s_n in "$NS_S" "$NS_C" "$NS_O"; do
+		ip netns add "$s_n" || return 1
+		NETS="$NETS $s_n"
+		ip -n "$s_n" link set lo up || return 1
+	done
+	# The server's bridge is the link; the client and the other host
+	# each plug into it with a veth pair created inside the namespaces.
+	ip -n "$NS_S" link add kwbr0 type bridge forward_delay 0 stp_state 0 || return 1
+	ip link add kwc0 netns "$NS_S" type veth peer name eth0 netns "$NS_C" || return 1
+	ip link add kwo0 netns "$NS_S" type veth peer name eth0 netns "$NS_O" || return 1
+	for s_l in kwc0 kwo0; do
+		ip -n "$NS_S" link set "$s_l" master kwbr0 up || return 1
+	done
+	ip -n "$NS_S" link set kwbr0 up || return 1
+	ip -n "$NS_C" link set eth0 up || return 1
+	ip -n "$NS_O" link set eth0 up || return 1
+	ip -n "$NS_S" addr add "$S4/24" dev kwbr0 &&
+		ip -n "$NS_S" addr add "$S6/64" dev kwbr0 nodad &&
+		ip -n "$NS_C" addr add "$C4/24" dev eth0 &&
+		ip -n "$NS_C" addr add "$C6/64" dev eth0 nodad &&
+		ip -n "$NS_O" addr add "$O4/24" dev eth0 &&
+		ip -n "$NS_O" addr add "$O6/64" dev eth0 nodad || return 1
+	nflog_on
+	bg_ns "$NS_S" nc -dlk "$S4" "$SVC"
+	bg_ns "$NS_S" nc -dlk "$S6" "$SVC"
+	# The rig works once, before any firewall rule, both hosts reach the
+	# service on both families.
+	wait_for 10 can_connect "$NS_C" "$S4" && wait_for 10 can_connect "$NS_O" "$S4" &&
+		wait_for 10 can_connect "$NS_C" "$S6" && wait_for 10 can_connect "$NS_O" "$S6"
+}
+
+# fw_iptables: the server's iptables/ip6tables rules: established traffic
+# passes, the service port is dropped, the knock range 7000-29999 (tcp and
+# udp) is logged with $PREFIX and dropped.
+fw_iptables() {
+	for f_c in iptables ip6tables; do
+		S "$f_c" -w -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT &&
+			S "$f_c" -w -A INPUT -p tcp --dport "$SVC" -j DROP || return 1
+		for f_p in tcp udp; do
+			S "$f_c" -w -A INPUT -p "$f_p" --dport 7000:29999 \
+				-j LOG --log-prefix "$PREFIX" &&
+				S "$f_c" -w -A INPUT -p "$f_p" --dport 7000:29999 -j DROP ||
+				return 1
+		done
+	done
+}
+
+# fw_nft: the same with nftables "log prefix"; the service drop exempts
+# the mark of actions/nftables (0x4b57), as its header asks.
+fw_nft() {
+	S nft -f - <<EOF
+table inet kwtest {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ct state established,related accept
+		meta mark != 0x4b57 tcp dport $SVC drop
+		meta l4proto { tcp, udp } th dport 7000-29999 log prefix "$PREFIX" drop
+	}
+}
+EOF
+}
+
+# kw_start CONF: runs the daemon in the server namespace (so its actions
+# change the server's firewall) and waits until it has started.
+kw_start() {
+	ip netns exec "$NS_S" "$KW" -c "$1" -vv 2>>"$T/kw.err" </dev/null &
+	KWPID=$!
+	wait_for 20 grep -q "started:" "$T/kw.err"
+}
+# kw_stop: SIGTERM (every open door is closed), returns the exit status.
+kw_stop() {
+	[ -n "$KWPID" ] || return 0
+	kill -TERM "$KWPID" 2>/dev/null
+	wait "$KWPID"
+	k_rc=$?
+	KWPID=
+	return $k_rc
+}
+
+# log_mark: the daemon log's line count, for logged_since.
+log_mark() { wc -l <"$T/kw.err" | tr -d ' '; }
+# logged_since MARK TEXT: the daemon logged TEXT after line MARK.
+logged_since() { tail -n "+$(($1 + 1))" "$T/kw.err" | grep -qF -e "$2"; }
+# opened_since MARK DOOR SRC: the door's start command for SRC ran and
+# exited 0 after line MARK of the daemon log.
+opened_since() { logged_since "$1" "door $2 start for $3: exit 0"; }
+
+# status FIELD: the daemon's counter FIELD from a fresh SIGUSR1 report.
+status() {
+	s_before=$(grep -c "status: reloads" "$T/kw.err")
+	kill -USR1 "$KWPID" 2>/dev/null || return 1
+	s_end=$(($(now_ms) + 10000))
+	while [ "$(grep -c "status: reloads" "$T/kw.err")" -le "$s_before" ]; do
+		[ "$(now_ms)" -ge "$s_end" ] && return 1
+		sleep 0.05
+	done
+	grep "status: .* $1 [0-9]" "$T/kw.err" | tail -n 1 |
+		sed -E "s/.* $1 ([0-9]+).*/\\1/"
+}
+# status_ge FIELD N: the counter has reached N.
+status_ge() {
+	s_v=$(status "$1") || return 1
+	[ -n "$s_v" ] && [ "$s_v" -ge "$2" ]
+}
+
+# can_connect NS ADDR [PORT]: a TCP connect from NS to ADDR:PORT (default
+# the service port) succeeds within a second; cannot_connect the opposite.
+can_connect() { in_ns "$1" nc -z -w1 "$2" "${3:-$SVC}" 2>/dev/null; }
+cannot_connect() { ! can_connect "$@"; }
+
+# nc_knock NS ADDR PROTO/PORT[:WAIT]...: plain netcat knocks, as a user
+# without the client types them (TCP: nc -z -wWAIT, one SYN and, with a
+# WAIT of 2 or more, its retransmission; UDP: one datagram).
+nc_knock() {
+	n_ns=$1 n_addr=$2
+	shift 2
+	for n_k in "$@"; do
+		n_w=1
+		case $n_k in *:*) n_w=${n_k#*:} n_k=${n_k%:*} ;; esac
+		case $n_k in
+		udp/*) echo | in_ns "$n_ns" nc -u -w"$n_w" "$n_addr" "${n_k#udp/}" ;;
+		*) in_ns "$n_ns" nc -z -w"$n_w" "$n_addr" "${n_k#tcp/}" ;;
+		esac
+	done >/dev/null 2>&1
+	return 0
+}
+
+# rsyslog_start: a private rsyslogd that reads /dev/kmsg (imkmsg: every
+# reader has its own position, so it steals nothing from a system rsyslogd
+# or another test) and writes only kernel messages carrying $PREFIX to
+# $T/kern.log, as the rsyslog rule knockwatch recommends.
+rsyslog_start() {
+	mkdir -p "$T/rsyslog"
+	cat >"$T/rsyslog.conf" <<EOF
+global(workDirectory="$T/rsyslog")
+module(load="imkmsg")
+if \$syslogfacility-text == "kern" and \$msg contains "$PREFIX" then {
+	action(type="omfile" file="$T/kern.log")
+}
+EOF
+	: >"$T/kern.log"
+	rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rsyslog/rsyslogd.pid" \
+		</dev/null >>"$T/rsyslog.err" 2>&1 &
+	RSPID=$!
+	# Alive, and has opened /dev/kmsg.
+	wait_for 10 has_kmsg_open "$RSPID"
+}
+# has_kmsg_open PID: the process holds /dev/kmsg open.
+has_kmsg_open() {
+	for h_f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$h_f" 2>/dev/null)" = /dev/kmsg ] && return 0
+	done
+	return 1
+}
+# rsyslog_stop: stops only the rsyslogd this run started.
+rsyslog_stop() {
+	[ -n "$RSPID" ] || return 0
+	kill -TERM "$RSPID" 2>/dev/null
+	wait "$RSPID" 2>/dev/null
+	RSPID=
+}
+
+# show_on_failure: prints the daemon's log when a check failed.
+show_on_failure() {
+	[ "$fail" -eq 0 ] && return 0
+	echo "--- daemon log ($T/kw.err), last 60 lines"
+	tail -n 60 "$T/kw.err" 2>/dev/null
+}
