@@ -15,6 +15,11 @@ cleanup() { if [ -n "$KWPID" ]; then kill "$KWPID" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# kmsg_seq: the sequence number of the newest kernel message (a kmsg
+# source reads every kernel message of the host, knock or not).
+kmsg_seq() {
+	timeout 0.5 cat /dev/kmsg 2>/dev/null | tail -n 1 | cut -d, -f2
+}
 # Not completed calls: the epoll_wait in progress at attach and detach,
 # signals and exits.
 SKIP='resumed>|<unfinished|<detached|[+][+][+]|---'
@@ -43,10 +48,10 @@ EOC
 	wait_for 10 grep -q "started:" "$D/$kind.err" || sleep 1
 	sleep 1		# let start-up finish
 	say "idle: $kind source, strace for $S s"
-	kmsg0=$(dmesg 2>/dev/null | wc -l)
+	kmsg0=$(kmsg_seq)
 	timeout -s INT "$S" strace -f -tt -p "$KWPID" -o "$D/strace/$kind.txt" \
 	    2>/dev/null || true
-	kmsg1=$(dmesg 2>/dev/null | wc -l)
+	kmsg1=$(kmsg_seq)
 	kill "$KWPID"; wait "$KWPID" 2>/dev/null || true; KWPID=
 	grep -v -E "$SKIP" "$D/strace/$kind.txt" | awk '{ sub(/\(.*/, "", $3); print $3 }' |
 	    sort | uniq -c | awk '{ printf "%s%s:%s", n++ ? " " : "", $2, $1 }' \

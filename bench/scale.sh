@@ -129,6 +129,7 @@ per_line() {
 GEN_SPAN=1 "$BENCH/gen.sh" first "$HLINES" 20000 59999 >"$D/hmac-step.log"
 GEN_SPAN=600 "$BENCH/gen.sh" first "$HLINES" 20000 59999 >"$D/hmac-10min.log"
 hmac_yaml 0 false >"$D/static.yaml"
+put hmac_lines "$HLINES"
 for f in step 10min; do
 	say "per-line time ($f): static door baseline"
 	per_line "$D/static.yaml" "$D/hmac-$f.log" "$HLINES" "hmac_${f}_static"
