@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # lib.sh — the network-namespace rig of the end-to-end tests (sourced,
 # POSIX sh). It builds three namespaces of its own: a server (bridge kwbr0
 # with 10.203.1.1/24 and fd42:4b57:1::1/64), a client (.2/::2) and another
@@ -299,8 +300,13 @@ log_mark() { wc -l <"$T/kw.err" | tr -d ' '; }
 # logged_since MARK TEXT: the daemon logged TEXT after line MARK.
 logged_since() { tail -n "+$(($1 + 1))" "$T/kw.err" | grep -qF -e "$2"; }
 # opened_since MARK DOOR SRC: the door's start command for SRC ran and
-# exited 0 after line MARK of the daemon log.
-opened_since() { logged_since "$1" "door $2 start for $3: exit 0"; }
+# exited 0 after line MARK of the daemon log ("door D start for SRC[ user
+# U]: exit 0 in N ms").
+opened_since() {
+	tail -n "+$(($1 + 1))" "$T/kw.err" |
+		grep -F -e "door $2 start for $3: " -e "door $2 start for $3 user " |
+		grep -q ": exit 0 in "
+}
 
 # status FIELD: the daemon's counter FIELD from a fresh SIGUSR1 report.
 status() {
@@ -324,6 +330,23 @@ status_ge() {
 # the service port) succeeds within a second; cannot_connect the opposite.
 can_connect() { in_ns "$1" nc -z -w1 "$2" "${3:-$SVC}" 2>/dev/null; }
 cannot_connect() { ! can_connect "$@"; }
+
+# probe NAME NS ADDR [PORT]: a can_connect in the background, so that
+# several take one second together, inside a door's stop_after; after
+# probes_wait, "probed NAME open|closed" tells the result. Probing the
+# client together with the others shows the door was open meanwhile.
+PROBES=
+probe() {
+	p_name=$1
+	shift
+	if can_connect "$@"; then echo open; else echo closed; fi >"$T/probe.$p_name" &
+	PROBES="$PROBES $!"
+}
+probes_wait() {
+	for p_pid in $PROBES; do wait "$p_pid"; done
+	PROBES=
+}
+probed() { [ "$(cat "$T/probe.$1" 2>/dev/null)" = "$2" ]; }
 
 # nc_knock NS ADDR PROTO/PORT[:WAIT]...: plain netcat knocks, as a user
 # without the client types them (TCP: nc -z -wWAIT, one SYN and, with a
