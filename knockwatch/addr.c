@@ -8,6 +8,30 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* Dotted-quad IPv4 by hand, as strict as inet_pton: four decimal parts of
+ * 0..255 without leading zeros. The common case on the per-line path. */
+static int
+addr_parse4(const char *s, size_t len, struct kw_addr *out)
+{
+	unsigned part = 0, val = 0, digits = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			if (digits == 0 || part > 3)
+				return -1;
+			out->a[part++] = (uint8_t)val;
+			val = digits = 0;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9' || (digits == 1 && val == 0))
+			return -1;
+		val = val * 10 + (unsigned)(s[i] - '0');
+		if (val > 255 || ++digits > 3)
+			return -1;
+	}
+	return part == 4 ? 0 : -1;
+}
+
 int
 addr_parse(const char *s, size_t len, struct kw_addr *out)
 {
@@ -15,6 +39,11 @@ addr_parse(const char *s, size_t len, struct kw_addr *out)
 
 	if (len == 0 || len >= sizeof(buf))
 		return -1;
+	if (len <= 15 && memchr(s, ':', len) == NULL) {
+		memset(out, 0, sizeof(*out));
+		out->family = AF_INET;
+		return addr_parse4(s, len, out);
+	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	memset(out, 0, sizeof(*out));
