@@ -20,6 +20,7 @@ struct attempt {
 	uint16_t last_sport, last_dport;
 	uint16_t door;
 	uint32_t hnext;		/* hash chain, or free list */
+	uint32_t bucket;	/* its bucket, so unlinking needs no hash */
 	uint32_t prev, next;	/* the door's list, oldest first */
 	kw_ms deadline;		/* first knock + door timeout */
 	struct otp_cands cands;	/* HMAC doors: users/steps still possible */
@@ -116,33 +117,42 @@ knock_free(struct knock_table *t)
 	free(t);
 }
 
-static uint32_t
-bucket_of(const struct knock_table *t, const struct kw_addr *src, uint16_t door)
+/* The keyed hash of a source, computed once per knock; the buckets of its
+ * (source, door) attempts and its penalty slot are cheap mixes of it. */
+static uint64_t
+src_hash(const struct knock_table *t, const struct kw_addr *src)
 {
-	uint8_t buf[20];
+	uint8_t buf[17];
 
 	memcpy(buf, src->a, 16);
 	buf[16] = src->family;
-	buf[17] = 0;
-	memcpy(buf + 18, &door, 2);
-	return (uint32_t)hash_bytes(&t->key, buf, sizeof(buf)) & t->mask;
+	return hash_bytes(&t->key, buf, sizeof(buf));
+}
+
+static uint32_t
+bucket_of(const struct knock_table *t, uint64_t h, uint16_t door)
+{
+	h ^= (uint64_t)(door + 1) * 0x9e3779b97f4a7c15ULL;
+	h *= 0xff51afd7ed558ccdULL;
+	return (uint32_t)(h >> 32) & t->mask;
 }
 
 static struct penalty *
-pen_slot(const struct knock_table *t, const struct kw_addr *src)
+pen_slot(const struct knock_table *t, uint64_t h)
 {
-	return &t->pen[bucket_of(t, src, 0xffff) & t->pen_mask];
+	return &t->pen[(uint32_t)h & t->pen_mask];
 }
 
 /* 1 while src is serving a penalty. */
 static int
-penalised(struct knock_table *t, const struct kw_addr *src, kw_ms now)
+penalised(struct knock_table *t, const struct kw_addr *src, uint64_t h,
+    kw_ms now)
 {
 	const struct penalty *p;
 
 	if (t->pen == NULL)
 		return 0;
-	p = pen_slot(t, src);
+	p = pen_slot(t, h);
 	return p->banned_until > now && addr_eq(&p->src, src);
 }
 
@@ -155,7 +165,7 @@ failed(struct knock_table *t, const struct kw_addr *src, kw_ms now)
 
 	if (t->pen == NULL)
 		return;
-	p = pen_slot(t, src);
+	p = pen_slot(t, src_hash(t, src));
 	if (!addr_eq(&p->src, src) || now - p->window_start >
 	    (kw_ms)c->penalty_window * 1000) {
 		if (!addr_eq(&p->src, src) && p->banned_until > now)
@@ -178,9 +188,10 @@ failed(struct knock_table *t, const struct kw_addr *src, kw_ms now)
 }
 
 static uint32_t
-lookup(const struct knock_table *t, const struct kw_addr *src, uint16_t door)
+lookup(const struct knock_table *t, const struct kw_addr *src, uint64_t h,
+    uint16_t door)
 {
-	uint32_t i = t->buckets[bucket_of(t, src, door)];
+	uint32_t i = t->buckets[bucket_of(t, h, door)];
 
 	while (i != KNOCK_NIL) {
 		const struct attempt *a = &t->pool[i];
@@ -196,7 +207,7 @@ unlink_attempt(struct knock_table *t, uint32_t i)
 {
 	struct attempt *a = &t->pool[i];
 	struct door_list *l = &t->lists[a->door];
-	uint32_t *pp = &t->buckets[bucket_of(t, &a->src, a->door)];
+	uint32_t *pp = &t->buckets[a->bucket];
 
 	while (*pp != i)
 		pp = &t->pool[*pp].hnext;
@@ -236,8 +247,8 @@ oldest(const struct knock_table *t)
 }
 
 static struct attempt *
-alloc_attempt(struct knock_table *t, const struct kw_addr *src, uint16_t door,
-    kw_ms now)
+alloc_attempt(struct knock_table *t, const struct kw_addr *src, uint64_t h,
+    uint16_t door, kw_ms now)
 {
 	uint32_t i, b;
 	struct attempt *a;
@@ -259,7 +270,8 @@ alloc_attempt(struct knock_table *t, const struct kw_addr *src, uint16_t door,
 	a->src = *src;
 	a->door = door;
 	a->deadline = now + (kw_ms)t->cfg->doors[door].timeout * 1000;
-	b = bucket_of(t, src, door);
+	b = bucket_of(t, h, door);
+	a->bucket = b;
 	a->hnext = t->buckets[b];
 	t->buckets[b] = i;
 	a->next = KNOCK_NIL;
@@ -352,7 +364,7 @@ complete(struct knock_table *t, int door, const struct kw_addr *src,
 /* Starts an attempt if k is a first knock for the door. */
 static void
 start(struct knock_table *t, int door, const struct parse_knock *k,
-    kw_ms now, time_t wall, knock_open_cb cb, void *arg)
+    uint64_t h, kw_ms now, time_t wall, knock_open_cb cb, void *arg)
 {
 	const struct config_door *d = &t->cfg->doors[door];
 	struct otp_cands cands;
@@ -369,7 +381,7 @@ start(struct knock_table *t, int door, const struct parse_knock *k,
 		complete(t, door, &k->src, &cands, wall, cb, arg);
 		return;
 	}
-	a = alloc_attempt(t, &k->src, (uint16_t)door, now);
+	a = alloc_attempt(t, &k->src, h, (uint16_t)door, now);
 	a->stage = 1;
 	a->cands = cands;
 	remember(a, k);
@@ -379,6 +391,8 @@ void
 knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
     time_t wall, knock_open_cb cb, void *arg)
 {
+	uint64_t h;
+
 	t->st.knocks++;
 	t->now = now;
 	/* Denied and penalised sources never allocate state. */
@@ -386,7 +400,8 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 		t->st.denied++;
 		return;
 	}
-	if (penalised(t, &k->src, now)) {
+	h = src_hash(t, &k->src);
+	if (penalised(t, &k->src, h, now)) {
 		t->st.penalised++;
 		return;
 	}
@@ -402,7 +417,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			continue;
 		if (d->is_hmac && !otp_relevant(t->otp, door, k))
 			continue;
-		i = lookup(t, &k->src, (uint16_t)door);
+		i = lookup(t, &k->src, h, (uint16_t)door);
 		if (i != KNOCK_NIL && t->pool[i].deadline <= now) {
 			unlink_attempt(t, i);
 			t->st.expired++;
@@ -432,11 +447,84 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			unlink_attempt(t, i);
 			t->st.resets++;
 			failed(t, &k->src, now);
-			if (penalised(t, &k->src, now))
+			if (penalised(t, &k->src, h, now))
 				return;
 		}
-		start(t, door, k, now, wall, cb, arg);
+		start(t, door, k, h, now, wall, cb, arg);
 	}
+}
+
+/* A static door of the new config that knocks exactly like door od of the
+ * old one (same name, sequence and timeout), or -1. */
+static int
+same_static_door(const struct config *nc, const struct config_door *od)
+{
+	int nd = config_door_index(nc, od->name);
+	const struct config_door *d;
+
+	if (nd < 0 || od->is_hmac)
+		return -1;
+	d = &nc->doors[nd];
+	if (d->is_hmac || d->nseq != od->nseq || d->timeout != od->timeout ||
+	    memcmp(d->seq, od->seq, (size_t)od->nseq * sizeof(od->seq[0])) != 0)
+		return -1;
+	return nd;
+}
+
+void
+knock_carry(struct knock_table *t, const struct knock_table *old)
+{
+	uint32_t moved = 0;
+
+	for (int od = 0; od < old->cfg->ndoors; od++) {
+		int nd = same_static_door(t->cfg, &old->cfg->doors[od]);
+
+		if (nd < 0)
+			continue;
+		/* Oldest first, so each door's list stays in deadline order. */
+		for (uint32_t i = old->lists[od].head; i != KNOCK_NIL;
+		    i = old->pool[i].next) {
+			const struct attempt *oa = &old->pool[i];
+			struct attempt *a;
+
+			if (t->st.tracked >= t->cap)
+				break;
+			uint64_t h = src_hash(t, &oa->src);
+
+			if (lookup(t, &oa->src, h, (uint16_t)nd) != KNOCK_NIL)
+				continue;
+			a = alloc_attempt(t, &oa->src, h, (uint16_t)nd,
+			    oa->deadline);
+			a->stage = oa->stage;
+			a->last_proto = oa->last_proto;
+			a->last_sport = oa->last_sport;
+			a->last_dport = oa->last_dport;
+			a->deadline = oa->deadline;
+			moved++;
+		}
+	}
+	if (t->pen != NULL && old->pen != NULL) {
+		for (uint32_t i = 0; i <= old->pen_mask; i++) {
+			const struct penalty *op = &old->pen[i];
+			struct penalty *p;
+
+			if (op->failures == 0 && op->banned_until == 0)
+				continue;
+			p = pen_slot(t, src_hash(t, &op->src));
+			if (p->banned_until == 0 || op->banned_until > 0)
+				*p = *op;
+		}
+	}
+	/* The counters go on: status reports them since start. */
+	{
+		uint32_t tracked = t->st.tracked, capacity = t->st.capacity;
+
+		t->st = old->st;
+		t->st.tracked = tracked;
+		t->st.capacity = capacity;
+	}
+	if (moved > 0)
+		log_debug("reload: %u attempts in progress kept", (unsigned)moved);
 }
 
 void

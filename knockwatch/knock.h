@@ -47,6 +47,12 @@ struct knock_table *knock_new(const struct config *c);
  * for every door the knock completes. Allocates nothing. */
 void knock_feed(struct knock_table *t, const struct parse_knock *k,
     kw_ms now, time_t wall, knock_open_cb cb, void *arg);
+/* On reload: copies into t (new, empty) the attempts in progress of old at
+ * static doors that keep their name, sequence and timeout (with their
+ * deadlines), as far as t has room, the penalties and bans, and the
+ * counters (tracked and capacity are t's own). HMAC
+ * attempts start over. old is not changed; the caller frees it. */
+void knock_carry(struct knock_table *t, const struct knock_table *old);
 /* Ends attempts whose timeout passed. */
 void knock_expire(struct knock_table *t, kw_ms now);
 /* Earliest attempt deadline, or KW_MS_NEVER. */

@@ -193,6 +193,10 @@ setup(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 		knock_free(kt);
 		return -1;
 	}
+	/* A reload must not fail the clients knocking meanwhile, nor lift
+	 * the bans. */
+	if (d->knock != NULL)
+		knock_carry(kt, d->knock);
 	sources_close(d->src, src);
 	knock_free(d->knock);
 	if (d->cfg != NULL && d->cfg != cfg)
