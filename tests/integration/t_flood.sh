@@ -35,8 +35,13 @@ check "in progress shows no attempt" no_progress
 check "a denied sequence does not open" sh -c "! grep -q 203.0.113 '$ACT'"
 
 # A brute forcer: ten failed attempts within the window ban it, so its
-# correct sequence afterwards is ignored.
+# correct sequence afterwards (after a reload, too) is ignored.
 for i in $(seq 1 10); do knock 192.0.2.66 tcp/7000 tcp/9000; done
+barrier 192.0.2.4
+# The ban outlives a reload.
+reloaded_once() { grep -q "reloaded:" "$T/kw.err"; }
+kill -HUP "$KWPID"
+check "reload" wait_for 10 reloaded_once
 knock 192.0.2.66 tcp/7000 udp/8000 tcp/9000
 barrier 192.0.2.2
 check "ten failures put the source on penalty ($(field penalties))" \
