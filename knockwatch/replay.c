@@ -29,6 +29,10 @@ struct replay {
 	int nparsers;
 	int verbose;
 	time_t year_base;	/* for classic syslog stamps without a year */
+	int year;		/* its year, for classic stamps */
+	char stamp_key[20];	/* the date and time of the last converted */
+	size_t stamp_keylen;	/* stamp, and its seconds: consecutive lines */
+	int64_t stamp_secs;	/* share them, and mktime is slow */
 	kw_ms now;
 	time_t wall;
 	uint64_t lines, matched, ignored, rejected, overlong, opens;
@@ -53,8 +57,21 @@ num(const char *s, int n)
 /* The line's own time: RFC 3339 ("2026-11-23T16:53:16.123+01:00") or
  * classic syslog ("Nov 23 16:53:16", local time, this year). Returns 0
  * and fills *ms (milliseconds since the epoch), or -1. */
+/* Seconds of a broken-down time, converted once per distinct stamp. */
+static int64_t
+stamp_secs(struct replay *r, const char *key, size_t keylen, struct tm *tm,
+    int utc)
+{
+	if (r->stamp_keylen == keylen && memcmp(r->stamp_key, key, keylen) == 0)
+		return r->stamp_secs;
+	memcpy(r->stamp_key, key, keylen);
+	r->stamp_keylen = keylen;
+	r->stamp_secs = utc ? (int64_t)timegm(tm) : (int64_t)mktime(tm);
+	return r->stamp_secs;
+}
+
 static int
-line_time(const struct replay *r, const char *l, size_t len, int64_t *ms)
+line_time(struct replay *r, const char *l, size_t len, int64_t *ms)
 {
 	struct tm tm;
 	int frac = 0, off = 0;
@@ -87,7 +104,7 @@ line_time(const struct replay *r, const char *l, size_t len, int64_t *ms)
 				return -1;
 			off = (hh * 60 + mm) * 60 * (l[i] == '+' ? 1 : -1);
 		}
-		*ms = ((int64_t)timegm(&tm) - off) * 1000 + frac;
+		*ms = (stamp_secs(r, l, 19, &tm, 1) - off) * 1000 + frac;
 		return 0;
 	}
 	if (len >= 15 && l[3] == ' ' && l[6] == ' ' && l[9] == ':') {
@@ -95,9 +112,7 @@ line_time(const struct replay *r, const char *l, size_t len, int64_t *ms)
 		for (int m = 0; m < 12; m++)
 			if (memcmp(l, months[m], 3) == 0)
 				mon = m;
-		struct tm now;
-		localtime_r(&r->year_base, &now);
-		tm.tm_year = now.tm_year;
+		tm.tm_year = r->year;
 		tm.tm_mon = mon;
 		tm.tm_mday = l[4] == ' ' ? num(l + 5, 1) : num(l + 4, 2);
 		tm.tm_hour = num(l + 7, 2);
@@ -107,7 +122,7 @@ line_time(const struct replay *r, const char *l, size_t len, int64_t *ms)
 		    tm.tm_min < 0 || tm.tm_sec < 0)
 			return -1;
 		tm.tm_isdst = -1;
-		*ms = (int64_t)mktime(&tm) * 1000;
+		*ms = stamp_secs(r, l, 15, &tm, 0) * 1000;
 		return 0;
 	}
 	return -1;
@@ -274,6 +289,11 @@ replay_main(int argc, char **argv)
 	}
 	r.cfg = cfg;
 	r.year_base = time(NULL);
+	{
+		struct tm now;
+		localtime_r(&r.year_base, &now);
+		r.year = now.tm_year;
+	}
 	r.parsers = calloc((size_t)cfg->nsources + 1, sizeof(*r.parsers));
 	if (r.parsers == NULL || (r.knock = knock_new(cfg)) == NULL) {
 		fprintf(stderr, "knockwatch: out of memory\n");
