@@ -22,7 +22,7 @@ only_rule_for() {
 }
 no_rules_left() { [ -z "$(S "$ACTIONS/iptables" list)" ]; }
 
-net_require 31
+net_require 36
 net_setup i || { echo "cannot build the namespaces"; exit 1; }
 fw_iptables || { echo "cannot load the server's iptables rules"; exit 1; }
 

@@ -27,7 +27,7 @@ one_element() {
 }
 config_ok() { "$KW" -n -c "$1" >/dev/null; }
 
-net_require 33 rsyslog
+net_require 34 rsyslog
 net_setup n || { echo "cannot build the namespaces"; exit 1; }
 fw_nft || { echo "cannot load the server's nftables rules"; exit 1; }
 
