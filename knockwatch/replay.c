@@ -79,6 +79,10 @@ line_time(struct replay *r, const char *l, size_t len, int64_t *ms)
 
 	memset(&tm, 0, sizeof(tm));
 	if (len >= 20 && l[4] == '-' && l[7] == '-' && l[10] == 'T') {
+		/* Same second as the line before (the usual case): only the
+		 * fraction and the offset are new. */
+		if (r->stamp_keylen == 19 && memcmp(r->stamp_key, l, 19) == 0)
+			goto fraction;
 		tm.tm_year = num(l, 4) - 1900;
 		tm.tm_mon = num(l + 5, 2) - 1;
 		tm.tm_mday = num(l + 8, 2);
@@ -88,6 +92,7 @@ line_time(struct replay *r, const char *l, size_t len, int64_t *ms)
 		if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mday < 0 ||
 		    tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
 			return -1;
+fraction:
 		if (i < len && l[i] == '.') {
 			int digits = 0;
 			for (i++; i < len && l[i] >= '0' && l[i] <= '9'; i++)
@@ -109,6 +114,11 @@ line_time(struct replay *r, const char *l, size_t len, int64_t *ms)
 	}
 	if (len >= 15 && l[3] == ' ' && l[6] == ' ' && l[9] == ':') {
 		int mon = -1;
+
+		if (r->stamp_keylen == 15 && memcmp(r->stamp_key, l, 15) == 0) {
+			*ms = r->stamp_secs * 1000;
+			return 0;
+		}
 		for (int m = 0; m < 12; m++)
 			if (memcmp(l, months[m], 3) == 0)
 				mon = m;
