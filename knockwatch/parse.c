@@ -96,14 +96,8 @@ parse_isdigit(char c)
 static inline int
 parse_lit(const char *s, const char *end, const char *lit, size_t n)
 {
-	size_t i;
-
-	if ((size_t)(end - s) < n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] != lit[i])
-			return 0;
-	return 1;
+	/* memcmp with a constant length compiles to a few word compares. */
+	return (size_t)(end - s) >= n && memcmp(s, lit, n) == 0;
 }
 
 /* Port text: 1..5 digits, no leading zero, value 1..65535. */
