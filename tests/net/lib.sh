@@ -87,27 +87,49 @@ wait_for() {
 	return 0
 }
 
-# net_require N [rsyslog]: skips the scenario (N checks) unless it can run:
-# root, a working "ip netns", the firewall tools, OpenBSD netcat, the
-# nf_log_all_netns switch (and rsyslogd when asked).
+# net_why [rsyslog]: fails, with the reason in $WHY, unless the rig can
+# run: root, the built daemon, a working "ip netns", the firewall tools,
+# OpenBSD netcat, the nf_log_all_netns switch (and rsyslogd when asked).
+net_why() {
+	WHY=
+	if [ "$(id -u)" -ne 0 ]; then
+		WHY="needs root (network namespaces, firewall rules, /dev/kmsg, nf_log_all_netns)"
+		return 1
+	fi
+	if [ ! -x "$KW" ]; then
+		WHY="$KW not built (run make)"
+		return 1
+	fi
+	for r_t in ip iptables ip6tables nft nc "$@"; do
+		[ "$r_t" = rsyslog ] && r_t=rsyslogd
+		if ! command -v "$r_t" >/dev/null 2>&1; then
+			WHY="$r_t not installed"
+			return 1
+		fi
+	done
+	if ! nc -h 2>&1 | grep -q -- '-z.*Zero-I/O'; then
+		WHY="nc is not OpenBSD netcat (apt-get install netcat-openbsd)"
+		return 1
+	fi
+	if [ ! -w "$NFLOG" ]; then
+		WHY="$NFLOG is missing or read-only: LOG lines of a namespace cannot reach the kernel log"
+		return 1
+	fi
+	if [ ! -r /dev/kmsg ]; then
+		WHY="/dev/kmsg is not readable"
+		return 1
+	fi
+	if ! r_err=$(ip netns add "kwprobe$ID" 2>&1); then
+		WHY="cannot create a network namespace: $r_err"
+		return 1
+	fi
+	ip netns del "kwprobe$ID"
+}
+# net_require N [rsyslog]: skips the scenario (N checks) unless net_why.
 net_require() {
 	r_n=$1
 	shift
-	[ "$(id -u)" -eq 0 ] ||
-		skip_all "$r_n" "needs root (network namespaces, firewall rules, /dev/kmsg, nf_log_all_netns); run as root"
-	[ -x "$KW" ] || skip_all "$r_n" "$KW not built (run make)"
-	for r_t in ip iptables ip6tables nft nc "$@"; do
-		[ "$r_t" = rsyslog ] && r_t=rsyslogd
-		command -v "$r_t" >/dev/null 2>&1 || skip_all "$r_n" "$r_t not installed"
-	done
-	nc -h 2>&1 | grep -q -- '-z.*Zero-I/O' ||
-		skip_all "$r_n" "nc is not OpenBSD netcat (apt-get install netcat-openbsd)"
-	[ -w "$NFLOG" ] ||
-		skip_all "$r_n" "$NFLOG is missing or read-only: LOG lines of a namespace cannot reach the kernel log"
-	[ -r /dev/kmsg ] || skip_all "$r_n" "/dev/kmsg is not readable"
-	r_err=$(ip netns add "kwprobe$ID" 2>&1) ||
-		skip_all "$r_n" "cannot create a network namespace: $r_err"
-	ip netns del "kwprobe$ID"
+	net_why "$@" || skip_all "$r_n" "$WHY"
 }
 
 # nflog_lock / nflog_unlock: mkdir is atomic; a lock older than the
