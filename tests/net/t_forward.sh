@@ -4,8 +4,8 @@
 # (port 22) on the derived open port, which the action redirects for the
 # client's address only; port 22 itself stays closed to direct connects,
 # the other host on the link cannot use the open port, and stop_after
-# removes both rules. IPv4 (alice) and IPv6 (bob); kmsg source, iptables
-# LOG rule.
+# removes both rules. IPv4 (alice, knock -c) and IPv6 (bob, knock --key);
+# kmsg source, iptables LOG rule.
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -24,6 +24,7 @@ net_require 22
 net_setup f || { echo "cannot build the namespaces"; exit 1; }
 fw_iptables || { echo "cannot load the server's iptables rules"; exit 1; }
 
+KEY_B=a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf
 cat >"$T/kw.yaml" <<EOC
 state_dir: $T/state
 runtime_dir: $T/run
@@ -32,7 +33,7 @@ sources:
     prefix: "$PREFIX"
 users:
   alice: { key: "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" }
-  bob: { key: "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" }
+  bob: { key: "$KEY_B" }
 doors:
   web:
     hmac:
@@ -80,8 +81,11 @@ check "both rules are removed" no_rules_left
 line=$("$KW" sequence -c "$T/kw.yaml" --door web --user bob --bind "$C6" --step "$step")
 port6=${line##*open=}
 m=$(log_mark)
-out=$(C "$KW" knock -6 "$S6" -c "$T/kw.yaml" --door web --user bob --step "$step" 2>&1)
-check "IPv6: knockwatch knock prints bob's open port" test "$out" = "open=$port6"
+# Bob knocks without a configuration: --key and the door's parameters,
+# --bind-source (the address the kernel picks towards the server).
+out=$(C "$KW" knock -6 "$S6" --key "$KEY_B" --door web --user bob --length 3 \
+	--range 20000-29999 --open-range 40000-40099 --bind-source --step "$step" 2>&1)
+check "IPv6: knockwatch knock --key prints bob's open port" test "$out" = "open=$port6"
 check "IPv6: the start command ran" wait_for 15 opened_since "$m" web "$C6"
 check "IPv6: the ip6tables REDIRECT is for the client only" redirect_for ip6tables "$C6/128" "$port6"
 probe p "$NS_C" "$S6" "$port6"
