@@ -177,5 +177,6 @@ doors_none() { status | grep -q "^doors open 0 "; }
 check "no door is left open" wait_for 40 doors_none
 
 check "SIGTERM exits 0" stop_kw
+# shellcheck disable=SC2154 # pass and fail are lib.sh's
 printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skip"
 [ "$fail" -eq 0 ]

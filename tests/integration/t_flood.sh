@@ -109,5 +109,6 @@ else
 fi
 check "daemon still runs" kill -0 "$KWPID"
 check "SIGTERM exits 0" stop_kw
+# shellcheck disable=SC2154 # pass and fail are lib.sh's
 printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skip"
 [ "$fail" -eq 0 ]
