@@ -476,6 +476,7 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 {
 	uint32_t moved = 0;
 
+	otp_carry(t->otp, old->otp);
 	for (int od = 0; od < old->cfg->ndoors; od++) {
 		int nd = same_static_door(t->cfg, &old->cfg->doors[od]);
 

@@ -448,3 +448,26 @@ otp_load(struct otp *o, const char *path, char *err, size_t errlen)
 	free(buf);
 	return 0;
 }
+
+void
+otp_carry(struct otp *o, const struct otp *old)
+{
+	const struct config *c = o->cfg, *oc = old->cfg;
+
+	for (int d = 0; d < c->ndoors; d++) {
+		int od = config_door_index(oc, c->doors[d].name);
+
+		if (!o->doors[d].active || od < 0 || !old->doors[od].active)
+			continue;
+		for (int u = 0; u < c->doors[d].hmac.nusers; u++) {
+			const char *name = c->users[c->doors[d].hmac.users[u]].name;
+
+			for (int ou = 0; ou < oc->doors[od].hmac.nusers; ou++)
+				if (strcmp(name, oc->users[oc->doors[od].hmac.
+				    users[ou]].name) == 0 &&
+				    old->doors[od].spent[ou] > o->doors[d].spent[u])
+					o->doors[d].spent[u] =
+					    old->doors[od].spent[ou];
+		}
+	}
+}

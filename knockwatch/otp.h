@@ -52,6 +52,10 @@ int otp_complete(struct otp *o, int door, const struct kw_addr *src,
  * file are skipped. Return 0, or -1 with errno set (and a message in err). */
 int otp_save(const struct otp *o, const char *path, char *err, size_t errlen);
 int otp_load(struct otp *o, const char *path, char *err, size_t errlen);
+/* Reload: keeps every spent step old remembers for a (door, user) that o
+ * has too, so a replay stays refused even if the state file could not be
+ * written. */
+void otp_carry(struct otp *o, const struct otp *old);
 /* Test and status hooks: sequences derived so far. */
 uint64_t otp_derivations(const struct otp *o);
 /* First knocks ignored because a bind_source door ran out of its budget. */

@@ -381,6 +381,19 @@ test_hmac(void)
 	T_INTEQ(nev, 2);
 	T_INTEQ(evs[1].user, 0);
 
+	/* A reload carries spent steps in memory too (even if the state file
+	 * could not be written). */
+	{
+		struct knock_table *t2 = knock_new(&cfg);
+		int before = nev;
+
+		knock_carry(t2, t);
+		derive(1, step, "", seq, &open);
+		knock_seq(t2, "192.0.2.15", seq, 550, wall);
+		T_INTEQ(nev, before);
+		knock_free(t2);
+	}
+
 	/* Spent steps survive through the state file. */
 	int fd = mkstemp(tmpl);
 	close(fd);
