@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # lib.sh — shared helpers for the integration scenarios (sourced, POSIX sh).
 # Each scenario gets a temporary directory, a log file the daemon tails and
 # a transcript written by actions/log; it polls with deadlines, never a
