@@ -303,9 +303,11 @@ EOF
 # kw_start CONF: runs the daemon in the server namespace (so its actions
 # change the server's firewall) and waits until it has started.
 kw_start() {
+	: >>"$T/kw.err"
+	k_mark=$(log_mark)
 	ip netns exec "$NS_S" "$KW" -c "$1" -vv 2>>"$T/kw.err" </dev/null &
 	KWPID=$!
-	wait_for 20 grep -q "started:" "$T/kw.err"
+	wait_for 20 logged_since "$k_mark" "started:"
 }
 # kw_stop: SIGTERM (every open door is closed), returns the exit status.
 kw_stop() {

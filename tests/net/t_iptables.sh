@@ -6,7 +6,9 @@
 # with -w3, so its SYN is retransmitted) open it for the client only, the
 # other host on the link still cannot connect, stop_after closes it; a wrong
 # sequence does not open; IPv6 works; forged LOG lines written to /dev/kmsg
-# by a process do not open; SIGTERM closes an open door and leaves no rule.
+# by a process do not open; after kill -9 a restarted daemon closes the
+# journaled door (on time, or at once when its time ran out); SIGTERM
+# closes an open door and leaves no rule.
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +24,7 @@ only_rule_for() {
 }
 no_rules_left() { [ -z "$(S "$ACTIONS/iptables" list)" ]; }
 
-net_require 36
+net_require 49
 net_setup i || { echo "cannot build the namespaces"; exit 1; }
 fw_iptables || { echo "cannot load the server's iptables rules"; exit 1; }
 
@@ -125,6 +127,42 @@ check "a real knock after them opens for the client" wait_for 15 opened_since "$
 check "the forged records opened nothing for the other host" cannot_connect "$NS_O" "$S4"
 check "no rule names the forged address" sh -c "! ip netns exec '$NS_S' iptables -w -S INPUT | grep -q -- '-s $O4/32'"
 check "stop_after closes it" wait_for 20 cannot_connect "$NS_C" "$S4"
+
+# A crash (kill -9) with the door open: the rule stays; a daemon started at
+# once finds the door in its journal and still closes it on time.
+m=$(log_mark)
+C "$KW" knock "$S4" --sequence "7000/tcp 8000/udp 9000/tcp" >/dev/null 2>&1
+check "before the crash: the door opens" wait_for 15 opened_since "$m" ssh "$C4"
+kill -KILL "$KWPID"
+wait "$KWPID" 2>/dev/null
+KWPID=
+check "after kill -9 the door is still open (nobody closed it)" can_connect "$NS_C" "$S4"
+m=$(log_mark)
+check "the daemon restarts" kw_start "$T/kw.yaml"
+check "its journal names the open door" \
+	logged_since "$m" "journal: door ssh for $C4 still open: keeping its deadline"
+check "the restarted daemon closes it at its deadline" wait_for 20 cannot_connect "$NS_C" "$S4"
+check "no rule is left" no_rules_left
+
+# The same crash, restarted only after the deadline passed (read from the
+# journal): the door is closed at start-up.
+m=$(log_mark)
+C "$KW" knock "$S4" --sequence "7000/tcp 8000/udp 9000/tcp" >/dev/null 2>&1
+check "before the second crash: the door opens" wait_for 15 opened_since "$m" ssh "$C4"
+kill -KILL "$KWPID"
+wait "$KWPID" 2>/dev/null
+KWPID=
+deadline=$(awk -v s="$C4" '$1 == "ssh" && $2 == s { print $5 }' "$T/state/open")
+past_deadline() { [ "$(date +%s)" -gt "${deadline:-0}" ]; }
+check "the journal holds the door's deadline" test -n "$deadline"
+wait_for 20 past_deadline
+check "down past the deadline, the door is still open" can_connect "$NS_C" "$S4"
+m=$(log_mark)
+check "the daemon restarts" kw_start "$T/kw.yaml"
+check "it closes the expired door at start-up" \
+	logged_since "$m" "journal: door ssh for $C4 expired while we were down: closing"
+check "the client cannot connect any more" wait_for 20 cannot_connect "$NS_C" "$S4"
+check "no rule is left" no_rules_left
 
 # SIGTERM closes a door that is open (the long one, stop_after 300).
 m=$(log_mark)
