@@ -115,9 +115,13 @@ for p in 7000/TCP 8000/UDP 9000/TCP; do
 	printf '%sIN=kwbr0 OUT= MAC=00:00:00:00:00:00:00:00:00:00:00:00:08:00 SRC=%s DST=%s LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=%s SPT=4%s DPT=%s WINDOW=64240 RES=0x00 SYN URGP=0\n' \
 		"$PREFIX" "$O4" "$S4" "${p#*/}" "${p%/*}" "${p%/*}" >/dev/kmsg
 done
+# forged_in_kmsg: three records with our prefix and the other host's
+# address, all of facility user (PRI / 8 == 1), none of facility kernel.
 forged_in_kmsg() {
 	[ "$(dd if=/dev/kmsg iflag=nonblock bs=8192 2>/dev/null |
-		grep -e "$PREFIX.*SRC=$O4 " | grep -c '^12,')" -eq 3 ]
+		grep -e ";$PREFIX.*SRC=$O4 " |
+		awk -F, '{ print int($1 / 8) }' | sort | uniq -c |
+		awk '{ print $2 ":" $1 }')" = 1:3 ]
 }
 check "the forged records are in the kernel log, as facility user" forged_in_kmsg
 # Barrier: a real knock from the client, logged after the forged records.
