@@ -66,7 +66,7 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" test
 
 lint:
-	shellcheck actions/* examples/*.sh tests/*.sh tests/integration/*.sh
+	shellcheck -x -P SCRIPTDIR actions/* examples/*.sh tests/*.sh tests/integration/*.sh tests/net/*.sh tests/fuzz/*.sh bench/*.sh
 
 clean:
 	rm -rf build
