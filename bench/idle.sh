@@ -56,7 +56,8 @@ EOC
 	grep -v -E "$SKIP" "$D/strace/$kind.txt" | awk '{ sub(/\(.*/, "", $3); print $3 }' |
 	    sort | uniq -c | awk '{ printf "%s%s:%s", n++ ? " " : "", $2, $1 }' \
 	    >"$D/$kind.calls"
-	calls=$(grep -v -E "$SKIP" "$D/strace/$kind.txt" | wc -l)
+	# grep -c exits 1 on a count of 0 (set -e): 0 then, or if strace wrote no file.
+	calls=$(grep -c -v -E "$SKIP" "$D/strace/$kind.txt") || calls=0
 	put "idle_${kind}_syscalls" "$calls"
 	put "idle_${kind}_breakdown" "$(cat "$D/$kind.calls")"
 	put "idle_${kind}_kernel_msgs" "$((kmsg1 - kmsg0))"

@@ -132,13 +132,14 @@ phase() {
 			echo "missed $src" >>"$D/$1.missed"
 		fi
 	done >"$D/$1.ms"
+	# shellcheck disable=SC2046 # splitting stats' five fields into $2..$6 is the point
 	set -- "$1" $(stats "$D/$1.ms")
 	put "lat_$1_median_ms" "$2"
 	put "lat_$1_p95_ms" "$3"
 	put "lat_$1_min_ms" "$4"
 	put "lat_$1_max_ms" "$5"
 	put "lat_$1_n" "$6"
-	put "lat_$1_missed" "$(cat "$D/$1.missed" 2>/dev/null | wc -l)"
+	put "lat_$1_missed" "$(wc -l 2>/dev/null <"$D/$1.missed" || echo 0)"
 }
 # start_bg CMD...: starts CMD in the background and remembers its pid.
 start_bg() {

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # lib.sh — helpers shared by the benchmark scripts (sourced, POSIX sh).
 # Results are "key=value" lines appended to $RES; run.sh turns them into
 # the table and bench/results.md. Nothing here touches the system outside
@@ -6,7 +7,9 @@ set -eu
 KW_TOP=${KW_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 KW_BUILD=${KW_BUILD:-$KW_TOP/build}
 KW=${KW:-$KW_BUILD/knockwatch}
+# shellcheck disable=SC2034 # used by the scripts that source this file
 BENCH=$KW_TOP/bench
+# shellcheck disable=SC2034 # used by the scripts that source this file
 BIN=$KW_BUILD/bench		# linebench, filewatch (make bench builds them)
 OUT=${BENCH_OUT:-$KW_BUILD/bench/out}
 RES=$OUT/results.env

@@ -34,9 +34,9 @@ EOH
 
 if have tp_kw_ns; then
 	kw=$(v tp_kw_ns) gr=$(v tp_grep_ns) fb=$(v tp_f2b_scaled_ns) lb=$(v tp_lb_ns)
-	echo "| 1 | Throughput, \`knockwatch replay\`, $(num $(v tp_lines)) lines | $(num $(v tp_kw_lps)) lines/s ($(ms $kw) ms) | \`grep -cP\`: $(num $(v tp_grep_lps)) lines/s ($(ms $gr) ms) | $(v tp_ratio_grep)x grep's speed | ≥ 1x | $(yes_no "$gr / $kw >= 1") |"
-	echo "| 1 | Throughput vs fail2ban | (same) | \`fail2ban-regex\`: $(num $(v tp_f2b_lps)) lines/s ($(ms $fb) ms, scaled from $(num $(v tp_f2b_lines)) lines) | $(v tp_ratio_f2b)x | ≥ 30x | $(yes_no "$fb / $kw >= 30") |"
-	echo "| 1 | Throughput, daemon per-line path (linebench: parser + state machine, no replay stamp conversion) | $(num $(v tp_lb_lps)) lines/s ($(ms $lb) ms) | \`grep -cP\` | $(v tp_ratio_grep_lb)x grep's speed | (diagnosis) | |"
+	echo "| 1 | Throughput, \`knockwatch replay\`, $(num "$(v tp_lines)") lines | $(num "$(v tp_kw_lps)") lines/s ($(ms "$kw") ms) | \`grep -cP\`: $(num "$(v tp_grep_lps)") lines/s ($(ms "$gr") ms) | $(v tp_ratio_grep)x grep's speed | ≥ 1x | $(yes_no "$gr / $kw >= 1") |"
+	echo "| 1 | Throughput vs fail2ban | (same) | \`fail2ban-regex\`: $(num "$(v tp_f2b_lps)") lines/s ($(ms "$fb") ms, scaled from $(num "$(v tp_f2b_lines)") lines) | $(v tp_ratio_f2b)x | ≥ 30x | $(yes_no "$fb / $kw >= 30") |"
+	echo "| 1 | Throughput, daemon per-line path (linebench: parser + state machine, no replay stamp conversion) | $(num "$(v tp_lb_lps)") lines/s ($(ms "$lb") ms) | \`grep -cP\` | $(v tp_ratio_grep_lb)x grep's speed | (diagnosis) | |"
 fi
 if have lat_knockd_median_ms; then
 	kd=$(v lat_knockd_median_ms) km=$(v lat_kw_kmsg_median_ms)
@@ -47,19 +47,19 @@ fi
 if have rss_cap; then
 	for n in 10000 100000 1000000; do
 		have "rss_${n}_after_kb" || continue
-		echo "| 3 | RSS, $(num $n) tracked sources (daemon, max_tracked $(num $(v rss_cap))) | $(num $(v rss_${n}_after_kb)) KiB (VmHWM $(num $(v rss_${n}_hwm_kb))); before: $(num $(v rss_${n}_before_kb)) KiB | daemon's own figure: $(v rss_claimed) B/source | **$(v rss_${n}_bytes_per_source) B/source** | grows with sources only | |"
+		echo "| 3 | RSS, $(num $n) tracked sources (daemon, max_tracked $(num "$(v rss_cap)")) | $(num "$(v "rss_${n}_after_kb")") KiB (VmHWM $(num "$(v "rss_${n}_hwm_kb")")); before: $(num "$(v "rss_${n}_before_kb")") KiB | daemon's own figure: $(v rss_claimed) B/source | **$(v rss_${n}_bytes_per_source) B/source** | grows with sources only | |"
 	done
 fi
 if have hmac_step_static_ns_per_line; then
 	s=$(v hmac_step_static_ns_per_line)
 	a=$(v hmac_step_1000_ns_per_line) b=$(v hmac_step_10000_ns_per_line)
-	echo "| 3 | HMAC door, no bind_source, $(num $(v hmac_lines)) first knocks in range within one time step (index lookup) | 1k users: $(num $a) ns/line; 10k: $(num $b) ns/line | static door: $(num $s) ns/line | 10k/1k: $(calc "printf \"%.2f\", $b / $a") | flat (≤ 1.5) | $(yes_no "$b / $a <= 1.5") |"
+	echo "| 3 | HMAC door, no bind_source, $(num "$(v hmac_lines)") first knocks in range within one time step (index lookup) | 1k users: $(num "$a") ns/line; 10k: $(num "$b") ns/line | static door: $(num "$s") ns/line | 10k/1k: $(calc "printf \"%.2f\", $b / $a") | flat (≤ 1.5) | $(yes_no "$b / $a <= 1.5") |"
 	s=$(v hmac_10min_static_ns_per_line)
 	a=$(v hmac_10min_1000_ns_per_line) b=$(v hmac_10min_10000_ns_per_line)
 	# Per time step: the extra time of the 10-minute file over the
 	# one-step file, less the static door's, over its 20 steps.
-	st() { calc "printf \"%.1f\", (($(v hmac_10min_$1_total_ns) - $(v hmac_step_$1_total_ns)) - ($(v hmac_10min_static_total_ns) - $(v hmac_step_static_total_ns))) / 20 / 1e6"; }
-	echo "| 3 | Same knocks spread over 10 min of file time (20 steps, each derives every user's next sequence) | 1k users: $(num $a) ns/line; 10k: $(num $b) ns/line | per step: 1k users $(st 1000) ms, 10k users $(st 10000) ms | 10k/1k per line: $(calc "printf \"%.2f\", $b / $a") | flat (≤ 1.5) | $(yes_no "$b / $a <= 1.5") |"
+	st() { calc "printf \"%.1f\", (($(v "hmac_10min_$1_total_ns") - $(v "hmac_step_$1_total_ns")) - ($(v hmac_10min_static_total_ns) - $(v hmac_step_static_total_ns))) / 20 / 1e6"; }
+	echo "| 3 | Same knocks spread over 10 min of file time (20 steps, each derives every user's next sequence) | 1k users: $(num "$a") ns/line; 10k: $(num "$b") ns/line | per step: 1k users $(st 1000) ms, 10k users $(st 10000) ms | 10k/1k per line: $(calc "printf \"%.2f\", $b / $a") | flat (≤ 1.5) | $(yes_no "$b / $a <= 1.5") |"
 fi
 if have bind_1000_ns_per_line; then
 	a=$(v bind_1000_ns_per_line) b=$(v bind_10000_ns_per_line)
@@ -92,12 +92,12 @@ cat <<EOH
   CRON, systemd, postfix and a logger line quoting a knock line;
   RFC 3339 and classic stamps alternate in runs of 1000 lines.
 - The three tools agree on what a knock line is: knockwatch matched
-  $(num $(v tp_kw_matched)), \`grep -cP\` counted $(num $(v tp_grep_matched));
-  on the $(num $(v tp_f2b_lines))-line prefix knockwatch $(num $(v tp_kw_head_matched)),
-  fail2ban-regex $(num $(v tp_f2b_matched)).
-- fail2ban-regex ran on the first $(num $(v tp_f2b_lines)) lines (best
-  $(ms $(v tp_f2b_ns)) ms); its start-up alone (one line) took $(ms $(v tp_f2b_startup_ns)) ms;
-  the 1M-line figure is start-up + (rest × N / $(num $(v tp_f2b_lines))).
+  $(num "$(v tp_kw_matched)"), \`grep -cP\` counted $(num "$(v tp_grep_matched)");
+  on the $(num "$(v tp_f2b_lines)")-line prefix knockwatch $(num "$(v tp_kw_head_matched)"),
+  fail2ban-regex $(num "$(v tp_f2b_matched)").
+- fail2ban-regex ran on the first $(num "$(v tp_f2b_lines)") lines (best
+  $(ms "$(v tp_f2b_ns)") ms); its start-up alone (one line) took $(ms "$(v tp_f2b_startup_ns)") ms;
+  the 1M-line figure is start-up + (rest × N / $(num "$(v tp_f2b_lines)")).
 - \`knockwatch replay\` converts every line's own timestamp (libc mktime /
   timegm); the daemon does not (it reads the clock once per wake-up).
   linebench is the daemon's per-line path alone, for the diagnosis.

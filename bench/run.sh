@@ -8,7 +8,7 @@ KW_TOP=$(cd "$(dirname "$0")/.." && pwd)
 KW_BUILD=$(cd "${1:-$KW_TOP/build}" && pwd)
 export KW_TOP KW_BUILD
 OUT=${BENCH_OUT:-$KW_BUILD/bench/out}
-export BENCH_OUT=$OUT
+export BENCH_OUT="$OUT"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 RES=$OUT/results.env

@@ -110,8 +110,8 @@ EOC
 # FILE, less the time on its first line alone.
 per_line() {
 	head -n 1 "$2" >"$2.one"
-	b1= bn=
-	for r in $(seq "$RUNS"); do
+	b1='' bn=''
+	for _ in $(seq "$RUNS"); do
 		t=$(timed "$D/one.out" "$KW" replay -c "$1" "$2.one"); b1=$(min "$b1" "$t")
 		t=$(timed "$D/$4.out" "$KW" replay -c "$1" "$2"); bn=$(min "$bn" "$t")
 	done

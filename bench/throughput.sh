@@ -55,7 +55,7 @@ cmd "fail2ban-regex $D/one.log $BENCH/fail2ban-knock.conf   # start-up alone"
 cmd "build/bench/linebench $D/kw.yaml $F"
 
 cat "$F" >/dev/null	# page cache warm for everyone
-kw= gr= fb= f0= lb=
+kw='' gr='' fb='' f0='' lb=''
 for r in $(seq "$RUNS"); do
 	say "throughput run $r/$RUNS"
 	t=$(timed "$D/kw.out" "$KW" replay -c "$D/kw.yaml" "$F"); kw=$(min "$kw" "$t")
