@@ -66,7 +66,7 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" test
 
 lint:
-	shellcheck -x -P SCRIPTDIR actions/* examples/*.sh tests/*.sh tests/integration/*.sh tests/net/*.sh tests/fuzz/*.sh bench/*.sh
+	shellcheck -x -P SCRIPTDIR actions/* examples/*.sh tests/*.sh tests/integration/*.sh tests/net/*.sh tests/fuzz/*.sh bench/*.sh .ci/run
 
 clean:
 	rm -rf build
