@@ -14,17 +14,21 @@
 #define KNOCK_NIL UINT32_MAX
 
 struct attempt {
+	kw_ms deadline;		/* first knock + door timeout */
+	uint32_t hnext;		/* hash chain, or free list */
+	uint32_t bucket;	/* its bucket, so unlinking needs no hash */
+	uint32_t prev, next;	/* the door's list, oldest first */
 	struct kw_addr src;
 	uint8_t stage;		/* knocks accepted so far */
 	uint8_t last_proto;	/* last accepted knock, to spot retransmits */
 	uint16_t last_sport, last_dport;
 	uint16_t door;
-	uint32_t hnext;		/* hash chain, or free list */
-	uint32_t bucket;	/* its bucket, so unlinking needs no hash */
-	uint32_t prev, next;	/* the door's list, oldest first */
-	kw_ms deadline;		/* first knock + door timeout */
 	struct otp_cands cands;	/* HMAC doors: users/steps still possible */
 };
+
+/* Members ordered largest first: no padding holes in the one structure
+ * there are max_tracked of. */
+_Static_assert(sizeof(struct attempt) <= 88, "struct attempt grew");
 
 struct door_list {
 	uint32_t head, tail;
