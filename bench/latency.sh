@@ -25,52 +25,11 @@ IF_S=kwbs$$
 IF_C=kwbc$$
 SERVER=10.213.0.1
 PFX="KWB$$: "
-SYSCTL=/proc/sys/net/netfilter/nf_log_all_netns
 STAMPS=$D/stamps
 PIDS=
-NFLOG_DIR=/run/knockwatch-tests-nflog
-NFLOG_HELD=0
 
-# The protocol of tests/net/lib.sh: a mkdir lock; one file per live user
-# (its PID); "orig" holds the value before the first user set it.
-nflog_lock() {
-	l_end=$(($(now_ms) + 10000))
-	until mkdir "$NFLOG_DIR.lock" 2>/dev/null; do
-		[ "$(now_ms)" -ge "$l_end" ] && return 0	# stale: take over
-		sleep 0.05
-	done
-}
-nflog_unlock() { rmdir "$NFLOG_DIR.lock" 2>/dev/null || true; }
-nflog_on() {
-	nflog_lock
-	mkdir -p "$NFLOG_DIR"
-	[ -f "$NFLOG_DIR/orig" ] || cat "$SYSCTL" >"$NFLOG_DIR/orig"
-	: >"$NFLOG_DIR/$$"
-	NFLOG_HELD=1
-	echo 1 >"$SYSCTL"
-	nflog_unlock
-}
-nflog_off() {
-	[ "$NFLOG_HELD" -eq 1 ] || return 0
-	NFLOG_HELD=0
-	nflog_lock
-	rm -f "$NFLOG_DIR/$$"
-	n_live=0
-	for n_f in "$NFLOG_DIR"/*; do
-		n_p=${n_f##*/}
-		case $n_p in '*' | orig | *[!0-9]*) continue ;; esac
-		if kill -0 "$n_p" 2>/dev/null; then
-			n_live=$((n_live + 1))
-		else
-			rm -f "$n_f"
-		fi
-	done
-	if [ "$n_live" -eq 0 ]; then
-		cat "$NFLOG_DIR/orig" >"$SYSCTL" 2>/dev/null || echo 0 >"$SYSCTL"
-		rm -rf "$NFLOG_DIR"
-	fi
-	nflog_unlock
-}
+# nf_log_all_netns is shared with the net tests (tests/net/nflog.sh).
+. "$KW_TOP/tests/net/nflog.sh"
 
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
@@ -84,7 +43,7 @@ trap 'exit 1' INT TERM
 
 # --- the rig ---
 modprobe nf_log_syslog 2>/dev/null || true
-old_sysctl=$(cat "$SYSCTL")
+old_sysctl=$(cat "$NFLOG")
 nflog_on
 ip netns add "$NS_S"
 ip netns add "$NS_C"
@@ -108,7 +67,7 @@ ipt -A INPUT -i "$IF_S" -p tcp -m multiport --dports 7000,9000 \
 ipt -A INPUT -i "$IF_S" -p udp --dport 8000 -j REJECT
 # Resolves the neighbour before the first timed round.
 ip netns exec "$NS_C" nc -z -w1 "$SERVER" 1 2>/dev/null || true
-cmd "echo 1 > $SYSCTL   # was $old_sysctl; registered in $NFLOG_DIR, restored by its last user"
+cmd "echo 1 > $NFLOG   # was $old_sysctl; registered in $NFLOG_DIR, restored by its last user"
 cmd "ip netns add $NS_S; ip netns add $NS_C; veth $IF_S ($SERVER/16) <-> $IF_C (10.213.0.2/16 + one /16 alias per round)"
 cmd "ip netns exec $NS_S iptables -A INPUT -i $IF_S -p tcp -m multiport --dports 7000,9000 -j LOG --log-prefix '$PFX'  (same for udp 8000; then REJECT)"
 
@@ -219,7 +178,7 @@ wait_for 10 grep -q "started:" "$D/kw_file.err"
 phase kw_file
 stop_bg "$LASTPID"
 stop_bg "$RSPID"
-[ "$(cat "$SYSCTL")" = 1 ] || say "warning: $SYSCTL was reset during the run"
+[ "$(cat "$NFLOG")" = 1 ] || say "warning: $NFLOG was reset during the run"
 
 put lat_rounds "$ROUNDS"
 put lat_prefix "$PFX"

@@ -32,10 +32,8 @@ S6=fd42:4b57:1::1
 C6=fd42:4b57:1::2
 O6=fd42:4b57:1::3
 SVC=22
-NFLOG=/proc/sys/net/netfilter/nf_log_all_netns
-# Shared by concurrent runs: who needs nf_log_all_netns, and its value
-# before the first of them set it.
-NFLOG_DIR=/run/knockwatch-tests-nflog
+# nf_log_all_netns, shared with concurrent runs (NFLOG, nflog_on/off).
+. "$KW_TOP/tests/net/nflog.sh"
 
 pass=0
 fail=0
@@ -44,7 +42,6 @@ KWPID=
 PIDS=
 RSPID=
 NETS=
-NFLOG_HELD=0
 
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
@@ -130,55 +127,6 @@ net_require() {
 	r_n=$1
 	shift
 	net_why "$@" || skip_all "$r_n" "$WHY"
-}
-
-# nflog_lock / nflog_unlock: mkdir is atomic; a lock older than the
-# deadline (a run killed inside the lock) is taken over.
-nflog_lock() {
-	l_end=$(($(now_ms) + 10000))
-	until mkdir "$NFLOG_DIR.lock" 2>/dev/null; do
-		if [ "$(now_ms)" -ge "$l_end" ]; then
-			echo "warning: taking over stale $NFLOG_DIR.lock" >&2
-			return 0
-		fi
-		sleep 0.05
-	done
-}
-nflog_unlock() { rmdir "$NFLOG_DIR.lock" 2>/dev/null || true; }
-
-# nflog_on: sets nf_log_all_netns to 1 and registers this run; the first
-# run to register saves the previous value.
-nflog_on() {
-	nflog_lock
-	mkdir -p "$NFLOG_DIR"
-	[ -f "$NFLOG_DIR/orig" ] || cat "$NFLOG" >"$NFLOG_DIR/orig"
-	: >"$NFLOG_DIR/$ID"
-	NFLOG_HELD=1
-	echo 1 >"$NFLOG"
-	nflog_unlock
-}
-# nflog_off: unregisters this run; the last live run restores the value
-# saved by the first (runs that died without unregistering are dropped).
-nflog_off() {
-	[ "$NFLOG_HELD" -eq 1 ] || return 0
-	NFLOG_HELD=0
-	nflog_lock
-	rm -f "$NFLOG_DIR/$ID"
-	n_live=0
-	for n_f in "$NFLOG_DIR"/*; do
-		n_p=${n_f##*/}
-		case $n_p in '*' | orig | *[!0-9]*) continue ;; esac
-		if kill -0 "$n_p" 2>/dev/null; then
-			n_live=$((n_live + 1))
-		else
-			rm -f "$n_f"
-		fi
-	done
-	if [ "$n_live" -eq 0 ]; then
-		cat "$NFLOG_DIR/orig" >"$NFLOG" 2>/dev/null || echo 0 >"$NFLOG"
-		rm -rf "$NFLOG_DIR"
-	fi
-	nflog_unlock
 }
 
 # in_ns NS CMD...: runs CMD in namespace NS.
