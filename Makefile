@@ -24,7 +24,7 @@ UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c)
 deps_test_parse    := parse addr log
 deps_test_seq      := seq log
 deps_test_logwatch := logwatch log clock
-deps_test_config   := config addr log parse
+deps_test_config   := config addr log parse key
 test_objs = $(if $(deps_$(1)),$(patsubst %,$(BUILD)/obj/%.o,$(deps_$(1))),$(LIBOBJS))
 
 .PHONY: all check test demo deps clean asan lint bench install uninstall
@@ -143,7 +143,7 @@ FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_TARGETS := parse config
 fuzzdeps_parse  := parse addr log
-fuzzdeps_config := config addr log parse
+fuzzdeps_config := config addr log parse key
 fuzz_objs = $(patsubst %,$(FUZZ_BUILD)/obj/%.o,$(fuzzdeps_$(1)))
 
 .PHONY: fuzz fuzz-build

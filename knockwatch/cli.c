@@ -23,6 +23,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "key.h"
 #include "seq.h"
 
 #define CLI_KEYFILE_MAX	1024	/* bytes read from --key-file */
@@ -168,25 +169,12 @@ cli_range(const char *s, uint16_t *lo, uint16_t *hi)
 	return 0;
 }
 
-static int
-cli_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex key text, surrounding white space allowed, into key. Returns the
  * length in bytes (KW_MIN_KEY..KW_MAX_KEY) or -1. */
 static int
 cli_hexkey(const char *s, unsigned char key[KW_MAX_KEY])
 {
-	size_t len, n = 0;
-	int hi, lo;
+	size_t len, n = 0, bad;
 
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 		s++;
@@ -194,15 +182,9 @@ cli_hexkey(const char *s, unsigned char key[KW_MAX_KEY])
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
 	    s[len - 1] == '\n' || s[len - 1] == '\r'))
 		len--;
-	if (len % 2 != 0 || len / 2 < KW_MIN_KEY || len / 2 > KW_MAX_KEY)
+	if (key_from_hex(s, len, key, &n, &bad) != KEY_OK) {
+		explicit_bzero(key, KW_MAX_KEY);
 		return -1;
-	for (n = 0; n < len / 2; n++) {
-		if ((hi = cli_hexval(s[2 * n])) == -1 ||
-		    (lo = cli_hexval(s[2 * n + 1])) == -1) {
-			explicit_bzero(key, KW_MAX_KEY);
-			return -1;
-		}
-		key[n] = (unsigned char)(hi << 4 | lo);
 	}
 	return (int)n;
 }

@@ -3,6 +3,7 @@
  * Every error names FILE:LINE:COL; nothing here logs (errors go into the
  * caller's buffer) and nothing ever prints or echoes key material. */
 #include "config.h"
+#include "key.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -938,37 +939,29 @@ load_sources(struct cctx *x, const struct cnode *n)
 
 /* Hex text (already trimmed) into a key. Never echoes the text. */
 static int
-key_from_hex(struct cctx *x, const struct cnode *n, const char *what,
+user_key_hex(struct cctx *x, const struct cnode *n, const char *what,
     const char *s, size_t len, struct config_user *u)
 {
-	size_t i;
-	int hi, lo;
+	size_t bad = 0;
 
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f') ||
-		    (s[i] >= 'A' && s[i] <= 'F')))
-			return cerr(x, n, "%s of user '%s' is not hex "
-			    "(bad character at offset %zu)", what, u->name, i);
-	if (len % 2)
+	switch (key_from_hex(s, len, u->key, &u->keylen, &bad)) {
+	case KEY_OK:
+		return 0;
+	case KEY_BADCHAR:
+		return cerr(x, n, "%s of user '%s' is not hex (bad character "
+		    "at offset %zu)", what, u->name, bad);
+	case KEY_ODD:
 		return cerr(x, n, "%s of user '%s' has an odd number of hex "
 		    "digits", what, u->name);
-	if (len / 2 < KW_MIN_KEY)
+	case KEY_SHORT:
 		return cerr(x, n, "%s of user '%s' is too short: %zu bytes, "
 		    "need at least %d (%d hex digits)", what, u->name, len / 2,
 		    KW_MIN_KEY, 2 * KW_MIN_KEY);
-	if (len / 2 > KW_MAX_KEY)
-		return cerr(x, n, "%s of user '%s' is too long: %zu bytes, "
-		    "at most %d", what, u->name, len / 2, KW_MAX_KEY);
-	for (i = 0; i < len / 2; i++) {
-		hi = s[2 * i] <= '9' ? s[2 * i] - '0' :
-		    (s[2 * i] | 0x20) - 'a' + 10;
-		lo = s[2 * i + 1] <= '9' ? s[2 * i + 1] - '0' :
-		    (s[2 * i + 1] | 0x20) - 'a' + 10;
-		u->key[i] = (unsigned char)(hi << 4 | lo);
+	case KEY_LONG:
+		break;
 	}
-	u->keylen = len / 2;
-	return 0;
+	return cerr(x, n, "%s of user '%s' is too long: %zu bytes, at most %d",
+	    what, u->name, len / 2, KW_MAX_KEY);
 }
 
 static int
@@ -1024,7 +1017,7 @@ key_from_file(struct cctx *x, const struct cnode *n, struct config_user *u)
 	while (len > start && buf[len - 1] != '\0' &&
 	    strchr(" \t\r\n", buf[len - 1]) != NULL)
 		len--;
-	rc = key_from_hex(x, n, "key_file", buf + start, len - start, u);
+	rc = user_key_hex(x, n, "key_file", buf + start, len - start, u);
 out:
 	explicit_bzero(buf, sizeof(buf));
 	close(fd);
@@ -1079,7 +1072,7 @@ load_users(struct cctx *x, const struct cnode *n)
 			    "key_file", u->name);
 		if (key != NULL) {
 			if (get_scalar(x, key, "key", where) == -1 ||
-			    key_from_hex(x, key, "key", key->s, key->len, u)
+			    user_key_hex(x, key, "key", key->s, key->len, u)
 			    == -1)
 				return -1;
 		} else if (get_scalar(x, file, "key_file", where) == -1 ||
