@@ -35,19 +35,8 @@ printf '#!/bin/sh\nexit 0\n' >"$T/bin/gone"
 chmod +x "$T/bin/hang" "$T/bin/bg" "$T/bin/gone"
 
 logact() { echo "[$KW_TOP/actions/log, --file, $ACT, $1, \"%SRC%\", 22/tcp]"; }
-cat >"$T/kw.yaml" <<EOC
-state_dir: $T/state
-runtime_dir: $T/run
-sources:
-  - file: $LOG
-    prefix: "KNOCK: "
-doors:
-  ssh:
-    sequence: [7000/tcp, 8000/udp, 9000]
-    timeout: 10
-    start: $(logact open)
-    stop: $(logact close)
-    stop_after: 1
+config_static 10 1
+cat >>"$T/kw.yaml" <<EOC
   hang:
     sequence: [7101, 7102]
     start: [$T/bin/hang, "%SRC%"]

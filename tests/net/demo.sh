@@ -86,20 +86,7 @@ fw_demo() {
 fw_demo || die "cannot load the firewall rules"
 
 step "3. knockwatch's configuration ($T/kw.yaml)"
-cat >"$T/kw.yaml" <<EOC
-state_dir: $T/state
-runtime_dir: $T/run
-sources:
-  - kmsg: true
-    prefix: "$PREFIX"
-doors:
-  ssh:
-    sequence: [7000/tcp, 8000/udp, 9000/tcp]
-    timeout: 15
-    start: [$ACTIONS/iptables, open, "%SRC%", $SVC/tcp]
-    stop: [$ACTIONS/iptables, close, "%SRC%", $SVC/tcp]
-    stop_after: $STOP_AFTER
-EOC
+kw_config_iptables "$STOP_AFTER"
 sed 's/^/   | /' "$T/kw.yaml"
 say "\$ knockwatch -n -c $T/kw.yaml"
 "$KW" -n -c "$T/kw.yaml" 2>&1 | sed 's/^/     /'

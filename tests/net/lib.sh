@@ -378,3 +378,36 @@ show_on_failure() {
 	echo "--- daemon log ($T/kw.err), last 60 lines"
 	tail -n 60 "$T/kw.err" 2>/dev/null
 }
+
+# kw_config_iptables STOP_AFTER: $T/kw.yaml with the kmsg source and the
+# static ssh door run by actions/iptables (tests may append more doors).
+kw_config_iptables() {
+	cat >"$T/kw.yaml" <<EOC
+state_dir: $T/state
+runtime_dir: $T/run
+sources:
+  - kmsg: true
+    prefix: "$PREFIX"
+doors:
+  ssh:
+    sequence: [7000/tcp, 8000/udp, 9000/tcp]
+    timeout: 15
+    start: [$ACTIONS/iptables, open, "%SRC%", $SVC/tcp]
+    stop: [$ACTIONS/iptables, close, "%SRC%", $SVC/tcp]
+    stop_after: $1
+EOC
+}
+
+# check_ipv6_door: with a door just opened for the client's IPv6 address,
+# the other host and the client's IPv4 address stay closed while it is open,
+# and stop_after closes it.
+check_ipv6_door() {
+	probe o6 "$NS_O" "$S6"
+	probe c4 "$NS_C" "$S4"
+	probe c6 "$NS_C" "$S6"
+	probes_wait
+	check "the other host cannot connect over IPv6" probed o6 closed
+	check "the IPv6 door is not an IPv4 door" probed c4 closed
+	check "(the IPv6 door was open for the client meanwhile)" probed c6 open
+	check "stop_after closes the IPv6 door" wait_for 20 cannot_connect "$NS_C" "$S6"
+}

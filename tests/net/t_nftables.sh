@@ -116,14 +116,7 @@ C sh "$KW_TOP/examples/knock.sh" --key "$KEY_B" --door otp --user bob \
 check "examples/knock.sh over IPv6: the start command ran" wait_for 20 opened_since "$m" otp "$C6"
 check "the client can connect over IPv6" can_connect "$NS_C" "$S6"
 check "the user was bob" logged_since "$m" "door otp opens for $C6 user bob"
-probe o6 "$NS_O" "$S6"
-probe c4 "$NS_C" "$S4"
-probe c6 "$NS_C" "$S6"
-probes_wait
-check "the other host cannot connect over IPv6" probed o6 closed
-check "the IPv6 door is not an IPv4 door" probed c4 closed
-check "(the IPv6 door was open for the client meanwhile)" probed c6 open
-check "stop_after closes the IPv6 door" wait_for 20 cannot_connect "$NS_C" "$S6"
+check_ipv6_door
 
 # The static door with plain netcat knocks, through the nft log rule.
 m=$(log_mark)
