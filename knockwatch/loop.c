@@ -130,10 +130,11 @@ report(void *self, void (*out)(void *, const char *), void *arg)
 	    (unsigned long long)ds.refused);
 	out(arg, line);
 	snprintf(line, sizeof(line), "actions running %u queued %u started "
-	    "%llu failed %llu timeouts %llu refused %llu", as.running,
-	    as.queued, (unsigned long long)as.started,
+	    "%llu failed %llu timeouts %llu refused %llu queued_total %llu",
+	    as.running, as.queued, (unsigned long long)as.started,
 	    (unsigned long long)as.failed, (unsigned long long)as.timeouts,
-	    (unsigned long long)as.refused);
+	    (unsigned long long)as.refused,
+	    (unsigned long long)as.queued_total);
 	out(arg, line);
 	snprintf(line, sizeof(line), "reloads %llu reload_failures %llu",
 	    (unsigned long long)d->reloads,

@@ -48,7 +48,6 @@ struct otp_door {
 struct otp {
 	const struct config *cfg;
 	struct otp_door *doors;
-	uint64_t nderiv;
 	uint64_t throttled;
 };
 
@@ -61,7 +60,6 @@ derive(struct otp *o, int door, uint32_t upos, uint64_t step,
 	struct seq_params p;
 
 	seq_params_from(&p, o->cfg, door, d->hmac.users[upos], step, bind);
-	o->nderiv++;
 	return seq_derive(u->key, u->keylen, &p, seq, open);
 }
 
@@ -348,12 +346,6 @@ otp_complete(struct otp *o, int door, const struct kw_addr *src,
 		return 0;
 	}
 	return -1;
-}
-
-uint64_t
-otp_derivations(const struct otp *o)
-{
-	return o->nderiv;
 }
 
 uint64_t

@@ -56,8 +56,6 @@ int otp_load(struct otp *o, const char *path, char *err, size_t errlen);
  * has too, so a replay stays refused even if the state file could not be
  * written. */
 void otp_carry(struct otp *o, const struct otp *old);
-/* Test and status hooks: sequences derived so far. */
-uint64_t otp_derivations(const struct otp *o);
 /* First knocks ignored because a bind_source door ran out of its budget. */
 uint64_t otp_throttled(const struct otp *o);
 

@@ -407,10 +407,3 @@ sources_stats(const struct sources *s, struct source_stats *st)
 {
 	*st = s->st;
 }
-
-void
-sources_feed(struct sources *s, int i, const char *line, size_t len)
-{
-	if (i >= 0 && i < s->n)
-		handle(&s->v[i], line, len, 0);
-}

@@ -32,7 +32,5 @@ void sources_close(struct sources *s, const struct sources *keep);
 kw_ms sources_deadline(const struct sources *s);
 void sources_tick(struct sources *s, kw_ms now);
 void sources_stats(const struct sources *s, struct source_stats *st);
-/* Feeds one line as if read from source number i (replay and tests). */
-void sources_feed(struct sources *s, int i, const char *line, size_t len);
 
 #endif

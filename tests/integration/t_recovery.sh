@@ -63,5 +63,7 @@ check "the queueing was logged" grep -q "commands running, queued" "$T/kw.err"
 # The last start wrote its line but may not have exited yet: poll.
 all_done() { status | grep -Eq "^actions running 0 queued 0 started [0-9]+ failed 2 "; }
 check "status: every queued command ran, the 2 failed stops counted" wait_for 20 all_done
+queued_some() { status | grep -Eq "queued_total [1-9]"; }
+check "status counts the starts that waited in the queue" queued_some
 check "SIGTERM exits 0" stop_kw
 done_testing
