@@ -4,7 +4,7 @@
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
-PKGS     := libpcre2-8 yaml-0.1 libgcrypt zlib
+PKGS     := libpcre2-8 yaml-0.1 libgcrypt zlib libseccomp
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WERROR   ?= -Werror
@@ -23,7 +23,7 @@ UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c)
 # tested while another is being written); unlisted tests link everything.
 deps_test_parse    := parse addr log
 deps_test_seq      := seq log
-deps_test_logwatch := logwatch log clock
+deps_test_logwatch := logwatch log clock priv msg
 deps_test_config   := config addr log parse key
 test_objs = $(if $(deps_$(1)),$(patsubst %,$(BUILD)/obj/%.o,$(deps_$(1))),$(LIBOBJS))
 

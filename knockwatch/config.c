@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 
 #include <gcrypt.h>
+#include <pwd.h>
 #include <yaml.h>
 
 #include "parse.h"
@@ -43,11 +44,14 @@ struct cctx {
 	char *err;
 	size_t errlen;
 	struct config *c;
+	const struct config_opts *o;
 };
+
+static const struct config_opts config_defaults = { -1, 0, 0, NULL, NULL };
 
 static const char *const top_keys[] = { "state_dir", "log", "max_tracked",
     "max_actions", "rotate_grace", "sources", "users", "doors", "runtime_dir",
-    "allow", "deny", "penalty", NULL };
+    "allow", "deny", "penalty", "user", NULL };
 static const char *const penalty_keys[] = { "failures", "window", "ban",
     NULL };
 static const char *const source_keys[] = { "file", "kmsg", "command",
@@ -309,7 +313,17 @@ file_read(struct cctx *x, size_t *lenp)
 	ssize_t r;
 	int fd;
 
-	if ((fd = open(x->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+	/* The worker gets the file the parent opened, read from its start. */
+	if (x->o->fd >= 0) {
+		if ((fd = fcntl(x->o->fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+		    lseek(fd, 0, SEEK_SET) == -1) {
+			cerr(x, NULL, "cannot read: %s", strerror(errno));
+			if (fd != -1)
+				close(fd);
+			return NULL;
+		}
+	} else if ((fd = open(x->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK))
+	    == -1) {
 		cerr(x, NULL, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
@@ -769,6 +783,10 @@ check_exec(struct cctx *x, const struct cnode *n, const char *key,
 		return cerr(x, n, "'%s' in %s: command path '%.200s' is not "
 		    "absolute (give the full path, e.g. /usr/sbin/%.64s)",
 		    key, where, path, path);
+	/* The worker runs no command and cannot see them: the parent, which
+	 * runs them, has checked. */
+	if (x->o->no_exec_check)
+		return 0;
 	if (stat(path, &st) == -1)
 		return cerr(x, n, "'%s' in %s: command '%.200s': %s", key,
 		    where, path, strerror(errno));
@@ -977,9 +995,15 @@ key_from_file(struct cctx *x, const struct cnode *n, struct config_user *u)
 	if (path[0] != '/')
 		return cerr(x, n, "key_file '%.200s' of user '%s' is not an "
 		    "absolute path", path, u->name);
-	/* O_NONBLOCK: a FIFO must not hang the load; fstat rejects it. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY))
-	    == -1)
+	/* The parent never reads a key: it records where the key is. */
+	if (x->o->no_keys)
+		return (u->key_file = strdup(path)) == NULL ?
+		    cerr(x, n, "out of memory") : 0;
+	/* O_NONBLOCK: a FIFO must not hang the load; fstat rejects it. The
+	 * worker asks the parent to open the file for it. */
+	fd = x->o->open_key != NULL ? x->o->open_key(x->o->arg, path) :
+	    open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd == -1)
 		return cerr(x, n, "key_file '%.200s' of user '%s' is "
 		    "unreadable: %s", path, u->name, strerror(errno));
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -1075,6 +1099,11 @@ load_users(struct cctx *x, const struct cnode *n)
 			    user_key_hex(x, key, "key", key->s, key->len, u)
 			    == -1)
 				return -1;
+			/* Checked, and not kept by the parent. */
+			if (x->o->no_keys) {
+				explicit_bzero(u->key, sizeof(u->key));
+				u->keylen = 0;
+			}
 		} else if (get_scalar(x, file, "key_file", where) == -1 ||
 		    key_from_file(x, file, u) == -1)
 			return -1;
@@ -1378,6 +1407,38 @@ load_doors(struct cctx *x, const struct cnode *n)
 	return 0;
 }
 
+/* user: the account the worker runs as (default nobody). The parent and
+ * `-n` look it up; the worker, which has dropped to it, does not. */
+static int
+load_user(struct cctx *x, const struct cnode *root)
+{
+	struct config *c = x->c;
+	const struct cnode *v = map_get(root, "user");
+	struct passwd *pw;
+
+	if (v != NULL) {
+		if (get_str(x, v, "user", "the top level", &c->run_user) == -1)
+			return -1;
+		if (!name_ok(c->run_user) || c->run_user[0] == '-')
+			return cerr(x, v, "user '%.64s': expected an account "
+			    "name", c->run_user);
+	} else if ((c->run_user = strdup("nobody")) == NULL)
+		return cerr(x, root, "out of memory");
+	if (x->o->no_exec_check)
+		return 0;
+	errno = 0;
+	if ((pw = getpwnam(c->run_user)) == NULL)
+		return cerr(x, v ? v : root, "user '%s' (the account the "
+		    "worker runs as) does not exist%s", c->run_user,
+		    v ? "" : "; create it or set user:");
+	if (pw->pw_uid == 0)
+		return cerr(x, v ? v : root, "user '%s' is uid 0: the worker "
+		    "that reads log text must not run as root", c->run_user);
+	c->run_uid = pw->pw_uid;
+	c->run_gid = pw->pw_gid;
+	return 0;
+}
+
 static int
 load_top(struct cctx *x, const struct cnode *root)
 {
@@ -1414,6 +1475,8 @@ load_top(struct cctx *x, const struct cnode *root)
 	} else if ((c->runtime_dir = strdup("/run/knockwatch")) == NULL)
 		return cerr(x, root, "out of memory");
 	if (load_acl(x, root, where, &c->acl) == -1)
+		return -1;
+	if (load_user(x, root) == -1)
 		return -1;
 	c->penalty_failures = 10;
 	c->penalty_window = 60;
@@ -1468,7 +1531,14 @@ load_top(struct cctx *x, const struct cnode *root)
 struct config *
 config_load(const char *path, char *err, size_t errlen)
 {
-	struct cctx x = { path, err, errlen, NULL };
+	return config_load_opts(path, &config_defaults, err, errlen);
+}
+
+struct config *
+config_load_opts(const char *path, const struct config_opts *o, char *err,
+    size_t errlen)
+{
+	struct cctx x = { path, err, errlen, NULL, o };
 	struct cnode *root = NULL;
 	unsigned char *buf;
 	size_t len = 0;
@@ -1522,12 +1592,14 @@ config_free(struct config *c)
 	for (i = 0; i < c->nusers; i++) {
 		explicit_bzero(c->users[i].key, sizeof(c->users[i].key));
 		free(c->users[i].name);
+		free(c->users[i].key_file);
 	}
 	free(c->sources);
 	free(c->doors);
 	free(c->users);
 	free(c->state_dir);
 	free(c->runtime_dir);
+	free(c->run_user);
 	free(c->acl.allow);
 	free(c->acl.deny);
 	free(c->path);

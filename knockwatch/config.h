@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "addr.h"
 
@@ -83,6 +84,7 @@ struct config_door {
 
 struct config_user {
 	char *name;
+	char *key_file;		/* NULL for an inline key */
 	unsigned char key[KW_MAX_KEY];	/* wiped by config_free */
 	size_t keylen;
 };
@@ -105,6 +107,20 @@ struct config {
 	unsigned penalty_failures;	/* failed attempts ... default 10, 0 = off */
 	unsigned penalty_window;	/* ... within this many seconds, default 60 */
 	unsigned penalty_ban;	/* ignore the source this long, default 300 */
+	char *run_user;		/* "user:", the worker's account, default nobody */
+	uid_t run_uid;		/* looked up unless no_exec_check */
+	gid_t run_gid;
+};
+
+/* How config_load_opts reaches files. The parent parses the config without
+ * keys; the worker, which can open nothing, parses the descriptor the parent
+ * opened and asks it for each key file. */
+struct config_opts {
+	int fd;			/* >= 0: read the config from here, not path */
+	int no_keys;		/* record key_file paths, keep no key bytes */
+	int no_exec_check;	/* skip command checks and the user lookup */
+	int (*open_key)(void *arg, const char *path);	/* NULL: open(2) */
+	void *arg;
 };
 
 /* 1 when acl lets a through. */
@@ -113,6 +129,9 @@ int config_acl_ok(const struct config_acl *acl, const struct kw_addr *a);
 /* Loads and validates path. On error returns NULL and writes
  * "FILE:LINE:COL: what is wrong" into err. The caller frees with config_free. */
 struct config *config_load(const char *path, char *err, size_t errlen);
+/* The same with options o (see struct config_opts). */
+struct config *config_load_opts(const char *path, const struct config_opts *o,
+    char *err, size_t errlen);
 /* Frees everything, wiping key material first. NULL is allowed. */
 void config_free(struct config *c);
 /* One line per door (and with verbose > 0 sources, users with key

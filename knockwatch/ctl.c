@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ev.h"
 #include "log.h"
@@ -30,6 +31,20 @@ struct ctl_buf {
 	char *p;
 	size_t len, cap;
 };
+
+static void
+buf_char(struct ctl_buf *b, char ch)
+{
+	if (b->p == NULL || b->len + 2 > b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 4096;
+		char *np;
+		if (ncap > CTL_MAX_REPORT || (np = realloc(b->p, ncap)) == NULL)
+			return;
+		b->p = np;
+		b->cap = ncap;
+	}
+	b->p[b->len++] = ch;
+}
 
 static void
 buf_line(void *arg, const char *line)
@@ -52,19 +67,29 @@ buf_line(void *arg, const char *line)
 	b->p[b->len++] = '\n';
 }
 
-static void
-on_accept(void *arg, int fd, uint32_t events)
-{
-	struct ctl_buf b = { NULL, 0, 0 };
-	struct timeval tv = { 0, 200000 };
-	int c;
+#define CTL_PENDING 16		/* clients waiting for the worker's part */
+#define CTL_WAIT_MS 2000	/* then they get the parent's part alone */
 
-	(void)arg;
-	(void)events;
-	if ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) == -1)
-		return;
-	/* A client that does not read cannot hold the loop for long. */
-	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+static int pending[CTL_PENDING];
+static int npending;
+static kw_ms pending_since;
+static ctl_ask_fn ctl_ask;
+
+/* Writes part (the worker's lines, or a note when there is none) and the
+ * parent's report to client c, and closes it. */
+static void
+answer(int c, const char *part, size_t len)
+{
+	static const char none[] = "worker: no answer\n";
+	struct ctl_buf b = { NULL, 0, 0 };
+
+	if (part == NULL) {
+		part = none;
+		len = sizeof(none) - 1;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (b.len + 2 < CTL_MAX_REPORT)
+			buf_char(&b, part[i]);
 	ctl_report(ctl_self, buf_line, &b);
 	for (size_t off = 0; off < b.len;) {
 		ssize_t n = write(c, b.p + off, b.len - off);
@@ -76,8 +101,52 @@ on_accept(void *arg, int fd, uint32_t events)
 	close(c);
 }
 
+static void
+on_accept(void *arg, int fd, uint32_t events)
+{
+	struct timeval tv = { 0, 200000 };
+	int c;
+
+	(void)arg;
+	(void)events;
+	if ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+		return;
+	/* A client that does not read cannot hold the loop for long. */
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (ctl_ask == NULL || npending == CTL_PENDING) {
+		answer(c, NULL, 0);
+		return;
+	}
+	pending[npending++] = c;
+	if (npending == 1) {
+		pending_since = clock_now_ms();
+		ctl_ask(ctl_self);
+	}
+}
+
+void
+ctl_answer(const char *part, size_t len)
+{
+	for (int i = 0; i < npending; i++)
+		answer(pending[i], part, len);
+	npending = 0;
+}
+
+kw_ms
+ctl_deadline(void)
+{
+	return npending > 0 ? pending_since + CTL_WAIT_MS : KW_MS_NEVER;
+}
+
+void
+ctl_tick(kw_ms now)
+{
+	if (npending > 0 && now >= pending_since + CTL_WAIT_MS)
+		ctl_answer(NULL, 0);
+}
+
 int
-ctl_open(const char *dir, ctl_report_fn report, void *self)
+ctl_open(const char *dir, ctl_report_fn report, ctl_ask_fn ask, void *self)
 {
 	struct sockaddr_un sun;
 	mode_t old;
@@ -106,6 +175,7 @@ ctl_open(const char *dir, ctl_report_fn report, void *self)
 	umask(old);
 	memcpy(ctl_path, sun.sun_path, sizeof(ctl_path));
 	ctl_report = report;
+	ctl_ask = ask;
 	ctl_self = self;
 	if (ev_add(ctl_fd, EPOLLIN, on_accept, NULL) == -1) {
 		ctl_close();
@@ -117,6 +187,7 @@ ctl_open(const char *dir, ctl_report_fn report, void *self)
 void
 ctl_close(void)
 {
+	ctl_answer(NULL, 0);
 	if (ctl_fd == -1)
 		return;
 	ev_del(ctl_fd);

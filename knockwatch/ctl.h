@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "clock.h"
+
 #define CTL_SOCKET "knockwatch.sock"
 #define CTL_MAX_REPORT (1u << 20)
 
@@ -12,9 +14,20 @@
 typedef void (*ctl_report_fn)(void *self, void (*out)(void *, const char *),
     void *arg);
 
+/* Asks the worker for its part of the report; ctl_answer brings it. */
+typedef void (*ctl_ask_fn)(void *self);
+
 /* Creates dir (0700) and listens on dir/knockwatch.sock (0600), replacing a
- * stale socket. Each connection gets the report and is closed. 0 or -1. */
-int ctl_open(const char *dir, ctl_report_fn report, void *self);
+ * stale socket. Each connection gets the worker's part (asked for with ask;
+ * NULL: none) and the report, and is closed. 0 or -1. */
+int ctl_open(const char *dir, ctl_report_fn report, ctl_ask_fn ask,
+    void *self);
+/* The worker's part (NULL: it has none to give): answers every waiting
+ * client. */
+void ctl_answer(const char *part, size_t len);
+/* Clients that waited CTL_WAIT_MS get the parent's part alone. */
+kw_ms ctl_deadline(void);
+void ctl_tick(kw_ms now);
 void ctl_close(void);
 /* The client: `knockwatch status [-S SOCKET] [-c CONFIG]`; argv[0] is
  * "status". Returns an exit status. */

@@ -10,6 +10,7 @@
 
 static int log_to_syslog;
 static int log_level_verbose;
+static log_sink_fn log_sink;
 
 void
 log_init(int to_syslog, int verbose)
@@ -40,11 +41,32 @@ log_vwrite(int pri, const char *tag, const char *fmt, va_list ap, int with_errno
 		size_t n = strlen(msg);
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
 	}
+	if (log_sink != NULL)
+		log_sink(pri, msg);
+	else
+		log_emit(pri, msg);
+	(void)tag;
+	errno = saved;
+}
+
+void
+log_set_sink(log_sink_fn sink)
+{
+	log_sink = sink;
+}
+
+void
+log_emit(int pri, const char *msg)
+{
+	const char *tag = pri <= LOG_CRIT ? "fatal: " : pri <= LOG_WARNING ?
+	    "warning: " : pri == LOG_DEBUG ? "debug: " : "";
+
+	if (pri == LOG_DEBUG && log_level_verbose <= 0)
+		return;
 	if (log_to_syslog)
 		syslog(pri, "%s", msg);
 	else
 		fprintf(stderr, "knockwatch: %s%s\n", tag, msg);
-	errno = saved;
 }
 
 #define LOG_BODY(pri, tag, e) do { va_list ap; va_start(ap, fmt); \

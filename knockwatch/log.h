@@ -10,6 +10,13 @@
  * syslog(3) under "knockwatch", else to stderr; verbose > 0 enables debug. */
 void log_init(int to_syslog, int verbose);
 int  log_verbose(void);
+/* The worker sends its lines to the parent: sink gets every line (with its
+ * syslog priority) instead of stderr or syslog. NULL restores them. */
+typedef void (*log_sink_fn)(int pri, const char *msg);
+void log_set_sink(log_sink_fn sink);
+/* Writes one finished line at priority pri (LOG_*): the parent's way to
+ * pass on the worker's lines. Debug lines need verbose > 0. */
+void log_emit(int pri, const char *msg);
 /* log_warn appends strerror(errno); the x variants do not. */
 void log_warn(const char *fmt, ...) KW_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) KW_PRINTF(1, 2);

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "priv.h"
 #include "parse.h"
 
 #define LW_CHUNK	(64 * 1024)		/* bytes per pread */
@@ -149,14 +150,7 @@ lw_wd_release(struct logwatch *lw, int wd)
 static int
 lw_watch_inode(struct logwatch *lw, int fd, const char *path)
 {
-	char proc[64];
-	int wd;
-
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	wd = inotify_add_watch(lw->fd, proc, LW_FILE_MASK);
-	if (wd == -1 && errno == ENOENT)	/* no /proc: racy fallback */
-		wd = inotify_add_watch(lw->fd, path, LW_FILE_MASK);
-	return wd;
+	return priv_watch_fd(lw->fd, fd, path, LW_FILE_MASK);
 }
 
 static void
@@ -196,10 +190,11 @@ static int
 lw_arm(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 {
 	char p[PATH_MAX];
+	struct stat st;
 	int tries, wd;
 
 	for (tries = 0; tries < 8; tries++) {
-		wd = inotify_add_watch(lw->fd, w->dir, LW_DIR_MASK);
+		wd = priv_watch(lw->fd, w->dir, LW_DIR_MASK);
 		if (wd >= 0) {
 			if (w->anc || w->complained)
 				log_info("%s: watching directory %s",
@@ -215,7 +210,7 @@ lw_arm(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 				errno = ENOENT;
 				goto fail;
 			}
-			wd = inotify_add_watch(lw->fd, p, LW_ANC_MASK);
+			wd = priv_watch(lw->fd, p, LW_ANC_MASK);
 		} while (wd == -1 && (errno == ENOENT || errno == ENOTDIR));
 		if (wd == -1)
 			goto fail;
@@ -224,7 +219,7 @@ lw_arm(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 			    "it under %s", w->path, w->dir, p);
 		lw_set_dwd(lw, w, wd, 1);
 		/* It may have appeared while we walked up: look again. */
-		if (access(w->dir, F_OK) == -1)
+		if (priv_stat(w->dir, &st) == -1)
 			return 0;
 	}
 	return 0;
@@ -278,7 +273,7 @@ lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
 	struct stat st;
 	int fd, saved;
 
-	fd = open(w->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	fd = priv_open_log(w->path);
 	if (fd == -1)
 		return NULL;
 	if (fstat(fd, &st) == -1)
@@ -491,7 +486,7 @@ lw_check_path(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 	struct lw_file *f;
 	struct stat st;
 
-	if (stat(w->path, &st) == -1) {
+	if (priv_stat(w->path, &st) == -1) {
 		if (errno != ENOENT && errno != ENOTDIR) {
 			lw_complain(w, "stat");	/* cannot tell: keep cur */
 			w->retry = now + LW_RETRY_MS;
@@ -620,7 +615,7 @@ logwatch_new(void)
 	    (lw->rbuf = malloc(LW_TAIL + LW_CHUNK)) == NULL)
 		fatalx("logwatch: out of memory");
 	lw->overlong_next = INT64_MIN;
-	if ((lw->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
+	if ((lw->fd = priv_inotify()) == -1) {
 		log_warn("inotify_init1");
 		free(lw->rbuf);
 		free(lw);

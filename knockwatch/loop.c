@@ -1,11 +1,13 @@
-/* loop.c — the daemon's event loop: the only place that blocks. One epoll
- * set (inotify, /dev/kmsg, signalfd, one pidfd and pipe per running action)
- * and one timeout, the earliest of every module's deadline. HUP parses the
- * new config and swaps only on success; TERM and INT close every open door
- * before exiting. */
+/* loop.c — the privileged parent's event loop: the only place that blocks.
+ * One epoll set (signalfd, the worker's socket and pidfd, one pidfd and
+ * pipe per running action, the status socket) and one timeout, the
+ * earliest of every module's deadline. The parent reads no log: the worker
+ * does (monitor.c). HUP parses the new config and swaps only once the
+ * worker took it too; TERM and INT close every open door before exiting. */
 #include "loop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,9 +23,7 @@
 #include "ev.h"
 #include "knock.h"
 #include "log.h"
-#include "logwatch.h"
-#include "seq.h"
-#include "source.h"
+#include "monitor.h"
 #include "state.h"
 
 #define LOOP_SHUTDOWN_GRACE_S 5
@@ -31,52 +31,34 @@
 struct daemon {
 	const char *path;
 	struct config *cfg;
-	struct knock_table *knock;
-	struct logwatch *lw;
-	struct sources *src;
-	char spent[PATH_MAX];
+	struct config *pending;	/* reload the worker has not answered */
 	int sigfd;
+	int started;		/* the worker took the first config */
+	int quit;
+	int rc;
 	int stopping;
 	kw_ms stop_deadline;
 	uint64_t reloads, reload_failures;
 };
 
-static void
-on_open(void *arg, const struct knock_open *ev)
+struct config *
+loop_load(const char *path, int *fd, char *err, size_t errlen)
 {
-	struct daemon *d = arg;
-	char err[512];
+	struct config_opts o = { -1, 1, 0, NULL, NULL };
+	struct config *c;
 
-	if (d->stopping) {
-		log_warnx("door %s: shutting down, not opening",
-		    d->cfg->doors[ev->door].name);
-		return;
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
+	    == -1) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return NULL;
 	}
-	/* Spend the step on disk before the door opens: a restart must still
-	 * refuse a replay of these knocks. */
-	if (d->cfg->doors[ev->door].is_hmac &&
-	    knock_save_spent(d->knock, d->spent, err, sizeof(err)) == -1)
-		log_warnx("spent steps: %s (a replay after a restart could "
-		    "open again)", err);
-	door_open(d->cfg, ev, clock_now_ms(), clock_wall());
-}
-
-static void
-on_knock(void *arg, const struct parse_knock *k)
-{
-	struct daemon *d = arg;
-
-	knock_feed(d->knock, k, clock_now_ms(), clock_wall(), on_open, d);
-}
-
-static void
-on_logwatch(void *arg, int fd, uint32_t events)
-{
-	struct daemon *d = arg;
-
-	(void)fd;
-	(void)events;
-	logwatch_handle(d->lw, clock_now_ms());
+	o.fd = *fd;
+	if ((c = config_load_opts(path, &o, err, errlen)) == NULL) {
+		close(*fd);
+		*fd = -1;
+	}
+	return c;
 }
 
 static void
@@ -86,42 +68,21 @@ log_line(void *arg, const char *line)
 	log_info("status: %s", line);
 }
 
-/* The report behind SIGUSR1 and `knockwatch status`: counters, attempts in
- * progress by door and stage, open doors with their remaining time. */
+/* The parent's part of the report behind SIGUSR1 and `knockwatch status`:
+ * doors, actions, reloads and the worker; the worker adds its counters and
+ * the attempts in progress. */
 static void
 report(void *self, void (*out)(void *, const char *), void *arg)
 {
 	struct daemon *d = self;
-	struct knock_stats ks;
-	struct source_stats ss;
 	struct door_stats ds;
 	struct action_stats as;
-	struct logwatch_stats ls;
+	struct monitor_stats ms;
 	char line[512];
 
-	knock_stats(d->knock, &ks);
-	sources_stats(d->src, &ss);
 	door_stats(&ds);
 	action_stats(&as);
-	logwatch_stats(d->lw, &ls);
-	snprintf(line, sizeof(line), "lines %llu knocks %llu ignored %llu "
-	    "rejected %llu overlong %llu rotations %llu",
-	    (unsigned long long)ss.lines, (unsigned long long)ss.knocks,
-	    (unsigned long long)ss.ignored, (unsigned long long)ss.rejected,
-	    (unsigned long long)ls.overlong, (unsigned long long)ls.rotations);
-	out(arg, line);
-	snprintf(line, sizeof(line), "tracked %u/%u advances %llu resets %llu "
-	    "retransmits %llu expired %llu evictions %llu opens %llu "
-	    "replays %llu denied %llu penalties %llu penalised %llu "
-	    "throttled %llu",
-	    ks.tracked, ks.capacity, (unsigned long long)ks.advances,
-	    (unsigned long long)ks.resets, (unsigned long long)ks.retransmits,
-	    (unsigned long long)ks.expired, (unsigned long long)ks.evictions,
-	    (unsigned long long)ks.opens, (unsigned long long)ks.replays,
-	    (unsigned long long)ks.denied, (unsigned long long)ks.penalties,
-	    (unsigned long long)ks.penalised,
-	    (unsigned long long)ks.throttled);
-	out(arg, line);
+	monitor_stats(&ms);
 	snprintf(line, sizeof(line), "doors open %u opened %llu extended %llu "
 	    "closed %llu stop_failures %llu refused %llu",
 	    ds.open, (unsigned long long)ds.opened,
@@ -140,74 +101,65 @@ report(void *self, void (*out)(void *, const char *), void *arg)
 	    (unsigned long long)d->reloads,
 	    (unsigned long long)d->reload_failures);
 	out(arg, line);
-	for (int i = 0; i < d->cfg->ndoors; i++) {
-		uint32_t st[KW_MAX_SEQ + 1];
-		size_t n;
-
-		knock_stages(d->knock, i, st, KW_MAX_SEQ + 1);
-		n = (size_t)snprintf(line, sizeof(line), "in progress door %s:",
-		    d->cfg->doors[i].name);
-		for (unsigned s = 1; s <= KW_MAX_SEQ && n < sizeof(line); s++)
-			if (st[s] > 0)
-				n += (size_t)snprintf(line + n, sizeof(line) - n,
-				    " stage %u: %u", s, st[s]);
-		out(arg, line);
-	}
+	snprintf(line, sizeof(line), "worker pid %d user %s starts %llu "
+	    "restarts %llu refused_requests %llu", ms.pid, d->cfg->run_user,
+	    ms.starts, ms.crashes, ms.refused);
+	out(arg, line);
 	door_dump(out, arg, clock_now_ms());
 }
 
-/* Builds the parts of the daemon that depend on the config. On failure
- * nothing of the old state is touched. */
-static int
-setup(struct daemon *d, struct config *cfg, char *err, size_t errlen)
+static void
+ask(void *self)
 {
-	struct knock_table *kt;
-	struct sources *src;
-	char spent[PATH_MAX];
+	(void)self;
+	monitor_ask_report(0);
+}
 
-	if (d->cfg != NULL && (strcmp(d->cfg->state_dir, cfg->state_dir) != 0 ||
-	    strcmp(d->cfg->runtime_dir, cfg->runtime_dir) != 0)) {
-		/* The journal, the spent steps and the socket stay together:
-		 * moving them is a restart, not a reload. */
-		snprintf(err, errlen, "state_dir and runtime_dir cannot change "
-		    "on reload (restart knockwatch to move them)");
-		return -1;
+static void
+on_report(void *arg, const char *part, size_t len)
+{
+	(void)arg;
+	ctl_answer(part, len);
+}
+
+static void
+on_loaded(void *arg, int ok, const char *err)
+{
+	struct daemon *d = arg;
+
+	if (!d->started) {
+		if (!ok) {
+			log_warnx("%s", err);
+			d->quit = 1;
+			d->rc = 78;
+			return;
+		}
+		d->started = 1;
+		log_info("started: %d doors, %d sources, up to %u tracked "
+		    "sources (%zu bytes each), worker as %s",
+		    d->cfg->ndoors, d->cfg->nsources, d->cfg->max_tracked,
+		    knock_bytes_per_attempt(), d->cfg->run_user);
+		return;
 	}
-	if (state_mkdir(cfg->state_dir) == -1) {
-		snprintf(err, errlen, "state_dir %s: %s", cfg->state_dir,
-		    strerror(errno));
-		return -1;
+	if (d->pending == NULL) {
+		if (!ok)
+			log_warnx("worker cannot load the config: %s", err);
+		return;
 	}
-	snprintf(spent, sizeof(spent), "%s/spent", cfg->state_dir);
-	if ((kt = knock_new(cfg)) == NULL) {
-		snprintf(err, errlen, "out of memory for %u tracked sources",
-		    cfg->max_tracked);
-		return -1;
+	if (!ok) {
+		d->reload_failures++;
+		log_warnx("reload failed, keeping the running config: %s", err);
+		config_free(d->pending);
+		d->pending = NULL;
+		return;
 	}
-	if (knock_load_spent(kt, spent, err, errlen) == -1) {
-		log_warnx("spent steps: %s: set aside", err);
-		state_set_aside(spent);
-	}
-	src = sources_open(cfg, d->lw, d->src, on_knock, d, clock_now_ms(),
-	    err, errlen);
-	if (src == NULL) {
-		knock_free(kt);
-		return -1;
-	}
-	/* A reload must not fail the clients knocking meanwhile, nor lift
-	 * the bans. */
-	if (d->knock != NULL)
-		knock_carry(kt, d->knock);
-	sources_close(d->src, src);
-	knock_free(d->knock);
-	if (d->cfg != NULL && d->cfg != cfg)
-		config_free(d->cfg);
-	d->src = src;
-	d->knock = kt;
-	d->cfg = cfg;
-	memcpy(d->spent, spent, sizeof(spent));
-	action_set_limits(cfg->max_actions, ACTION_MAX_QUEUE);
-	return 0;
+	config_free(d->cfg);
+	d->cfg = d->pending;
+	d->pending = NULL;
+	action_set_limits(d->cfg->max_actions, ACTION_MAX_QUEUE);
+	d->reloads++;
+	log_info("reloaded: %d doors, %d sources", d->cfg->ndoors,
+	    d->cfg->nsources);
 }
 
 static void
@@ -215,33 +167,49 @@ reload(struct daemon *d)
 {
 	char err[1024];
 	struct config *cfg;
+	int fd;
 
 	log_info("SIGHUP: reloading %s", d->path);
-	if ((cfg = config_load(d->path, err, sizeof(err))) == NULL) {
+	if (d->pending != NULL) {
+		d->reload_failures++;
+		log_warnx("reload failed: the previous reload is not done");
+		return;
+	}
+	if ((cfg = loop_load(d->path, &fd, err, sizeof(err))) == NULL) {
 		d->reload_failures++;
 		log_warnx("reload failed, keeping the running config: %s", err);
 		return;
 	}
-	if (setup(d, cfg, err, sizeof(err)) == -1) {
+	/* The journal, the spent steps, the worker's root and the socket
+	 * stay together: moving them is a restart, not a reload. */
+	if (strcmp(d->cfg->state_dir, cfg->state_dir) != 0 ||
+	    strcmp(d->cfg->runtime_dir, cfg->runtime_dir) != 0 ||
+	    d->cfg->run_uid != cfg->run_uid) {
 		d->reload_failures++;
-		log_warnx("reload failed, keeping the running config: %s", err);
+		log_warnx("reload failed, keeping the running config: "
+		    "state_dir, runtime_dir and user cannot change on reload "
+		    "(restart knockwatch to change them)");
 		config_free(cfg);
+		close(fd);
 		return;
 	}
-	d->reloads++;
-	log_info("reloaded: %d doors, %d sources", cfg->ndoors, cfg->nsources);
+	d->pending = cfg;
+	monitor_reload(cfg, fd);
 }
 
 static void
 shutdown_begin(struct daemon *d, int sig)
 {
-	kw_ms now = clock_now_ms();
+	kw_ms now;
 	unsigned longest = 0;
 
 	if (d->stopping)
 		return;
 	log_info("signal %d: closing every open door, then exiting", sig);
 	d->stopping = 1;
+	/* No door request may come in while the doors close. */
+	monitor_stop();
+	now = clock_now_ms();
 	for (int i = 0; i < d->cfg->ndoors; i++)
 		if (d->cfg->doors[i].cmd_timeout > longest)
 			longest = d->cfg->doors[i].cmd_timeout;
@@ -259,10 +227,12 @@ on_signal(void *arg, int fd, uint32_t events)
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGHUP:
-			reload(d);
+			if (!d->stopping)
+				reload(d);
 			break;
 		case SIGUSR1:
 			report(d, log_line, NULL);
+			monitor_ask_report(1);
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -279,16 +249,18 @@ min_ms(kw_ms a, kw_ms b)
 }
 
 int
-loop_run(const char *path, struct config *cfg)
+loop_run(const char *path, struct config *cfg, int fd, int verbose)
 {
+	struct monitor_cb cb = { on_loaded, on_report, NULL };
 	struct daemon d;
 	sigset_t mask;
-	char err[1024], journal[PATH_MAX];
-	int rc = 0;
+	char journal[PATH_MAX];
 
 	memset(&d, 0, sizeof(d));
 	d.path = path;
+	d.cfg = cfg;
 	d.sigfd = -1;
+	cb.arg = &d;
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -300,50 +272,47 @@ loop_run(const char *path, struct config *cfg)
 	    (d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    ev_add(d.sigfd, EPOLLIN, on_signal, &d) == -1)
 		fatal("event loop");
-	if ((d.lw = logwatch_new()) == NULL)
-		fatalx("cannot start inotify");
-	if (ev_add(logwatch_fd(d.lw), EPOLLIN, on_logwatch, &d) == -1)
-		fatal("event loop");
-	if (setup(&d, cfg, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
+	if (state_mkdir(cfg->state_dir) == -1) {
+		log_warn("state_dir %s", cfg->state_dir);
 		config_free(cfg);
-		rc = 78;
-		goto out;
+		close(fd);
+		ev_free();
+		return 78;
 	}
+	action_set_limits(cfg->max_actions, ACTION_MAX_QUEUE);
 	snprintf(journal, sizeof(journal), "%s/open", cfg->state_dir);
-	if (door_init(journal) == -1)
-		fatalx("out of memory");
+	if (door_init(journal) == -1 || monitor_init(path, verbose, &cb) == -1)
+		fatal("start-up");
 	door_recover(d.cfg, clock_now_ms(), clock_wall());
-	if (ctl_open(d.cfg->runtime_dir, report, &d) == -1)
+	if (ctl_open(d.cfg->runtime_dir, report, ask, &d) == -1)
 		log_warn("status socket in %s (knockwatch status will not "
 		    "work)", d.cfg->runtime_dir);
-	log_info("started: %d doors, %d sources, up to %u tracked sources "
-	    "(%zu bytes each)", cfg->ndoors, cfg->nsources, cfg->max_tracked,
-	    knock_bytes_per_attempt());
+	monitor_set_config(d.cfg, fd);
+	if (monitor_start(clock_now_ms()) == -1) {
+		d.quit = 1;
+		d.rc = 1;
+	}
 
-	for (;;) {
+	while (!d.quit) {
 		kw_ms now = clock_now_ms(), next;
 
-		knock_expire(d.knock, now);
 		door_tick(now);
 		action_tick(now);
-		if (logwatch_deadline(d.lw) <= now)
-			logwatch_handle(d.lw, now);
-		sources_tick(d.src, now);
+		monitor_tick(now);
+		ctl_tick(now);
 		if (d.stopping) {
 			if (action_pending() == 0)
 				break;
 			if (now >= d.stop_deadline) {
 				log_warnx("exiting with %u commands still "
 				    "pending", action_pending());
-				rc = 1;
+				d.rc = 1;
 				break;
 			}
 		}
-		next = min_ms(knock_deadline(d.knock), door_deadline());
-		next = min_ms(next, action_deadline());
-		next = min_ms(next, logwatch_deadline(d.lw));
-		next = min_ms(next, sources_deadline(d.src));
+		next = min_ms(door_deadline(), action_deadline());
+		next = min_ms(next, monitor_deadline());
+		next = min_ms(next, ctl_deadline());
 		if (d.stopping)
 			next = min_ms(next, d.stop_deadline);
 		int timeout = next == KW_MS_NEVER ? -1 :
@@ -352,15 +321,13 @@ loop_run(const char *path, struct config *cfg)
 		if (ev_wait(timeout) == -1)
 			fatal("epoll_wait");
 	}
-	log_info("exiting");
-out:
+	if (d.rc != 78)
+		log_info("exiting");
+	monitor_stop();
 	ctl_close();
-	sources_close(d.src, NULL);
-	knock_free(d.knock);
-	if (d.cfg != NULL)
-		config_free(d.cfg);
-	logwatch_free(d.lw);
+	config_free(d.pending);
+	config_free(d.cfg);
 	door_free();
 	ev_free();
-	return rc;
+	return d.rc;
 }

@@ -1,11 +1,15 @@
-/* loop.h — the daemon: the one event loop, signals, reload, shutdown. */
+/* loop.h — the privileged parent's event loop. */
 #ifndef KW_LOOP_H
 #define KW_LOOP_H
 
 #include "config.h"
 
-/* Runs the daemon with the loaded config cfg (taken over) read from path,
- * until SIGTERM/SIGINT. Returns the exit status. */
-int loop_run(const char *path, struct config *cfg);
+/* Runs the daemon on cfg (loaded without keys from fd, both taken over):
+ * starts the worker, then loops until TERM or INT. Returns an exit
+ * status (78 when the worker cannot load the config). */
+int loop_run(const char *path, struct config *cfg, int fd, int verbose);
+/* Loads path without keys for the parent; *fd gets the descriptor it was
+ * parsed from (for the worker). NULL with a message in err. */
+struct config *loop_load(const char *path, int *fd, char *err, size_t errlen);
 
 #endif

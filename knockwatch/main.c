@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "replay.h"
 #include "seq.h"
+#include "worker.h"
 
 #define KW_VERSION "0.1.0"
 #define KW_DEFAULT_CONFIG "/etc/knockwatch/knockwatch.yaml"
@@ -46,7 +47,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = KW_DEFAULT_CONFIG;
-	int ch, check = 0, to_syslog = 0, verbose = 0;
+	int ch, fd, check = 0, to_syslog = 0, verbose = 0;
 	struct config *cfg;
 	char err[1024];
 
@@ -60,6 +61,8 @@ main(int argc, char **argv)
 		return replay_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "genkey") == 0)
 		return cli_genkey(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "worker") == 0)
+		return worker_main(argc - 1, argv + 1);
 
 	while ((ch = getopt_long(argc, argv, "c:nsvhV", opts, NULL)) != -1) {
 		switch (ch) {
@@ -93,6 +96,15 @@ main(int argc, char **argv)
 		return 64;
 	}
 	log_init(0, verbose);
+	if (!check) {
+		/* The parent: no key is read here, and no log. */
+		if ((cfg = loop_load(path, &fd, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "knockwatch: %s\n", err);
+			return 78;
+		}
+		log_init(to_syslog || cfg->log_syslog, verbose);
+		return loop_run(path, cfg, fd, verbose);
+	}
 	if (seq_init() != 0) {
 		fprintf(stderr, "knockwatch: cannot initialise libgcrypt\n");
 		return 70;
@@ -101,7 +113,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "knockwatch: %s\n", err);
 		return 78;
 	}
-	if (check) {
+	{
 		config_print(cfg, stdout, verbose);
 		if (verbose)
 			printf("memory: %zu bytes per tracked source, at most "
@@ -109,11 +121,7 @@ main(int argc, char **argv)
 			    cfg->max_tracked);
 		printf("configuration OK\n");
 		config_free(cfg);
+		seq_free();
 		return 0;
 	}
-	log_init(to_syslog || cfg->log_syslog, verbose);
-	ch = loop_run(path, cfg);
-	/* Closing the HMAC handle wipes the last key libgcrypt holds. */
-	seq_free();
-	return ch;
 }

@@ -8,19 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/epoll.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ev.h"
 #include "log.h"
+#include "priv.h"
 
 #define KMSG_RECORD 8192
 #define CMD_BACKOFF_MIN_MS 1000
 #define CMD_BACKOFF_MAX_MS 60000
-#define CMD_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct source {
 	struct sources *set;
@@ -29,7 +26,9 @@ struct source {
 	int watch;		/* logwatch id, or -1 */
 	int kmsg_fd;		/* /dev/kmsg, or -1 */
 	int kmsg_from;		/* index in the previous set it came from */
-	pid_t cmd_pid;		/* command source: the child, or 0 */
+	int idx;		/* index of cfg in the config's sources */
+	int cmd_running;	/* command source: started, not yet stopped */
+	pid_t cmd_pid;		/* the child (0 when the parent holds it) */
 	int cmd_fd;		/* its stdout, or -1 */
 	kw_ms cmd_restart;	/* when to start it again, or KW_MS_NEVER */
 	kw_ms cmd_backoff;
@@ -39,6 +38,7 @@ struct source {
 };
 
 struct sources {
+	const struct config *c;
 	struct source *v;
 	int n;
 	struct logwatch *lw;
@@ -131,8 +131,7 @@ on_kmsg(void *arg, int fd, uint32_t events)
 static int
 kmsg_open(struct source *s, char *err, size_t errlen)
 {
-	if ((s->kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK |
-	    O_CLOEXEC)) == -1) {
+	if ((s->kmsg_fd = priv_kmsg()) == -1) {
 		snprintf(err, errlen, "/dev/kmsg: %s", strerror(errno));
 		return -1;
 	}
@@ -151,18 +150,15 @@ kmsg_open(struct source *s, char *err, size_t errlen)
 static void
 cmd_ended(struct source *s, kw_ms now)
 {
-	int status;
-
 	if (s->cmd_fd != -1) {
 		ev_del(s->cmd_fd);
 		close(s->cmd_fd);
 		s->cmd_fd = -1;
 	}
-	if (s->cmd_pid > 0) {
-		kill(-s->cmd_pid, SIGTERM);
-		while (waitpid(s->cmd_pid, &status, 0) == -1 && errno == EINTR)
-			;
+	if (s->cmd_running) {
+		priv_cmd_stop(s->idx, s->cmd_pid);
 		s->cmd_pid = 0;
+		s->cmd_running = 0;
 	}
 	s->cmd_len = 0;
 	s->cmd_skip = 0;
@@ -209,53 +205,22 @@ on_cmd(void *arg, int fd, uint32_t events)
 static void
 cmd_start(struct source *s, kw_ms now)
 {
-	int pfd[2];
 	pid_t pid;
+	int fd;
 
 	s->cmd_restart = KW_MS_NEVER;
-	if (pipe2(pfd, O_CLOEXEC) == -1) {
-		log_warn("source %s: pipe", s->cfg->argv[0]);
+	if ((fd = priv_cmd_start(s->set->c, s->idx, &pid)) == -1) {
+		log_warn("source %s: cannot start", s->cfg->argv[0]);
 		s->cmd_restart = now + s->cmd_backoff;
 		return;
 	}
-	if ((pid = fork()) == -1) {
-		log_warn("source %s: fork", s->cfg->argv[0]);
-		close(pfd[0]);
-		close(pfd[1]);
-		s->cmd_restart = now + s->cmd_backoff;
-		return;
-	}
-	if (pid == 0) {
-		sigset_t none;
-		int devnull = open("/dev/null", O_RDWR);
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig < NSIG; sig++)
-			signal(sig, SIG_DFL);
-		setsid();
-		/* Die with the daemon rather than linger. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(devnull, 0);
-		dup2(pfd[1], 1);
-		close_range(3, ~0U, 0);
-		/* Like actions, the command sees none of our environment. */
-		clearenv();
-		setenv("PATH", CMD_PATH, 1);
-		setenv("LANG", "C", 1);
-		execvp(s->cfg->argv[0], s->cfg->argv);
-		dprintf(2, "cannot run %s: %s\n", s->cfg->argv[0],
-		    strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	s->cmd_pid = pid;
-	s->cmd_fd = pfd[0];
+	s->cmd_fd = fd;
+	s->cmd_running = 1;
 	if (ev_add(s->cmd_fd, EPOLLIN, on_cmd, s) == -1)
 		cmd_ended(s, now);
 	else
-		log_info("source %s: started pid %d", s->cfg->argv[0], (int)pid);
+		log_info("source %s: started", s->cfg->argv[0]);
 }
 
 kw_ms
@@ -275,7 +240,7 @@ sources_tick(struct sources *set, kw_ms now)
 {
 	for (int i = 0; i < set->n; i++) {
 		struct source *s = &set->v[i];
-		if (s->cfg->kind == CONFIG_SRC_COMMAND && s->cmd_pid == 0 &&
+		if (s->cfg->kind == CONFIG_SRC_COMMAND && !s->cmd_running &&
 		    s->cmd_restart <= now)
 			cmd_start(s, now);
 	}
@@ -295,6 +260,7 @@ sources_open(const struct config *c, struct logwatch *lw,
 		return NULL;
 	}
 	set->lw = lw;
+	set->c = c;
 	set->cb = cb;
 	set->arg = arg;
 	if (prev != NULL)
@@ -305,6 +271,7 @@ sources_open(const struct config *c, struct logwatch *lw,
 
 		s->set = set;
 		s->cfg = cs;
+		s->idx = i;
 		s->watch = s->kmsg_fd = s->kmsg_from = s->cmd_fd = -1;
 		s->cmd_restart = KW_MS_NEVER;
 		set->n = i + 1;
@@ -391,7 +358,7 @@ sources_close(struct sources *s, const struct sources *keep)
 			ev_del(src->kmsg_fd);
 			close(src->kmsg_fd);
 		}
-		if (src->cmd_pid > 0 || src->cmd_fd != -1) {
+		if (src->cmd_running || src->cmd_fd != -1) {
 			src->cmd_backoff = 0;
 			cmd_ended(src, 0);
 		}

@@ -3,7 +3,7 @@
 # as root it installs the missing ones with apt-get; otherwise it prints the
 # exact apt-get line and fails.
 set -eu
-pkgs="gcc make pkg-config libpcre2-dev libyaml-dev libgcrypt20-dev zlib1g-dev
+pkgs="gcc make pkg-config libpcre2-dev libyaml-dev libgcrypt20-dev zlib1g-dev libseccomp-dev
       shellcheck openssl netcat-openbsd iproute2 iptables nftables ipset
       rsyslog logrotate procps mandoc"
 missing=""

@@ -1,0 +1,818 @@
+/* monitor.c — the root parent's half of privilege separation. The worker
+ * is untrusted: every message it sends is checked against the parent's own
+ * config before anything happens, and anything unexpected ends it (logged)
+ * and starts a fresh one after a back-off. Open doors live here, in
+ * door.c, so a dying worker never changes when a door closes. */
+#include "monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "door.h"
+#include "ev.h"
+#include "log.h"
+#include "msg.h"
+#include "priv.h"
+#include "state.h"
+
+#define MON_BACKOFF_MIN_MS 1000
+#define MON_BACKOFF_MAX_MS 60000
+#define MON_STABLE_MS 60000	/* a worker up this long resets the back-off */
+#define MON_BUDGET 256		/* messages per wake-up */
+#define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
+#define MON_REPORT_LINES (16 + KW_MAX_DOORS)
+#define MON_WATCH_MASK (IN_ALL_EVENTS | IN_ONLYDIR | IN_DONT_FOLLOW | IN_MASK_ADD | \
+	IN_EXCL_UNLINK)
+
+static struct {
+	int exe_fd;
+	char *path;
+	int verbose;
+	struct monitor_cb cb;
+	const struct config *cur, *pending;
+	int cur_fd, pending_fd;
+	int awaiting;		/* a MSG_CONFIG is unanswered */
+	pid_t pid;
+	int pidfd, req, ctl, ifd;
+	kw_ms started, restart_at, backoff;
+	int stopping;
+	int report_wanted, report_lines;
+	char *rep;
+	size_t replen;
+	pid_t cmd[KW_MAX_SOURCES];
+	kw_ms log_second;
+	unsigned log_count;
+	unsigned long long log_dropped;
+	char *forge;		/* test hook, passed to the first worker only */
+	struct monitor_stats st;
+} m = { .exe_fd = -1, .cur_fd = -1, .pending_fd = -1, .pidfd = -1,
+	.req = -1, .ctl = -1, .ifd = -1, .restart_at = KW_MS_NEVER };
+
+int
+monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
+{
+	const char *forge = getenv("KW_TEST_FORGE");
+
+	/* The running program, not whatever the path names after an
+	 * upgrade: a restarted worker must speak this parent's protocol. */
+	if ((m.exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((m.path = strdup(path)) == NULL ||
+	    (m.rep = malloc(CTL_MAX_REPORT / 2)) == NULL)
+		return -1;
+	if (forge != NULL && (m.forge = strdup(forge)) == NULL)
+		return -1;
+	m.verbose = verbose;
+	m.cb = *cb;
+	m.backoff = MON_BACKOFF_MIN_MS;
+	return 0;
+}
+
+void
+monitor_set_config(const struct config *c, int fd)
+{
+	if (m.cur_fd != -1 && m.cur_fd != fd)
+		close(m.cur_fd);
+	m.cur = c;
+	m.cur_fd = fd;
+}
+
+static void
+kill_worker(void)
+{
+	if (m.pid > 0)
+		kill(m.pid, SIGKILL);
+}
+
+/* The worker broke the protocol: it is ended, and a fresh one started. */
+static void
+refuse(const char *why)
+{
+	m.st.refused++;
+	log_warnx("worker pid %d sent %s: refused, ending the worker",
+	    (int)m.pid, why);
+	kill_worker();
+}
+
+static void
+reply(int rc, int err, const struct stat *st, int fd)
+{
+	struct msg_reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.rc = rc;
+	r.err = rc == -1 ? err : 0;
+	if (st != NULL && rc != -1) {
+		r.st.dev = (uint64_t)st->st_dev;
+		r.st.ino = (uint64_t)st->st_ino;
+		r.st.size = (uint64_t)st->st_size;
+		r.st.mode = (uint32_t)st->st_mode;
+	}
+	/* The worker is waiting for this, so there is room for it. */
+	if (msg_send(m.req, MSG_REPLY, &r, sizeof(r), rc == -1 ? -1 : fd,
+	    MSG_DONTWAIT) == -1)
+		kill_worker();
+	if (fd != -1)
+		close(fd);
+}
+
+/* The configs a request may refer to: the running one, and during a
+ * reload the one the worker is loading. */
+static const struct config *
+cfg_at(int i)
+{
+	return i == 0 ? m.cur : m.pending;
+}
+
+/* 1 when p is a file source of a config or, with dirs, a directory above
+ * one (the worker watches those to see the file appear). */
+static int
+path_allowed(const char *p, int dirs)
+{
+	char buf[PATH_MAX], *s;
+
+	for (int k = 0; k < 2; k++) {
+		const struct config *c = cfg_at(k);
+		for (int i = 0; c != NULL && i < c->nsources; i++) {
+			const struct config_source *src = &c->sources[i];
+			if (src->kind != CONFIG_SRC_FILE)
+				continue;
+			if (strcmp(p, src->path) == 0)
+				return 1;
+			if (!dirs || strlen(src->path) >= sizeof(buf))
+				continue;
+			strcpy(buf, src->path);
+			while ((s = strrchr(buf, '/')) != NULL) {
+				if (s == buf)
+					s[1] = '\0';
+				else
+					*s = '\0';
+				if (strcmp(p, buf) == 0)
+					return 1;
+				if (s == buf)
+					break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+key_allowed(const char *p)
+{
+	for (int k = 0; k < 2; k++) {
+		const struct config *c = cfg_at(k);
+		for (int i = 0; c != NULL && i < c->nusers; i++)
+			if (c->users[i].key_file != NULL &&
+			    strcmp(c->users[i].key_file, p) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+static int
+has_kmsg(void)
+{
+	for (int k = 0; k < 2; k++) {
+		const struct config *c = cfg_at(k);
+		for (int i = 0; c != NULL && i < c->nsources; i++)
+			if (c->sources[i].kind == CONFIG_SRC_KMSG)
+				return 1;
+	}
+	return 0;
+}
+
+static void
+cmd_stop(uint32_t i)
+{
+	if (i < KW_MAX_SOURCES && m.cmd[i] > 0) {
+		/* KILL, not TERM: the parent must not wait on a command
+		 * that ignores TERM. */
+		kill(-m.cmd[i], SIGKILL);
+		while (waitpid(m.cmd[i], NULL, 0) == -1 && errno == EINTR)
+			;
+		m.cmd[i] = 0;
+	}
+}
+
+static void
+on_cmd_start(const char *p, size_t len)
+{
+	const struct config *c = m.pending != NULL ? m.pending : m.cur;
+	uint32_t i;
+	pid_t pid;
+	int fd;
+
+	if (len != sizeof(i)) {
+		refuse("a malformed command-source request");
+		return;
+	}
+	memcpy(&i, p, sizeof(i));
+	if (c == NULL || i >= (uint32_t)c->nsources ||
+	    c->sources[i].kind != CONFIG_SRC_COMMAND) {
+		refuse("a request for a command source that is not configured");
+		return;
+	}
+	cmd_stop(i);
+	fd = priv_do_cmd_start(&c->sources[i], &pid);
+	if (fd != -1)
+		m.cmd[i] = pid;
+	reply(fd == -1 ? -1 : 0, errno, NULL, fd);
+}
+
+/* The one request that acts: "event E for door D, source S, user U, open
+ * port P". Everything is checked against the parent's config before
+ * door_open runs; a request that fails a check was not sent by an honest
+ * worker. Returns NULL when it is acceptable, else what is wrong. */
+static const char *
+door_check(const struct msg_door *r, struct knock_open *ev, time_t wall)
+{
+	const struct config *c = m.cur;
+	const struct config_door *d;
+	int u = -1, di;
+
+	if (c == NULL)
+		return "a door request before any config";
+	if (r->event != MSG_EVENT_START || r->pad != 0)
+		return "a door request with an event it may not ask for";
+	if (memchr(r->door, '\0', sizeof(r->door)) == NULL ||
+	    memchr(r->user, '\0', sizeof(r->user)) == NULL ||
+	    memchr(r->src, '\0', sizeof(r->src)) == NULL)
+		return "a door request with an unterminated field";
+	if ((di = config_door_index(c, r->door)) < 0)
+		return "a request for a door that does not exist";
+	d = &c->doors[di];
+	memset(ev, 0, sizeof(*ev));
+	if (addr_parse(r->src, strlen(r->src), &ev->src) == -1)
+		return "a door request whose source is not an address";
+	if (!config_acl_ok(&c->acl, &ev->src) ||
+	    !config_acl_ok(&d->acl, &ev->src))
+		return "a door request for a denied source";
+	if (d->is_hmac) {
+		uint64_t now = (uint64_t)wall / d->hmac.period;
+		int member = 0;
+
+		if ((u = config_user_index(c, r->user)) < 0)
+			return "a door request for an unknown user";
+		for (int i = 0; i < d->hmac.nusers; i++)
+			if (d->hmac.users[i] == u)
+				member = 1;
+		if (!member)
+			return "a door request for a user not of that door";
+		if (r->step + d->hmac.skew + 1 < now ||
+		    r->step > now + d->hmac.skew + 1)
+			return "a door request for a time step out of range";
+		if (d->hmac.has_open ? r->open_port < d->hmac.open_lo ||
+		    r->open_port > d->hmac.open_hi : r->open_port != 0)
+			return "a door request with an open port out of range";
+	} else if (r->user[0] != '\0' || r->open_port != 0 || r->step != 0)
+		return "a door request with a user, port or step for a static "
+		    "door";
+	ev->door = di;
+	ev->user = u;
+	ev->open_port = r->open_port;
+	ev->step = r->step;
+	return NULL;
+}
+
+/* Worker log lines: printable bytes only, and a bounded rate. */
+static void
+on_log(char *p, size_t len, kw_ms now)
+{
+	int32_t pri;
+
+	if (len < sizeof(pri) + 1 || p[len - 1] != '\0') {
+		refuse("a malformed log message");
+		return;
+	}
+	memcpy(&pri, p, sizeof(pri));
+	if (pri < LOG_EMERG || pri > LOG_DEBUG) {
+		refuse("a log message with a bad priority");
+		return;
+	}
+	if (now / 1000 != m.log_second) {
+		if (m.log_dropped > 0)
+			log_warnx("worker: %llu log lines dropped (more than "
+			    "%d a second)", m.log_dropped, MON_LOG_RATE);
+		m.log_second = now / 1000;
+		m.log_count = 0;
+		m.log_dropped = 0;
+	}
+	if (++m.log_count > MON_LOG_RATE) {
+		m.log_dropped++;
+		return;
+	}
+	for (char *s = p + sizeof(pri); *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+	log_emit(pri < LOG_ERR ? LOG_ERR : pri, p + sizeof(pri));
+}
+
+static void
+on_loaded(const char *p, size_t len)
+{
+	int32_t ok;
+
+	if (!m.awaiting || len < sizeof(ok) + 1 || p[len - 1] != '\0') {
+		refuse("an unexpected config answer");
+		return;
+	}
+	m.awaiting = 0;
+	memcpy(&ok, p, sizeof(ok));
+	if (m.pending != NULL) {
+		if (ok) {
+			monitor_set_config(m.pending, m.pending_fd);
+		} else
+			close(m.pending_fd);
+		m.pending = NULL;
+		m.pending_fd = -1;
+	}
+	m.cb.loaded(m.cb.arg, ok != 0, p + sizeof(ok));
+}
+
+static void
+on_report_line(char *p, size_t len)
+{
+	if (!m.report_wanted || len == 0 || p[len - 1] != '\0' ||
+	    ++m.report_lines > MON_REPORT_LINES ||
+	    m.replen + len + 1 > CTL_MAX_REPORT / 2) {
+		refuse("an unexpected status line");
+		return;
+	}
+	for (size_t i = 0; i + 1 < len; i++)
+		m.rep[m.replen++] = (unsigned char)p[i] < 0x20 ||
+		    (unsigned char)p[i] >= 0x7f ? '?' : p[i];
+	m.rep[m.replen++] = '\n';
+}
+
+static void
+dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
+{
+	struct knock_open ev;
+	struct msg_door d;
+	struct stat st;
+	const char *bad;
+	char why[64];
+	int rc;
+
+	/* Only MSG_WATCH_FD brings a descriptor. */
+	if (fd != -1 && type != MSG_WATCH_FD) {
+		close(fd);
+		refuse("a descriptor it was not asked for");
+		return;
+	}
+	switch (type) {
+	case MSG_OPEN_LOG:
+		if (!msg_str_ok(p, len, PATH_MAX) || !path_allowed(p, 0))
+			break;
+		rc = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (rc != -1 && (fstat(rc, &st) == -1 || !S_ISREG(st.st_mode))) {
+			close(rc);
+			rc = -1;
+			errno = EINVAL;
+		}
+		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
+		return;
+	case MSG_STAT:
+		if (!msg_str_ok(p, len, PATH_MAX) || !path_allowed(p, 1))
+			break;
+		rc = stat(p, &st);
+		reply(rc, errno, &st, -1);
+		return;
+	case MSG_WATCH: {
+		struct msg_watch *w = (struct msg_watch *)p;
+		if (len <= sizeof(*w) || (w->mask & ~MON_WATCH_MASK) ||
+		    !msg_str_ok(w->path, len - sizeof(*w), PATH_MAX) ||
+		    !path_allowed(w->path, 1))
+			break;
+		rc = inotify_add_watch(m.ifd, w->path, w->mask);
+		reply(rc, errno, NULL, -1);
+		return;
+	}
+	case MSG_WATCH_FD: {
+		uint32_t mask;
+		if (len != sizeof(mask) || fd == -1 || fstat(fd, &st) == -1 ||
+		    !S_ISREG(st.st_mode)) {
+			if (fd != -1)
+				close(fd);
+			break;
+		}
+		memcpy(&mask, p, sizeof(mask));
+		rc = (mask & ~MON_WATCH_MASK) ? -1 :
+		    priv_do_watch_fd(m.ifd, fd, NULL, mask);
+		close(fd);
+		if (mask & ~MON_WATCH_MASK)
+			break;
+		reply(rc, errno, NULL, -1);
+		return;
+	}
+	case MSG_KMSG:
+		if (len != 0 || !has_kmsg())
+			break;
+		rc = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
+		return;
+	case MSG_CMD_START:
+		on_cmd_start(p, len);
+		return;
+	case MSG_CMD_STOP: {
+		uint32_t i;
+		if (len != sizeof(i))
+			break;
+		memcpy(&i, p, sizeof(i));
+		cmd_stop(i);
+		reply(0, 0, NULL, -1);
+		return;
+	}
+	case MSG_OPEN_KEY:
+		if (!msg_str_ok(p, len, PATH_MAX) || !key_allowed(p))
+			break;
+		/* Opened, never read: the key's bytes stay in the worker. */
+		rc = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
+		return;
+	case MSG_DOOR:
+		if (len != sizeof(d)) {
+			refuse("a door request of the wrong size");
+			return;
+		}
+		memcpy(&d, p, sizeof(d));
+		if ((bad = door_check(&d, &ev, clock_wall())) != NULL) {
+			refuse(bad);
+			return;
+		}
+		door_open(m.cur, &ev, now, clock_wall());
+		return;
+	case MSG_LOG:
+		on_log(p, len, now);
+		return;
+	case MSG_LOADED:
+		on_loaded(p, len);
+		return;
+	case MSG_REPORT_LINE:
+		on_report_line(p, len);
+		return;
+	case MSG_REPORT_END:
+		if (!m.report_wanted || len != 0)
+			break;
+		m.report_wanted = 0;
+		m.cb.report(m.cb.arg, m.rep, m.replen);
+		return;
+	default:
+		refuse("a message of unknown type");
+		return;
+	}
+	snprintf(why, sizeof(why), "a request (type %u) outside its config",
+	    type);
+	refuse(why);
+}
+
+static void
+on_req(void *arg, int sock, uint32_t events)
+{
+	char buf[MSG_MAX + 1];
+	uint32_t type;
+	ssize_t n;
+	int fd;
+
+	(void)arg;
+	(void)events;
+	for (int budget = MON_BUDGET; budget > 0 && m.req == sock &&
+	    m.pid > 0; budget--) {
+		n = msg_recv(sock, &type, buf, &fd, MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno == EBADMSG)
+				refuse("a malformed message");
+			else if (errno != EAGAIN && m.req != -1) {
+				/* Closed: the pidfd tells us it ended. */
+				ev_del(m.req);
+			}
+			return;
+		}
+		buf[n] = '\0';
+		dispatch(type, buf, (size_t)n, fd, clock_now_ms());
+	}
+}
+
+static void
+closefd(int *fd)
+{
+	if (*fd != -1) {
+		ev_del(*fd);
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static void
+reaped(int status, kw_ms now)
+{
+	int first = m.st.starts == 1 && m.awaiting;
+
+	if (WIFSIGNALED(status))
+		log_warnx("worker pid %d killed by signal %d", (int)m.pid,
+		    WTERMSIG(status));
+	else if (!m.stopping || WEXITSTATUS(status) != 0)
+		log_warnx("worker pid %d exited with status %d", (int)m.pid,
+		    WEXITSTATUS(status));
+	m.pid = 0;
+	closefd(&m.pidfd);
+	closefd(&m.req);
+	closefd(&m.ctl);
+	closefd(&m.ifd);
+	for (uint32_t i = 0; i < KW_MAX_SOURCES; i++)
+		cmd_stop(i);
+	if (m.report_wanted) {
+		m.report_wanted = 0;
+		m.cb.report(m.cb.arg, NULL, 0);
+	}
+	if (m.awaiting) {
+		m.awaiting = 0;
+		if (m.pending != NULL) {
+			/* The next worker starts on the new config. */
+			monitor_set_config(m.pending, m.pending_fd);
+			m.pending = NULL;
+			m.pending_fd = -1;
+			m.cb.loaded(m.cb.arg, 1, "");
+		} else if (first)
+			m.cb.loaded(m.cb.arg, 0, "the worker ended before it "
+			    "loaded the config");
+	}
+	if (m.stopping)
+		return;
+	m.st.crashes++;
+	if (now - m.started >= MON_STABLE_MS)
+		m.backoff = MON_BACKOFF_MIN_MS;
+	m.restart_at = now + m.backoff;
+	log_warnx("restarting the worker in %lld ms; open doors keep their "
+	    "deadlines", (long long)m.backoff);
+	m.backoff = m.backoff * 2 > MON_BACKOFF_MAX_MS ? MON_BACKOFF_MAX_MS :
+	    m.backoff * 2;
+}
+
+static void
+on_exit_fd(void *arg, int fd, uint32_t events)
+{
+	int status;
+
+	(void)arg;
+	(void)fd;
+	(void)events;
+	if (waitpid(m.pid, &status, WNOHANG) == m.pid)
+		reaped(status, clock_now_ms());
+}
+
+static int
+send_config(int fd)
+{
+	const char *path = m.cur != NULL ? m.cur->path : m.path;
+
+	if (msg_send(m.ctl, MSG_CONFIG, path, strlen(path) + 1, fd, 0) == -1)
+		return -1;
+	m.awaiting = 1;
+	return 0;
+}
+
+/* state_dir/worker: the worker's root and the only place it writes. */
+static int
+worker_dir(char *dir, size_t len)
+{
+	char old[PATH_MAX + 8], spent[PATH_MAX + 8];
+	const struct config *c = m.cur;
+	struct stat st;
+	int fd;
+
+	if (state_mkdir(c->state_dir) == -1)
+		return -1;
+	snprintf(dir, len, "%s/worker", c->state_dir);
+	if (state_mkdir(dir) == -1)
+		return -1;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	if (geteuid() == 0 && fchown(fd, c->run_uid, c->run_gid) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	/* Spent steps of a knockwatch before privilege separation. */
+	snprintf(old, sizeof(old), "%s/spent", c->state_dir);
+	snprintf(spent, sizeof(spent), "%s/spent", dir);
+	if (stat(spent, &st) == -1 && rename(old, spent) == 0 &&
+	    geteuid() == 0 && chown(spent, c->run_uid, c->run_gid) == -1)
+		log_warn("%s", spent);
+	return 0;
+}
+
+int
+monitor_start(kw_ms now)
+{
+	char dir[PATH_MAX], uid[16], gid[16], ppid[16], verbose[16];
+	char forge[PATH_MAX + 16];
+	int req[2] = { -1, -1 }, ctl[2] = { -1, -1 };
+	pid_t pid;
+
+	m.restart_at = KW_MS_NEVER;
+	if (worker_dir(dir, sizeof(dir)) == -1) {
+		log_warn("worker directory %s", dir);
+		goto fail;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, req) == -1 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1 ||
+	    (m.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
+		log_warn("worker sockets");
+		goto fail;
+	}
+	snprintf(uid, sizeof(uid), "%u", (unsigned)m.cur->run_uid);
+	snprintf(gid, sizeof(gid), "%u", (unsigned)m.cur->run_gid);
+	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
+	snprintf(verbose, sizeof(verbose), "%d", m.verbose > 9 ? 9 : m.verbose);
+	snprintf(forge, sizeof(forge), "KW_TEST_FORGE=%s",
+	    m.forge != NULL ? m.forge : "");
+	if ((pid = fork()) == -1) {
+		log_warn("fork");
+		goto fail;
+	}
+	if (pid == 0) {
+		char *argv[] = { "knockwatch", "worker", uid, gid, dir, ppid,
+		    verbose, NULL };
+		char *envp[] = { forge, NULL };
+		sigset_t none;
+		int hi[4];
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		/* Out of the way of 3..6 first, then into place. */
+		hi[0] = fcntl(req[1], F_DUPFD, 16);
+		hi[1] = fcntl(ctl[1], F_DUPFD, 16);
+		hi[2] = fcntl(m.ifd, F_DUPFD, 16);
+		hi[3] = fcntl(m.exe_fd, F_DUPFD, 16);
+		if (hi[0] == -1 || hi[1] == -1 || hi[2] == -1 || hi[3] == -1 ||
+		    dup2(hi[0], MSG_REQ_FD) == -1 ||
+		    dup2(hi[1], MSG_CTL_FD) == -1 ||
+		    dup2(hi[2], MSG_INOTIFY_FD) == -1 || dup2(hi[3], 6) == -1)
+			_exit(127);
+		fcntl(6, F_SETFD, FD_CLOEXEC);
+		close_range(7, ~0U, 0);
+		if (m.forge == NULL)
+			envp[0] = NULL;
+		fexecve(6, argv, envp);
+		dprintf(2, "knockwatch: cannot start the worker: %s\n",
+		    strerror(errno));
+		_exit(127);
+	}
+	close(req[1]);
+	close(ctl[1]);
+	m.pid = pid;
+	m.req = req[0];
+	m.ctl = ctl[0];
+	m.started = now;
+	m.st.starts++;
+	free(m.forge);		/* the test hook fires once */
+	m.forge = NULL;
+	if ((m.pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1 ||
+	    ev_add(m.pidfd, EPOLLIN, on_exit_fd, NULL) == -1 ||
+	    ev_add(m.req, EPOLLIN, on_req, NULL) == -1 ||
+	    send_config(m.cur_fd) == -1) {
+		log_warn("worker pid %d", (int)pid);
+		kill_worker();
+		if (m.pidfd == -1) {
+			int status;
+			waitpid(pid, &status, 0);
+			reaped(status, now);
+		}
+		return -1;
+	}
+	log_debug("worker pid %d started as uid %s", (int)pid, uid);
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (req[i] != -1)
+			close(req[i]);
+		if (ctl[i] != -1)
+			close(ctl[i]);
+	}
+	closefd(&m.ifd);
+	m.restart_at = now + m.backoff;
+	return -1;
+}
+
+int
+monitor_reload(const struct config *pending, int fd)
+{
+	if (m.pid <= 0 || m.awaiting) {
+		if (m.pid <= 0) {
+			/* The next worker starts on it. */
+			monitor_set_config(pending, fd);
+			m.cb.loaded(m.cb.arg, 1, "");
+			return 0;
+		}
+		close(fd);
+		m.cb.loaded(m.cb.arg, 0, "the worker is still loading the "
+		    "previous config");
+		return -1;
+	}
+	m.pending = pending;
+	m.pending_fd = fd;
+	if (send_config(fd) == -1) {
+		m.pending = NULL;
+		m.pending_fd = -1;
+		close(fd);
+		m.cb.loaded(m.cb.arg, 0, "cannot reach the worker");
+		return -1;
+	}
+	return 0;
+}
+
+void
+monitor_ask_report(int to_log)
+{
+	uint32_t mode = to_log ? 1 : 0;
+
+	if (m.pid <= 0 || m.awaiting || (!to_log && m.report_wanted)) {
+		if (!to_log && !m.report_wanted)
+			m.cb.report(m.cb.arg, NULL, 0);
+		return;
+	}
+	if (msg_send(m.ctl, MSG_REPORT, &mode, sizeof(mode), -1,
+	    MSG_DONTWAIT) == -1) {
+		if (!to_log)
+			m.cb.report(m.cb.arg, NULL, 0);
+		return;
+	}
+	if (!to_log) {
+		m.report_wanted = 1;
+		m.report_lines = 0;
+		m.replen = 0;
+	}
+}
+
+kw_ms
+monitor_deadline(void)
+{
+	return m.pid > 0 || m.stopping ? KW_MS_NEVER : m.restart_at;
+}
+
+void
+monitor_tick(kw_ms now)
+{
+	if (m.pid <= 0 && !m.stopping && m.restart_at <= now)
+		monitor_start(now);
+}
+
+void
+monitor_stop(void)
+{
+	int status;
+
+	m.stopping = 1;
+	if (m.pid > 0) {
+		/* EOF on its sockets ends it cleanly (sanitizer builds check
+		 * for leaks at exit); KILL if it does not go within 2 s. */
+		closefd(&m.ctl);
+		closefd(&m.req);
+		for (int i = 0; i < 200; i++) {
+			if (waitpid(m.pid, &status, WNOHANG) == m.pid)
+				break;
+			if (i == 199) {
+				kill_worker();
+				waitpid(m.pid, &status, 0);
+			} else
+				usleep(10000);
+		}
+		reaped(status, clock_now_ms());
+	}
+	if (m.cur_fd != -1)
+		close(m.cur_fd);
+	m.cur_fd = -1;
+	if (m.exe_fd != -1)
+		close(m.exe_fd);
+	m.exe_fd = -1;
+	free(m.path);
+	free(m.rep);
+	free(m.forge);
+	m.path = m.rep = m.forge = NULL;
+}
+
+void
+monitor_stats(struct monitor_stats *st)
+{
+	*st = m.st;
+	st->pid = (int)m.pid;
+}

@@ -1,0 +1,48 @@
+/* monitor.h — the privileged parent's side of the worker: starts it,
+ * restarts it with back-off, answers its requests for files, and turns its
+ * one acting request (open door D for source S) into door_open after
+ * checking it against the parent's own config. */
+#ifndef KW_MONITOR_H
+#define KW_MONITOR_H
+
+#include <stddef.h>
+
+#include "clock.h"
+#include "config.h"
+
+struct monitor_cb {
+	/* The worker answered a config: ok, or why not. */
+	void (*loaded)(void *arg, int ok, const char *err);
+	/* The worker's status lines (part == NULL: no worker to ask). */
+	void (*report)(void *arg, const char *part, size_t len);
+	void *arg;
+};
+
+struct monitor_stats {
+	int pid;		/* the worker now, or 0 */
+	unsigned long long starts, crashes, refused;
+};
+
+/* Remembers how to start the worker again (this program, opened now) and
+ * the config path. 0, or -1 with errno. */
+int monitor_init(const char *path, int verbose, const struct monitor_cb *cb);
+/* The config the parent runs now (key-less) and the descriptor it was
+ * parsed from, which the worker parses too (the monitor takes it). Requests
+ * are checked against c; the caller keeps c alive until the next call. */
+void monitor_set_config(const struct config *c, int fd);
+/* Starts the worker on the current config. 0, or -1 (logged). */
+int monitor_start(kw_ms now);
+/* Sends pending (parsed from fd, which the monitor takes; the caller keeps
+ * pending) to the worker; the loaded callback says whether it took it, and
+ * on success pending is the current config. -1 when no worker runs. */
+int monitor_reload(const struct config *pending, int fd);
+/* Asks the worker for its status lines: to_log logs them, else they come
+ * back through the report callback. */
+void monitor_ask_report(int to_log);
+kw_ms monitor_deadline(void);
+void monitor_tick(kw_ms now);
+/* Stops restarting; ends the worker. */
+void monitor_stop(void);
+void monitor_stats(struct monitor_stats *st);
+
+#endif

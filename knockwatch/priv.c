@@ -1,0 +1,275 @@
+/* priv.c — the worker's way out of its sandbox (see priv.h). Each remote
+ * call is one request and one reply on the request socket; the parent never
+ * sends anything else on it, so a reply cannot be mistaken. The worker
+ * waits for the reply: the parent answers from its loop at once, and a
+ * parent that is gone ends the worker. */
+#include "priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+
+#define CMD_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static int remote = -1;
+
+void
+priv_remote(int sock)
+{
+	remote = sock;
+}
+
+int
+priv_sock(void)
+{
+	return remote;
+}
+
+/* One request, one reply. The reply's descriptor, if any, goes to *fd. */
+static int
+rpc(uint32_t type, const void *p, size_t len, int sendfd,
+    struct msg_reply *r, int *fd)
+{
+	char buf[MSG_MAX];
+	uint32_t t;
+	ssize_t n;
+	int got;
+
+	if (msg_send(remote, type, p, len, sendfd, 0) == -1) {
+		if (errno == EPIPE || errno == ECONNRESET)
+			_exit(0);	/* the parent is gone */
+		fatal("request to the parent");
+	}
+	n = msg_recv(remote, &t, buf, &got, 0);
+	if (n == -1 && errno == 0)
+		_exit(0);
+	if (n != (ssize_t)sizeof(*r) || t != MSG_REPLY)
+		fatalx("bad reply from the parent");
+	memcpy(r, buf, sizeof(*r));
+	if (fd != NULL)
+		*fd = got;
+	else if (got != -1)
+		close(got);
+	if (r->rc == -1) {
+		if (fd != NULL && *fd != -1) {
+			close(*fd);
+			*fd = -1;
+		}
+		errno = r->err;
+		return -1;
+	}
+	return r->rc;
+}
+
+static int
+rpc_path(uint32_t type, const char *path, struct msg_reply *r, int *fd)
+{
+	size_t len = strlen(path) + 1;
+
+	if (len > MSG_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return rpc(type, path, len, -1, r, fd);
+}
+
+int
+priv_inotify(void)
+{
+	if (remote == -1)
+		return inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	/* The parent created it and keeps a copy to add watches with. */
+	return fcntl(MSG_INOTIFY_FD, F_DUPFD_CLOEXEC, 0);
+}
+
+int
+priv_open_log(const char *path)
+{
+	struct msg_reply r;
+	int fd;
+
+	if (remote == -1)
+		return open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (rpc_path(MSG_OPEN_LOG, path, &r, &fd) == -1)
+		return -1;
+	if (fd == -1) {
+		errno = EPROTO;
+		return -1;
+	}
+	return fd;
+}
+
+int
+priv_stat(const char *path, struct stat *st)
+{
+	struct msg_reply r;
+
+	if (remote == -1)
+		return stat(path, st);
+	if (rpc_path(MSG_STAT, path, &r, NULL) == -1)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = (dev_t)r.st.dev;
+	st->st_ino = (ino_t)r.st.ino;
+	st->st_size = (off_t)r.st.size;
+	st->st_mode = (mode_t)r.st.mode;
+	return 0;
+}
+
+int
+priv_watch(int ifd, const char *path, uint32_t mask)
+{
+	char buf[MSG_MAX];
+	struct msg_watch *w = (struct msg_watch *)buf;
+	struct msg_reply r;
+	size_t len = strlen(path) + 1;
+
+	if (remote == -1)
+		return inotify_add_watch(ifd, path, mask);
+	if (sizeof(*w) + len > sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	w->mask = mask;
+	memcpy(w->path, path, len);
+	return rpc(MSG_WATCH, w, sizeof(*w) + len, -1, &r, NULL);
+}
+
+int
+priv_do_watch_fd(int ifd, int fd, const char *path, uint32_t mask)
+{
+	char proc[64];
+	int wd;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	wd = inotify_add_watch(ifd, proc, mask);
+	if (wd == -1 && errno == ENOENT && path != NULL) /* no /proc: racy */
+		wd = inotify_add_watch(ifd, path, mask);
+	return wd;
+}
+
+int
+priv_watch_fd(int ifd, int fd, const char *path, uint32_t mask)
+{
+	struct msg_reply r;
+
+	if (remote == -1)
+		return priv_do_watch_fd(ifd, fd, path, mask);
+	return rpc(MSG_WATCH_FD, &mask, sizeof(mask), fd, &r, NULL);
+}
+
+int
+priv_kmsg(void)
+{
+	struct msg_reply r;
+	int fd;
+
+	if (remote == -1)
+		return open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (rpc(MSG_KMSG, NULL, 0, -1, &r, &fd) == -1)
+		return -1;
+	return fd;
+}
+
+int
+priv_do_cmd_start(const struct config_source *s, pid_t *pid)
+{
+	int pfd[2];
+
+	if (pipe2(pfd, O_CLOEXEC) == -1)
+		return -1;
+	if ((*pid = fork()) == -1) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (*pid == 0) {
+		sigset_t none;
+		int devnull = open("/dev/null", O_RDWR);
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		setsid();
+		/* Die with the daemon rather than linger. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(devnull, 0);
+		dup2(pfd[1], 1);
+		close_range(3, ~0U, 0);
+		/* Like actions, the command sees none of our environment. */
+		clearenv();
+		setenv("PATH", CMD_PATH, 1);
+		setenv("LANG", "C", 1);
+		execvp(s->argv[0], s->argv);
+		dprintf(2, "cannot run %s: %s\n", s->argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	return pfd[0];
+}
+
+void
+priv_do_cmd_stop(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return;
+	kill(-pid, SIGTERM);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+}
+
+int
+priv_cmd_start(const struct config *c, int idx, pid_t *pid)
+{
+	struct msg_reply r;
+	uint32_t i = (uint32_t)idx;
+	int fd;
+
+	if (remote == -1)
+		return priv_do_cmd_start(&c->sources[idx], pid);
+	*pid = 0;
+	if (rpc(MSG_CMD_START, &i, sizeof(i), -1, &r, &fd) == -1)
+		return -1;
+	return fd;
+}
+
+void
+priv_cmd_stop(int idx, pid_t pid)
+{
+	struct msg_reply r;
+	uint32_t i = (uint32_t)idx;
+
+	if (remote == -1) {
+		priv_do_cmd_stop(pid);
+		return;
+	}
+	(void)rpc(MSG_CMD_STOP, &i, sizeof(i), -1, &r, NULL);
+}
+
+int
+priv_open_key(void *arg, const char *path)
+{
+	struct msg_reply r;
+	int fd;
+
+	(void)arg;
+	if (remote == -1)
+		return open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (rpc_path(MSG_OPEN_KEY, path, &r, &fd) == -1)
+		return -1;
+	return fd;
+}

@@ -1,0 +1,153 @@
+/* sandbox.c — confines the worker: the process that reads hostile log
+ * text. After sandbox_drop and sandbox_seccomp it can read the descriptors
+ * it was given, write its own state directory and talk to the parent; it
+ * cannot open a log, run a program, make a socket, or regain privileges. */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KW_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define KW_SANITIZED 1
+#endif
+#endif
+#ifndef KW_SANITIZED
+#define KW_SANITIZED 0
+#endif
+
+int
+sandbox_sanitized(void)
+{
+	return KW_SANITIZED;
+}
+
+/* Empties the permitted, effective and inheritable sets and the ambient
+ * set; the bounding set was emptied while we could. */
+static int
+caps_clear(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+int
+sandbox_drop(const char *dir, uid_t uid, gid_t gid, const char **note,
+    char *err, size_t errlen)
+{
+	*note = NULL;
+	/* Relative names from here on: a cwd needs no search permission on
+	 * the directories above it. */
+	if (chdir(dir) == -1) {
+		snprintf(err, errlen, "chdir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (geteuid() == 0) {
+		if (!KW_SANITIZED && chroot(".") == -1) {
+			snprintf(err, errlen, "chroot %s: %s", dir,
+			    strerror(errno));
+			return -1;
+		}
+		for (int cap = 0; cap < 64; cap++)
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+			    errno != EINVAL) {
+				snprintf(err, errlen, "capability bounding "
+				    "set: %s", strerror(errno));
+				return -1;
+			}
+		if (setgroups(0, NULL) == -1 ||
+		    setresgid(gid, gid, gid) == -1 ||
+		    setresuid(uid, uid, uid) == -1) {
+			snprintf(err, errlen, "cannot drop to uid %u gid %u: "
+			    "%s", (unsigned)uid, (unsigned)gid,
+			    strerror(errno));
+			return -1;
+		}
+		/* Belt and braces: root must be out of reach now. */
+		if (setuid(0) != -1 || geteuid() == 0) {
+			snprintf(err, errlen, "still able to become root");
+			return -1;
+		}
+	} else
+		*note = "not started as root: the worker keeps this account";
+	if (caps_clear() == -1) {
+		snprintf(err, errlen, "capset: %s", strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
+		return -1;
+	}
+	/* LeakSanitizer inspects the process from a helper it forks. */
+	if (KW_SANITIZED)
+		(void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	return 0;
+}
+
+/* What the worker does after the drop: read and write descriptors, wait
+ * in epoll, exchange messages with the parent, map memory (PCRE2's JIT
+ * too), write its spent-steps file with rename, remove inotify watches,
+ * read the clock and exit. */
+static const char *const allowed[] = {
+	"read", "pread64", "readv", "write", "writev", "close", "lseek",
+	"fstat", "newfstatat", "statx", "fcntl", "dup", "dup3",
+	"openat", "rename", "renameat", "renameat2", "unlink", "unlinkat",
+	"fsync", "fdatasync", "fchmod",
+	"mmap", "munmap", "mprotect", "mremap", "brk", "madvise",
+	"epoll_wait", "epoll_pwait", "epoll_ctl",
+	"sendmsg", "recvmsg", "inotify_rm_watch",
+	"clock_gettime", "gettimeofday", "time", "getrandom",
+	"getpid", "gettid", "getppid", "futex", "sched_yield", "getrusage",
+	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "tgkill",
+	"restart_syscall", "exit", "exit_group",
+	NULL,
+};
+
+int
+sandbox_seccomp(char *err, size_t errlen)
+{
+	scmp_filter_ctx ctx;
+	int rc;
+
+	if (KW_SANITIZED)
+		return 0;
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
+		snprintf(err, errlen, "seccomp_init failed");
+		return -1;
+	}
+	for (int i = 0; allowed[i] != NULL; i++) {
+		int nr = seccomp_syscall_resolve_name(allowed[i]);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;	/* not on this architecture */
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) < 0) {
+			snprintf(err, errlen, "seccomp rule %s: %s",
+			    allowed[i], strerror(-rc));
+			seccomp_release(ctx);
+			return -1;
+		}
+	}
+	/* ioctl only to ask whether stderr is a terminal (stdio). */
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY),
+	    SCMP_SYS(ioctl), 0)) < 0 ||
+	    (rc = seccomp_load(ctx)) < 0) {
+		snprintf(err, errlen, "seccomp: %s", strerror(-rc));
+		seccomp_release(ctx);
+		return -1;
+	}
+	seccomp_release(ctx);
+	return 0;
+}
