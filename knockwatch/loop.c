@@ -32,6 +32,7 @@ struct daemon {
 	const char *path;
 	struct config *cfg;
 	struct config *pending;	/* reload the worker has not answered */
+	int reload_again;	/* a HUP came while one was pending */
 	int sigfd;
 	int started;		/* the worker took the first config */
 	int quit;
@@ -122,11 +123,24 @@ on_report(void *arg, const char *part, size_t len)
 	ctl_answer(part, len);
 }
 
+static void reload(struct daemon *d);
+static void loaded(struct daemon *d, int ok, const char *err);
+
 static void
 on_loaded(void *arg, int ok, const char *err)
 {
 	struct daemon *d = arg;
 
+	loaded(d, ok, err);
+	if (d->pending == NULL && d->reload_again && !d->stopping) {
+		d->reload_again = 0;
+		reload(d);
+	}
+}
+
+static void
+loaded(struct daemon *d, int ok, const char *err)
+{
 	if (!d->started) {
 		if (!ok) {
 			log_warnx("%s", err);
@@ -169,12 +183,12 @@ reload(struct daemon *d)
 	struct config *cfg;
 	int fd;
 
-	log_info("SIGHUP: reloading %s", d->path);
 	if (d->pending != NULL) {
-		d->reload_failures++;
-		log_warnx("reload failed: the previous reload is not done");
+		/* Once the worker has answered, the file is read again. */
+		d->reload_again = 1;
 		return;
 	}
+	log_info("SIGHUP: reloading %s", d->path);
 	if ((cfg = loop_load(d->path, &fd, err, sizeof(err))) == NULL) {
 		d->reload_failures++;
 		log_warnx("reload failed, keeping the running config: %s", err);

@@ -101,8 +101,16 @@ stop_kw() {
 	return $s_rc
 }
 
-# rchar: bytes the daemon has read so far (all descriptors).
-rchar() { awk '/^rchar:/ { print $2 }' "/proc/$KWPID/io"; }
+# worker_pid: the daemon's worker (the process that reads the logs).
+worker_pid() { pgrep -P "$KWPID" -x kw-worker; }
+# rchar: bytes the daemon has read so far (all descriptors, both processes;
+# a restarted worker starts from 0).
+rchar() {
+	r_w=$(worker_pid) || r_w=
+	# shellcheck disable=SC2086
+	awk '/^rchar:/ { s += $2 } END { print s + 0 }' "/proc/$KWPID/io" \
+		${r_w:+/proc/$r_w/io}
+}
 # read_since BYTES N: the daemon read at least N bytes since rchar was BYTES.
 read_since() { [ $(($(rchar) - $1)) -ge "$2" ]; }
 

@@ -60,7 +60,7 @@ knock_seq 192.0.2.2 "$seq_b"
 check "bob's sequence opens" wait_for 10 opened 192.0.2.2 otp
 check "KNOCK_USER is bob" grep -q "door=otp src=192.0.2.2 family=inet user=bob " "$ACT"
 check "alice's door closes" wait_for 10 closed 192.0.2.1 otp
-check "spent steps are on disk" grep -q "^otp alice " "$T/state/spent"
+check "spent steps are on disk" grep -q "^otp alice " "$T/state/worker/spent"
 
 # Replays: the same knocks again, from the same and from another source.
 knock_seq 192.0.2.1 "$seq_a"
