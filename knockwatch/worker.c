@@ -364,6 +364,9 @@ worker_main(int argc, char **argv)
 		fatalx("sandbox: %s", err);
 	if (note != NULL)
 		log_warnx("worker: %s", note);
+	if (sandbox_sanitized())
+		log_warnx("worker: sanitizer build: no seccomp filter and no "
+		    "chroot");
 	if (ev_add(MSG_CTL_FD, EPOLLIN, on_ctl, &w) == -1 ||
 	    ev_add(logwatch_fd(w.lw), EPOLLIN, on_logwatch, &w) == -1)
 		fatal("event loop");

@@ -461,6 +461,93 @@ check_files(void)
 	config_free(NULL);
 }
 
+/* The parent's load keeps no key and opens no key file; the worker's reads
+ * the config from a descriptor and gets key files through open_key. */
+static int opened_keys;
+
+static int
+count_open_key(void *arg, const char *path)
+{
+	(void)arg;
+	opened_keys++;
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void
+check_privsep_modes(void)
+{
+	struct config_opts keyless = { -1, 1, 0, NULL, NULL };
+	struct config_opts worker = { -1, 0, 1, count_open_key, NULL };
+	static const unsigned char zero[KW_MAX_KEY];
+	char path[512], text[1024], err[512];
+	struct config *c;
+	int fd, a, b;
+
+	snprintf(path, sizeof(path), "%s/privsep.yaml", tmpdir);
+	snprintf(text, sizeof(text), "sources: [{kmsg: true}]\nusers:\n"
+	    "  alice: {key: 000102030405060708090a0b0c0d0e0f}\n"
+	    "  bob: {key_file: %s/no-such.key}\n"
+	    "doors:\n  otp: {hmac: {}, start: [/no/such/command]}\n", tmpdir);
+	write_file(path, text, 0600);
+	/* -n and the old single process check both. */
+	T_OK(config_load(path, err, sizeof(err)) == NULL, "full load");
+	/* The parent: the command exists, the key file is not opened. */
+	snprintf(text, sizeof(text), "sources: [{kmsg: true}]\nusers:\n"
+	    "  alice: {key: 000102030405060708090a0b0c0d0e0f}\n"
+	    "  bob: {key_file: %s/no-such.key}\n"
+	    "doors:\n  otp: {hmac: {}, start: [/bin/true]}\n", tmpdir);
+	write_file(path, text, 0600);
+	c = config_load_opts(path, &keyless, err, sizeof(err));
+	T_OK(c != NULL, "keyless load: %s", err);
+	if (c != NULL) {
+		a = config_user_index(c, "alice");
+		b = config_user_index(c, "bob");
+		T_OK(a >= 0 && c->users[a].keylen == 0 &&
+		    memcmp(c->users[a].key, zero, KW_MAX_KEY) == 0,
+		    "the parent keeps no inline key");
+		T_OK(b >= 0 && c->users[b].key_file != NULL &&
+		    strstr(c->users[b].key_file, "no-such.key") != NULL,
+		    "the parent records the key file");
+		T_STREQ(c->run_user, "nobody");
+		config_free(c);
+	}
+	/* The worker: from a descriptor (the path is only a name), no
+	 * command check, key files through open_key. */
+	snprintf(path, sizeof(path), "%s/bob.key", tmpdir);
+	snprintf(text, sizeof(text), "user: nosuchaccount\n"
+	    "sources: [{kmsg: true}]\nusers:\n  bob: {key_file: %s}\n"
+	    "doors:\n  otp: {hmac: {}, start: [/no/such/command]}\n", path);
+	snprintf(path, sizeof(path), "%s/worker.yaml", tmpdir);
+	write_file(path, text, 0600);
+	fd = open(path, O_RDONLY);
+	unlink(path);
+	worker.fd = fd;
+	c = config_load_opts("/gone.yaml", &worker, err, sizeof(err));
+	T_OK(c != NULL, "worker load: %s", err);
+	T_INTEQ(opened_keys, 1);
+	if (c != NULL) {
+		T_INTEQ(c->users[0].keylen, 16);
+		T_INTEQ(c->users[0].key[0], 0xf0);
+		config_free(c);
+	}
+	close(fd);
+	/* user: must exist (the parent looks it up) and must not be root. */
+	snprintf(path, sizeof(path), "%s/user.yaml", tmpdir);
+	write_file(path, "user: nosuchaccount\nsources: [{kmsg: true}]\n"
+	    "doors:\n  d: {sequence: [1], start: [/bin/true]}\n", 0600);
+	T_OK(config_load(path, err, sizeof(err)) == NULL &&
+	    strstr(err, ":1:7: user 'nosuchaccount' (the account the worker "
+	    "runs as) does not exist") != NULL, "unknown user: %s", err);
+	write_file(path, "user: root\nsources: [{kmsg: true}]\n"
+	    "doors:\n  d: {sequence: [1], start: [/bin/true]}\n", 0600);
+	T_OK(config_load(path, err, sizeof(err)) == NULL &&
+	    strstr(err, "must not run as root") != NULL, "root: %s", err);
+	write_file(path, "user: -rf\nsources: [{kmsg: true}]\n"
+	    "doors:\n  d: {sequence: [1], start: [/bin/true]}\n", 0600);
+	T_OK(config_load(path, err, sizeof(err)) == NULL &&
+	    strstr(err, "expected an account name") != NULL, "-rf: %s", err);
+}
+
 int
 main(void)
 {
@@ -482,6 +569,7 @@ main(void)
 	check_full();
 	check_defaults();
 	check_files();
+	check_privsep_modes();
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", tmpdir);
 	if (system(path) != 0)
