@@ -335,9 +335,16 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 		if (ev_wait(timeout) == -1)
 			fatal("epoll_wait");
 	}
+	monitor_stop();
+	{
+		struct monitor_stats ms;
+
+		monitor_stats(&ms);
+		if (ms.exit_failed && d.rc == 0)
+			d.rc = 1;
+	}
 	if (d.rc != 78)
 		log_info("exiting");
-	monitor_stop();
 	ctl_close();
 	config_free(d.pending);
 	config_free(d.cfg);

@@ -32,6 +32,7 @@
 #define MON_BACKOFF_MIN_MS 1000
 #define MON_BACKOFF_MAX_MS 60000
 #define MON_STABLE_MS 60000	/* a worker up this long resets the back-off */
+#define MON_POLL_MS 100		/* exit polling when there is no pidfd */
 #define MON_BUDGET 256		/* messages per wake-up */
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
 #define MON_REPORT_LINES (16 + KW_MAX_DOORS)
@@ -49,6 +50,7 @@ static struct {
 	pid_t pid;
 	int pidfd, req, ctl, ifd;
 	kw_ms started, restart_at, backoff;
+	kw_ms poll_at;		/* no pidfd: next exit check, else NEVER */
 	int stopping;
 	int report_wanted, report_lines;
 	char *rep;
@@ -60,7 +62,8 @@ static struct {
 	char *forge;		/* test hook, passed to the first worker only */
 	struct monitor_stats st;
 } m = { .exe_fd = -1, .cur_fd = -1, .pending_fd = -1, .pidfd = -1,
-	.req = -1, .ctl = -1, .ifd = -1, .restart_at = KW_MS_NEVER };
+	.req = -1, .ctl = -1, .ifd = -1, .restart_at = KW_MS_NEVER,
+	.poll_at = KW_MS_NEVER };
 
 int
 monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
@@ -530,6 +533,7 @@ reaped(int status, kw_ms now)
 		log_warnx("worker pid %d exited with status %d", (int)m.pid,
 		    WEXITSTATUS(status));
 	m.pid = 0;
+	m.poll_at = KW_MS_NEVER;
 	closefd(&m.pidfd);
 	closefd(&m.req);
 	closefd(&m.ctl);
@@ -552,8 +556,13 @@ reaped(int status, kw_ms now)
 			m.cb.loaded(m.cb.arg, 0, "the worker ended before it "
 			    "loaded the config");
 	}
-	if (m.stopping)
+	if (m.stopping) {
+		/* A worker that fails its own exit (a leak check in a
+		 * sanitizer build) makes the daemon's exit fail too. */
+		m.st.exit_failed = !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0;
 		return;
+	}
 	m.st.crashes++;
 	if (now - m.started >= MON_STABLE_MS)
 		m.backoff = MON_BACKOFF_MIN_MS;
@@ -686,17 +695,19 @@ monitor_start(kw_ms now)
 	m.st.starts++;
 	free(m.forge);		/* the test hook fires once */
 	m.forge = NULL;
-	if ((m.pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1 ||
-	    ev_add(m.pidfd, EPOLLIN, on_exit_fd, NULL) == -1 ||
-	    ev_add(m.req, EPOLLIN, on_req, NULL) == -1 ||
+	/* Without pidfd_open (old kernels, valgrind) the exit is polled. */
+	m.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (m.pidfd != -1 && ev_add(m.pidfd, EPOLLIN, on_exit_fd, NULL) == -1)
+		closefd(&m.pidfd);
+	m.poll_at = m.pidfd == -1 ? now + MON_POLL_MS : KW_MS_NEVER;
+	if (ev_add(m.req, EPOLLIN, on_req, NULL) == -1 ||
 	    send_config(m.cur_fd) == -1) {
+		int status;
+
 		log_warn("worker pid %d", (int)pid);
 		kill_worker();
-		if (m.pidfd == -1) {
-			int status;
-			waitpid(pid, &status, 0);
-			reaped(status, now);
-		}
+		waitpid(pid, &status, 0);
+		reaped(status, now);
 		return -1;
 	}
 	log_debug("worker pid %d started as uid %s", (int)pid, uid);
@@ -766,12 +777,21 @@ monitor_ask_report(int to_log)
 kw_ms
 monitor_deadline(void)
 {
-	return m.pid > 0 || m.stopping ? KW_MS_NEVER : m.restart_at;
+	if (m.pid > 0)
+		return m.poll_at;
+	return m.stopping ? KW_MS_NEVER : m.restart_at;
 }
 
 void
 monitor_tick(kw_ms now)
 {
+	int status;
+
+	if (m.pid > 0 && m.poll_at <= now) {
+		m.poll_at = now + MON_POLL_MS;
+		if (waitpid(m.pid, &status, WNOHANG) == m.pid)
+			reaped(status, now);
+	}
 	if (m.pid <= 0 && !m.stopping && m.restart_at <= now)
 		monitor_start(now);
 }

@@ -21,6 +21,7 @@ struct monitor_cb {
 struct monitor_stats {
 	int pid;		/* the worker now, or 0 */
 	unsigned long long starts, crashes, refused;
+	int exit_failed;	/* the worker's exit at shutdown was not 0 */
 };
 
 /* Remembers how to start the worker again (this program, opened now) and
