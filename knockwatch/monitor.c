@@ -552,9 +552,12 @@ reaped(int status, kw_ms now)
 			m.pending = NULL;
 			m.pending_fd = -1;
 			m.cb.loaded(m.cb.arg, 1, "");
-		} else if (first)
+		} else if (first) {
+			/* Nothing ever ran: the daemon gives up (exit 78). */
 			m.cb.loaded(m.cb.arg, 0, "the worker ended before it "
 			    "loaded the config");
+			return;
+		}
 	}
 	if (m.stopping) {
 		/* A worker that fails its own exit (a leak check in a
@@ -603,21 +606,26 @@ worker_dir(char *dir, size_t len)
 	char old[PATH_MAX + 8], spent[PATH_MAX + 8];
 	const struct config *c = m.cur;
 	struct stat st;
-	int fd;
 
 	if (state_mkdir(c->state_dir) == -1)
 		return -1;
 	snprintf(dir, len, "%s/worker", c->state_dir);
 	if (state_mkdir(dir) == -1)
 		return -1;
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		return -1;
-	if (geteuid() == 0 && fchown(fd, c->run_uid, c->run_gid) == -1) {
-		close(fd);
+	/* Mode 0711, owned by the worker's account. Root takes it back
+	 * first: it may lack CAP_FOWNER and CAP_DAC_OVERRIDE (the systemd
+	 * unit's bounding set), and the worker enters it as root before it
+	 * drops. Only root writes state_dir, so the name stays this dir. */
+	if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
 		return -1;
 	}
-	close(fd);
+	if (geteuid() == 0 && lchown(dir, 0, 0) == -1)
+		return -1;
+	if (chmod(dir, 0711) == -1)
+		return -1;
+	if (geteuid() == 0 && lchown(dir, c->run_uid, c->run_gid) == -1)
+		return -1;
 	/* Spent steps of a knockwatch before privilege separation. */
 	snprintf(old, sizeof(old), "%s/spent", c->state_dir);
 	snprintf(spent, sizeof(spent), "%s/spent", dir);

@@ -61,9 +61,11 @@ sandbox_drop(const char *dir, uid_t uid, gid_t gid, const char **note,
 			    strerror(errno));
 			return -1;
 		}
+		/* Only what is there needs dropping (and CAP_SETPCAP):
+		 * under systemd most of the set is gone already. */
 		for (int cap = 0; cap < 64; cap++)
-			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
-			    errno != EINVAL) {
+			if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 &&
+			    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
 				snprintf(err, errlen, "capability bounding "
 				    "set: %s", strerror(errno));
 				return -1;

@@ -199,7 +199,26 @@ KWPID=
 check "the worker exits when the parent dies" \
 	wait_for 10 sh -c "! kill -0 $W 2>/dev/null"
 
-# 7. user: must exist and must not be root.
+# 7. The systemd unit's capability bounding set is enough for the drop
+# (the daemon run under setpriv with exactly that set and no_new_privs),
+# and without CAP_SETUID the daemon refuses to start rather than run the
+# worker as root.
+config_privsep
+unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$KW_TOP/systemd/knockwatch.service" |
+	tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+: >"$ACT"
+KW_WRAP="setpriv --bounding-set -all,$unit_caps --no-new-privs" start_kw
+check "the unit's capabilities ($unit_caps) start the worker" \
+	test "$(awk '$1 == "Uid:" { print $2 }' "/proc/$(worker_pid)/status")" = "$nobody_uid"
+check "... and a knock opens" barrier 192.0.2.7
+stop_kw >/dev/null 2>&1
+no_setuid=$(echo "$unit_caps" | sed 's/,+setuid//')
+setpriv --bounding-set "-all,$no_setuid" --no-new-privs "$KW" -c "$T/kw.yaml" 2>"$T/nosetuid.err"
+rc=$?
+check "without CAP_SETUID the daemon exits 78 ($rc)" test "$rc" -eq 78
+check "... saying why" grep -q "cannot drop to uid" "$T/nosetuid.err"
+
+# 8. user: must exist and must not be root.
 config_privsep nosuchuser
 check "-n refuses an unknown user" sh -c "! '$KW' -n -c '$T/kw.yaml' >/dev/null 2>&1"
 check "... saying so" sh -c "'$KW' -n -c '$T/kw.yaml' 2>&1 | grep -q \"user 'nosuchuser'\""
