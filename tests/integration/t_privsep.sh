@@ -205,7 +205,7 @@ check "the worker exits when the parent dies" \
 # worker as root.
 config_privsep
 unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$KW_TOP/systemd/knockwatch.service" |
-	tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+	tr '[:upper:]' '[:lower:]' | sed 's/cap_/+/g; s/ /,/g')
 : >"$ACT"
 KW_WRAP="setpriv --bounding-set -all,$unit_caps --no-new-privs" start_kw
 check "the unit's capabilities ($unit_caps) start the worker" \
