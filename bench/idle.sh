@@ -49,8 +49,11 @@ EOC
 	sleep 1		# let start-up finish
 	say "idle: $kind source, strace for $S s"
 	kmsg0=$(kmsg_seq)
-	timeout -s INT "$S" strace -f -tt -p "$KWPID" -o "$D/strace/$kind.txt" \
-	    2>/dev/null || true
+	# Both processes: the root parent and its worker (privilege
+	# separation), which reads the logs.
+	wpid=$(pgrep -P "$KWPID" -x kw-worker) || wpid=
+	timeout -s INT "$S" strace -f -tt -p "$KWPID" ${wpid:+-p "$wpid"} \
+	    -o "$D/strace/$kind.txt" 2>/dev/null || true
 	kmsg1=$(kmsg_seq)
 	kill "$KWPID"; wait "$KWPID" 2>/dev/null || true; KWPID=
 	grep -v -E "$SKIP" "$D/strace/$kind.txt" | awk '{ sub(/\(.*/, "", $3); print $3 }' |
@@ -61,6 +64,6 @@ EOC
 	put "idle_${kind}_syscalls" "$calls"
 	put "idle_${kind}_breakdown" "$(cat "$D/$kind.calls")"
 	put "idle_${kind}_kernel_msgs" "$((kmsg1 - kmsg0))"
-	cmd "timeout -s INT $S strace -f -tt -p PID -o $D/strace/$kind.txt   # knockwatch -c $D/$kind.yaml, idle"
+	cmd "timeout -s INT $S strace -f -tt -p PID -p WORKER_PID -o $D/strace/$kind.txt   # knockwatch -c $D/$kind.yaml, idle"
 done
 put idle_seconds "$S"

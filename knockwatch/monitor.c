@@ -24,6 +24,7 @@
 #include "ctl.h"
 #include "door.h"
 #include "ev.h"
+#include "grant.h"
 #include "log.h"
 #include "msg.h"
 #include "priv.h"
@@ -135,68 +136,14 @@ reply(int rc, int err, const struct stat *st, int fd)
 
 /* The configs a request may refer to: the running one, and during a
  * reload the one the worker is loading. */
-static const struct config *
-cfg_at(int i)
+static const struct config *const *
+cfgs(void)
 {
-	return i == 0 ? m.cur : m.pending;
-}
+	static const struct config *v[2];
 
-/* 1 when p is a file source of a config or, with dirs, a directory above
- * one (the worker watches those to see the file appear). */
-static int
-path_allowed(const char *p, int dirs)
-{
-	char buf[PATH_MAX], *s;
-
-	for (int k = 0; k < 2; k++) {
-		const struct config *c = cfg_at(k);
-		for (int i = 0; c != NULL && i < c->nsources; i++) {
-			const struct config_source *src = &c->sources[i];
-			if (src->kind != CONFIG_SRC_FILE)
-				continue;
-			if (strcmp(p, src->path) == 0)
-				return 1;
-			if (!dirs || strlen(src->path) >= sizeof(buf))
-				continue;
-			strcpy(buf, src->path);
-			while ((s = strrchr(buf, '/')) != NULL) {
-				if (s == buf)
-					s[1] = '\0';
-				else
-					*s = '\0';
-				if (strcmp(p, buf) == 0)
-					return 1;
-				if (s == buf)
-					break;
-			}
-		}
-	}
-	return 0;
-}
-
-static int
-key_allowed(const char *p)
-{
-	for (int k = 0; k < 2; k++) {
-		const struct config *c = cfg_at(k);
-		for (int i = 0; c != NULL && i < c->nusers; i++)
-			if (c->users[i].key_file != NULL &&
-			    strcmp(c->users[i].key_file, p) == 0)
-				return 1;
-	}
-	return 0;
-}
-
-static int
-has_kmsg(void)
-{
-	for (int k = 0; k < 2; k++) {
-		const struct config *c = cfg_at(k);
-		for (int i = 0; c != NULL && i < c->nsources; i++)
-			if (c->sources[i].kind == CONFIG_SRC_KMSG)
-				return 1;
-	}
-	return 0;
+	v[0] = m.cur;
+	v[1] = m.pending;
+	return v;
 }
 
 static void
@@ -235,61 +182,6 @@ on_cmd_start(const char *p, size_t len)
 	if (fd != -1)
 		m.cmd[i] = pid;
 	reply(fd == -1 ? -1 : 0, errno, NULL, fd);
-}
-
-/* The one request that acts: "event E for door D, source S, user U, open
- * port P". Everything is checked against the parent's config before
- * door_open runs; a request that fails a check was not sent by an honest
- * worker. Returns NULL when it is acceptable, else what is wrong. */
-static const char *
-door_check(const struct msg_door *r, struct knock_open *ev, time_t wall)
-{
-	const struct config *c = m.cur;
-	const struct config_door *d;
-	int u = -1, di;
-
-	if (c == NULL)
-		return "a door request before any config";
-	if (r->event != MSG_EVENT_START || r->pad != 0)
-		return "a door request with an event it may not ask for";
-	if (memchr(r->door, '\0', sizeof(r->door)) == NULL ||
-	    memchr(r->user, '\0', sizeof(r->user)) == NULL ||
-	    memchr(r->src, '\0', sizeof(r->src)) == NULL)
-		return "a door request with an unterminated field";
-	if ((di = config_door_index(c, r->door)) < 0)
-		return "a request for a door that does not exist";
-	d = &c->doors[di];
-	memset(ev, 0, sizeof(*ev));
-	if (addr_parse(r->src, strlen(r->src), &ev->src) == -1)
-		return "a door request whose source is not an address";
-	if (!config_acl_ok(&c->acl, &ev->src) ||
-	    !config_acl_ok(&d->acl, &ev->src))
-		return "a door request for a denied source";
-	if (d->is_hmac) {
-		uint64_t now = (uint64_t)wall / d->hmac.period;
-		int member = 0;
-
-		if ((u = config_user_index(c, r->user)) < 0)
-			return "a door request for an unknown user";
-		for (int i = 0; i < d->hmac.nusers; i++)
-			if (d->hmac.users[i] == u)
-				member = 1;
-		if (!member)
-			return "a door request for a user not of that door";
-		if (r->step + d->hmac.skew + 1 < now ||
-		    r->step > now + d->hmac.skew + 1)
-			return "a door request for a time step out of range";
-		if (d->hmac.has_open ? r->open_port < d->hmac.open_lo ||
-		    r->open_port > d->hmac.open_hi : r->open_port != 0)
-			return "a door request with an open port out of range";
-	} else if (r->user[0] != '\0' || r->open_port != 0 || r->step != 0)
-		return "a door request with a user, port or step for a static "
-		    "door";
-	ev->door = di;
-	ev->user = u;
-	ev->open_port = r->open_port;
-	ev->step = r->step;
-	return NULL;
 }
 
 /* Worker log lines: printable bytes only, and a bounded rate. */
@@ -380,7 +272,7 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 	}
 	switch (type) {
 	case MSG_OPEN_LOG:
-		if (!msg_str_ok(p, len, PATH_MAX) || !path_allowed(p, 0))
+		if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 0))
 			break;
 		rc = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 		if (rc != -1 && (fstat(rc, &st) == -1 || !S_ISREG(st.st_mode))) {
@@ -391,7 +283,7 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
 		return;
 	case MSG_STAT:
-		if (!msg_str_ok(p, len, PATH_MAX) || !path_allowed(p, 1))
+		if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 1))
 			break;
 		rc = stat(p, &st);
 		reply(rc, errno, &st, -1);
@@ -400,7 +292,7 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		struct msg_watch *w = (struct msg_watch *)p;
 		if (len <= sizeof(*w) || (w->mask & ~MON_WATCH_MASK) ||
 		    !msg_str_ok(w->path, len - sizeof(*w), PATH_MAX) ||
-		    !path_allowed(w->path, 1))
+		    !grant_path(cfgs(), w->path, 1))
 			break;
 		rc = inotify_add_watch(m.ifd, w->path, w->mask);
 		reply(rc, errno, NULL, -1);
@@ -424,7 +316,7 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		return;
 	}
 	case MSG_KMSG:
-		if (len != 0 || !has_kmsg())
+		if (len != 0 || !grant_kmsg(cfgs()))
 			break;
 		rc = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
@@ -442,7 +334,7 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		return;
 	}
 	case MSG_OPEN_KEY:
-		if (!msg_str_ok(p, len, PATH_MAX) || !key_allowed(p))
+		if (!msg_str_ok(p, len, PATH_MAX) || !grant_key(cfgs(), p))
 			break;
 		/* Opened, never read: the key's bytes stay in the worker. */
 		rc = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -454,7 +346,7 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 			return;
 		}
 		memcpy(&d, p, sizeof(d));
-		if ((bad = door_check(&d, &ev, clock_wall())) != NULL) {
+		if ((bad = grant_door(m.cur, &d, clock_wall(), &ev)) != NULL) {
 			refuse(bad);
 			return;
 		}
