@@ -109,7 +109,7 @@ cat <<EOH
   each round knocks from its own address. "rsyslog's own write delay" is
   the time until the line is in the file, read by an inotify reader that
   does nothing else (bench/filewatch.c), with knockwatch not running.
-- Scale: RSS is the daemon's VmRSS before and after N first knocks from N
+- Scale: RSS is the worker's VmRSS (the process that holds the table) before and after N first knocks from N
   distinct sources (file source; status socket polled until "tracked N");
   before includes the preallocated hash buckets for max_tracked. HMAC
   per-line times are \`knockwatch replay\` best-of-3, less the same config

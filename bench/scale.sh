@@ -49,11 +49,13 @@ EOC
 	"$KW" -c "$D/rss.yaml" 2>"$D/rss-$n.err" &
 	KWPID=$!
 	wait_for 10 has_tracked 0 || { say "daemon did not start"; exit 1; }
-	before=$(rss_kb "$KWPID" VmRSS)
+	# The worker holds the table (privilege separation).
+	wpid=$(pgrep -P "$KWPID" -x kw-worker) || { say "no worker"; exit 1; }
+	before=$(rss_kb "$wpid" VmRSS)
 	cat "$D/first-$n.log" >>"$D/kern.log"
 	wait_for 300 has_tracked "$n" || { say "only $(tracked) of $n tracked"; exit 1; }
-	after=$(rss_kb "$KWPID" VmRSS)
-	hwm=$(rss_kb "$KWPID" VmHWM)
+	after=$(rss_kb "$wpid" VmRSS)
+	hwm=$(rss_kb "$wpid" VmHWM)
 	kill "$KWPID"; wait "$KWPID" || true; KWPID=
 	put "rss_${n}_before_kb" "$before"
 	put "rss_${n}_after_kb" "$after"
@@ -63,7 +65,7 @@ done
 put rss_cap "$CAP"
 put rss_claimed "$(sed -n 's/.*tracked sources (\([0-9]*\) bytes each).*/\1/p' "$D"/rss-*.err | head -n 1)"
 cmd "knockwatch -c $D/rss.yaml &  # max_tracked $CAP, door timeout 3600"
-cmd "bench/gen.sh first N >> $D/kern.log; knockwatch status -S $D/run/knockwatch.sock until 'tracked N'; VmRSS/VmHWM from /proc/PID/status"
+cmd "bench/gen.sh first N >> $D/kern.log; knockwatch status -S $D/run/knockwatch.sock until 'tracked N'; VmRSS/VmHWM from /proc/WORKER_PID/status"
 
 # --- 2. time per line with many HMAC users ---
 # users_yaml N: a users: map of N users with random 256-bit keys.
