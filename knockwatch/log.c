@@ -27,11 +27,11 @@ log_verbose(void)
 	return log_level_verbose;
 }
 
-static void log_vwrite(int, const char *, const char *, va_list, int)
-    __attribute__((format(printf, 3, 0)));
+static void log_vwrite(int, const char *, va_list, int)
+    __attribute__((format(printf, 2, 0)));
 
 static void
-log_vwrite(int pri, const char *tag, const char *fmt, va_list ap, int with_errno)
+log_vwrite(int pri, const char *fmt, va_list ap, int with_errno)
 {
 	char msg[2048];
 	int saved = errno;
@@ -45,7 +45,6 @@ log_vwrite(int pri, const char *tag, const char *fmt, va_list ap, int with_errno
 		log_sink(pri, msg);
 	else
 		log_emit(pri, msg);
-	(void)tag;
 	errno = saved;
 }
 
@@ -69,30 +68,30 @@ log_emit(int pri, const char *msg)
 		fprintf(stderr, "knockwatch: %s%s\n", tag, msg);
 }
 
-#define LOG_BODY(pri, tag, e) do { va_list ap; va_start(ap, fmt); \
-	log_vwrite(pri, tag, fmt, ap, e); va_end(ap); } while (0)
+#define LOG_BODY(pri, e) do { va_list ap; va_start(ap, fmt); \
+	log_vwrite(pri, fmt, ap, e); va_end(ap); } while (0)
 
-void log_warn(const char *fmt, ...)  { LOG_BODY(LOG_WARNING, "warning: ", 1); }
-void log_warnx(const char *fmt, ...) { LOG_BODY(LOG_WARNING, "warning: ", 0); }
-void log_info(const char *fmt, ...)  { LOG_BODY(LOG_INFO, "", 0); }
+void log_warn(const char *fmt, ...)  { LOG_BODY(LOG_WARNING, 1); }
+void log_warnx(const char *fmt, ...) { LOG_BODY(LOG_WARNING, 0); }
+void log_info(const char *fmt, ...)  { LOG_BODY(LOG_INFO, 0); }
 
 void
 log_debug(const char *fmt, ...)
 {
 	if (log_level_verbose > 0)
-		LOG_BODY(LOG_DEBUG, "debug: ", 0);
+		LOG_BODY(LOG_DEBUG, 0);
 }
 
 void
 fatal(const char *fmt, ...)
 {
-	LOG_BODY(LOG_CRIT, "fatal: ", 1);
+	LOG_BODY(LOG_CRIT, 1);
 	exit(1);
 }
 
 void
 fatalx(const char *fmt, ...)
 {
-	LOG_BODY(LOG_CRIT, "fatal: ", 0);
+	LOG_BODY(LOG_CRIT, 0);
 	exit(1);
 }
