@@ -25,6 +25,7 @@ enum msg_type {
 	MSG_KMSG,		/* (nothing) -> /dev/kmsg descriptor */
 	MSG_CMD_START,		/* uint32 source index -> pipe descriptor */
 	MSG_OPEN_KEY,		/* key_file path -> descriptor */
+	MSG_CMD_STOP,		/* uint32 source index -> (nothing) */
 	/* worker -> parent, no answer */
 	MSG_DOOR = 32,		/* struct msg_door: the one request that acts */
 	MSG_LOG,		/* int32 priority + text */
@@ -35,8 +36,6 @@ enum msg_type {
 	MSG_REPLY = 64,		/* struct msg_reply (+ descriptor) */
 	MSG_CONFIG,		/* config path text + its descriptor */
 	MSG_REPORT,		/* uint32: 0 send the lines back, 1 log them */
-	MSG_CMD_STOP,		/* uint32 source index (on the request socket,
-				 * worker -> parent, answered) */
 };
 
 #define MSG_EVENT_START 1
