@@ -183,8 +183,9 @@ reload(struct daemon *d)
 	struct config *cfg;
 	int fd;
 
-	if (d->pending != NULL) {
-		/* Once the worker has answered, the file is read again. */
+	if (d->pending != NULL || !d->started || monitor_busy()) {
+		/* Once the worker has answered (a reload, its first config,
+		 * or a restarted worker's), the file is read again. */
 		d->reload_again = 1;
 		return;
 	}

@@ -1,6 +1,7 @@
 /* main.c — command line: runs the daemon, checks a config (-n), or hands
  * over to a client subcommand (sequence, knock, genkey). */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,16 @@ main(int argc, char **argv)
 	}
 	log_init(0, verbose);
 	if (!check) {
+		sigset_t mask;
+
+		/* From the first instant: a HUP during start-up is a reload
+		 * done once started (loop.c), never the end of the daemon. */
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGTERM);
+		sigaddset(&mask, SIGINT);
+		sigaddset(&mask, SIGHUP);
+		sigaddset(&mask, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &mask, NULL);
 		/* The parent: no key is read here, and no log. */
 		if ((cfg = loop_load(path, &fd, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "knockwatch: %s\n", err);

@@ -651,6 +651,12 @@ monitor_reload(const struct config *pending, int fd)
 	return 0;
 }
 
+int
+monitor_busy(void)
+{
+	return m.pid > 0 && m.awaiting;
+}
+
 void
 monitor_ask_report(int to_log)
 {

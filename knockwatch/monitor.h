@@ -37,6 +37,8 @@ int monitor_start(kw_ms now);
  * pending) to the worker; the loaded callback says whether it took it, and
  * on success pending is the current config. -1 when no worker runs. */
 int monitor_reload(const struct config *pending, int fd);
+/* 1 while the worker has a config to answer (a reload waits). */
+int monitor_busy(void);
 /* Asks the worker for its status lines: to_log logs them, else they come
  * back through the report callback. */
 void monitor_ask_report(int to_log);

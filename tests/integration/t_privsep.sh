@@ -191,6 +191,24 @@ seq=$("$KW" sequence -c "$T/kw.yaml" --door otp --user alice)
 knock 192.0.2.6 $seq
 check "the new key opens" wait_for 10 opened 192.0.2.6 otp
 
+# A HUP while the first worker is still loading its config is carried out
+# once it has: the daemon neither dies nor fails the reload.
+stop_kw >/dev/null 2>&1
+: >"$T/kw.err"
+"$KW" -c "$T/kw.yaml" -vv 2>>"$T/kw.err" &
+KWPID=$!
+# Once knockwatch itself runs (not the shell before exec): SIGHUP blocked.
+hup_blocked() {
+	b=$(awk '/^SigBlk:/ { print $2 }' "/proc/$KWPID/status") &&
+		[ $((0x$b & 2)) -ne 0 ]
+}
+wait_for 10 hup_blocked
+kill -HUP "$KWPID"
+check "a HUP at start-up is a reload after the start" \
+	wait_for 10 grep -q "reloaded:" "$T/kw.err"
+check "... with no failure" sh -c "! grep -q 'reload failed' '$T/kw.err'"
+check "... and the daemon runs" kill -0 "$KWPID"
+
 # 6. The worker ends with its parent.
 W=$(worker_pid)
 kill -9 "$KWPID"
