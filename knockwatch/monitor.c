@@ -34,6 +34,7 @@
 #define MON_BACKOFF_MAX_MS 60000
 #define MON_STABLE_MS 60000	/* a worker up this long resets the back-off */
 #define MON_POLL_MS 100		/* exit polling when there is no pidfd */
+#define MON_CMD_GAP_MS 100	/* a command source starts at most this often */
 #define MON_BUDGET 256		/* messages per wake-up */
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
 #define MON_REPORT_LINES (16 + KW_MAX_DOORS)
@@ -57,6 +58,7 @@ static struct {
 	char *rep;
 	size_t replen;
 	pid_t cmd[KW_MAX_SOURCES];
+	kw_ms cmd_last[KW_MAX_SOURCES];	/* when each was last started */
 	kw_ms log_second;
 	unsigned log_count;
 	unsigned long long log_dropped;
@@ -165,6 +167,7 @@ on_cmd_start(const char *p, size_t len)
 	const struct config *c = m.pending != NULL ? m.pending : m.cur;
 	uint32_t i;
 	pid_t pid;
+	kw_ms now;
 	int fd;
 
 	if (len != sizeof(i)) {
@@ -177,6 +180,14 @@ on_cmd_start(const char *p, size_t len)
 		refuse("a request for a command source that is not configured");
 		return;
 	}
+	/* Bounded forks: a worker asking faster is told to retry (an honest
+	 * one does, after its back-off). */
+	now = clock_now_ms();
+	if (m.cmd_last[i] != 0 && now - m.cmd_last[i] < MON_CMD_GAP_MS) {
+		reply(-1, EAGAIN, NULL, -1);
+		return;
+	}
+	m.cmd_last[i] = now;
 	cmd_stop(i);
 	fd = priv_do_cmd_start(&c->sources[i], &pid);
 	if (fd != -1)
