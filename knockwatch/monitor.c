@@ -104,7 +104,18 @@ kill_worker(void)
 		kill(m.pid, SIGKILL);
 }
 
-/* The worker broke the protocol: it is ended, and a fresh one started. */
+static void
+closefd(int *fd)
+{
+	if (*fd != -1) {
+		ev_del(*fd);
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* The worker broke the protocol: it is ended, and a fresh one started.
+ * Nothing more it sent is read, even what is queued already. */
 static void
 refuse(const char *why)
 {
@@ -112,6 +123,7 @@ refuse(const char *why)
 	log_warnx("worker pid %d sent %s: refused, ending the worker",
 	    (int)m.pid, why);
 	kill_worker();
+	closefd(&m.req);
 }
 
 static void
@@ -415,16 +427,6 @@ on_req(void *arg, int sock, uint32_t events)
 }
 
 static void
-closefd(int *fd)
-{
-	if (*fd != -1) {
-		ev_del(*fd);
-		close(*fd);
-		*fd = -1;
-	}
-}
-
-static void
 reaped(int status, kw_ms now)
 {
 	int first = m.st.starts == 1 && m.awaiting;
@@ -496,7 +498,9 @@ send_config(int fd)
 {
 	const char *path = m.cur != NULL ? m.cur->path : m.path;
 
-	if (msg_send(m.ctl, MSG_CONFIG, path, strlen(path) + 1, fd, 0) == -1)
+	/* Never block on the worker: it may be waiting for us. */
+	if (msg_send(m.ctl, MSG_CONFIG, path, strlen(path) + 1, fd,
+	    MSG_DONTWAIT) == -1)
 		return -1;
 	m.awaiting = 1;
 	return 0;
