@@ -6,6 +6,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -324,6 +325,7 @@ worker_main(int argc, char **argv)
 	struct worker w;
 	const char *note;
 	char err[512];
+	int fd;
 
 	if (argc != 6 || arg_uint(argv[1], UINT_MAX, &uid) == -1 ||
 	    arg_uint(argv[2], UINT_MAX, &gid) == -1 || argv[3][0] != '/' ||
@@ -344,6 +346,15 @@ worker_main(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
+	/* Everything it says goes through the parent from here on: no
+	 * terminal and no journal stream of its own (sanitizer builds keep
+	 * stderr for their reports). */
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1 ||
+	    dup2(fd, 0) == -1 || dup2(fd, 1) == -1 ||
+	    (!sandbox_sanitized() && dup2(fd, 2) == -1))
+		fatal("/dev/null");
+	if (fd > 2)
+		close(fd);
 	w.forge = forge_read();
 	if (seq_init() != 0)
 		fatalx("cannot initialise libgcrypt");

@@ -69,6 +69,8 @@ else
 	check "the worker's root is state_dir/worker" \
 		test "$(readlink "/proc/$W/root")" = "$T/state/worker"
 fi
+check "the worker's standard descriptors are /dev/null" sh -c \
+	"[ \"\$(readlink /proc/$W/fd/0)\" = /dev/null ] && [ \"\$(readlink /proc/$W/fd/1)\" = /dev/null ]"
 check "the parent is still root" \
 	test "$(awk '$1 == "Uid:" { print $3 }' "/proc/$KWPID/status")" = 0
 check "state_dir/worker belongs to the worker's account" \
