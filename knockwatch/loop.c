@@ -42,6 +42,17 @@ struct daemon {
 	uint64_t reloads, reload_failures;
 };
 
+void
+loop_block_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGUSR1);
+	sigprocmask(SIG_BLOCK, mask, NULL);
+}
+
 struct config *
 loop_load(const char *path, int *fd, char *err, size_t errlen)
 {
@@ -277,12 +288,7 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 	d.sigfd = -1;
 	cb.arg = &d;
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	loop_block_signals(&mask);
 	if (ev_init() == -1 ||
 	    (d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    ev_add(d.sigfd, EPOLLIN, on_signal, &d) == -1)

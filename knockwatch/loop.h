@@ -2,7 +2,13 @@
 #ifndef KW_LOOP_H
 #define KW_LOOP_H
 
+#include <signal.h>
+
 #include "config.h"
+
+/* Blocks the signals the loop reads from its signalfd (TERM, INT, HUP,
+ * USR1) and puts them in *mask. */
+void loop_block_signals(sigset_t *mask);
 
 /* Runs the daemon on cfg (loaded without keys from fd, both taken over):
  * starts the worker, then loops until TERM or INT. Returns an exit

@@ -1,7 +1,6 @@
 /* main.c — command line: runs the daemon, checks a config (-n), or hands
  * over to a client subcommand (sequence, knock, genkey). */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,12 +101,7 @@ main(int argc, char **argv)
 
 		/* From the first instant: a HUP during start-up is a reload
 		 * done once started (loop.c), never the end of the daemon. */
-		sigemptyset(&mask);
-		sigaddset(&mask, SIGTERM);
-		sigaddset(&mask, SIGINT);
-		sigaddset(&mask, SIGHUP);
-		sigaddset(&mask, SIGUSR1);
-		sigprocmask(SIG_BLOCK, &mask, NULL);
+		loop_block_signals(&mask);
 		/* The parent: no key is read here, and no log. */
 		if ((cfg = loop_load(path, &fd, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "knockwatch: %s\n", err);
