@@ -29,12 +29,6 @@ priv_remote(int sock)
 	remote = sock;
 }
 
-int
-priv_sock(void)
-{
-	return remote;
-}
-
 /* One request, one reply. The reply's descriptor, if any, goes to *fd. */
 static int
 rpc(uint32_t type, const void *p, size_t len, int sendfd,

@@ -14,8 +14,6 @@
 /* From now on every call goes to the parent over sock (the worker's end of
  * the request socket). */
 void priv_remote(int sock);
-/* The request socket, or -1 without a parent. */
-int priv_sock(void);
 
 /* A new inotify instance (non-blocking, close-on-exec); in the worker the
  * one the parent shares, which it adds watches to. -1 with errno. */
