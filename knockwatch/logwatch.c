@@ -70,6 +70,7 @@ struct lw_file {
 	kw_ms		 last;		/* last read that returned data */
 	int		 gone;		/* close once read to the end */
 	int		 capped;	/* the last read stopped at LW_CAP */
+	int		 resumed;	/* opened where a previous worker left */
 	enum lw_skip	 skip;
 	size_t		 len;		/* partial line in buf */
 	size_t		 tail_len;	/* min(off, LW_TAIL) */
@@ -271,11 +272,15 @@ lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
 {
 	struct lw_file *f;
 	struct stat st;
-	int fd, saved;
+	int fd, saved, resume;
+	off_t at = 0;
 
-	fd = priv_open_log(w->path);
+	fd = priv_open_log(w->path, &resume);
 	if (fd == -1)
 		return NULL;
+	/* The file the previous worker read: go on where it stopped. */
+	if (resume && (at = lseek(fd, 0, SEEK_CUR)) == -1)
+		at = 0;
 	if (fstat(fd, &st) == -1)
 		goto fail;
 	if (!S_ISREG(st.st_mode)) {
@@ -294,7 +299,10 @@ lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
 		    w->path);
 		w->retry = now + LW_RETRY_MS;
 	}
-	if (at_end)
+	f->resumed = resume;
+	if (resume)	/* shorter now: truncated, so from 0 */
+		lw_seek_end(f, at <= st.st_size ? at : 0);
+	else if (at_end)
 		lw_seek_end(f, st.st_size);
 	return f;
  fail:
@@ -418,6 +426,11 @@ lw_read(struct logwatch *lw, struct lw_watch *w, struct lw_file *f)
 		memcpy(f->tail, lw->rbuf + n - f->tail_len, f->tail_len);
 		f->off += (off_t)m;
 		total += m;
+		/* The offset, in the description the parent holds too: a
+		 * restarted worker goes on from here. Published before the
+		 * lines are handled, so a line that crashes the worker is
+		 * not read again by the next one. */
+		(void)lseek(f->fd, f->off, SEEK_SET);
 		lw_feed(lw, w, f, lw->rbuf + k, m);
 		if (m < LW_CHUNK)	/* regular file: short read is the end */
 			break;
@@ -705,9 +718,10 @@ logwatch_add(struct logwatch *lw, const char *path, int from_start,
 		}
 		log_info("%s: does not exist yet", path);
 	}
-	/* Read what is already there at the next logwatch_handle, not from
-	 * inside add: logwatch_deadline says "now". */
-	w->more = from_start && w->cur != NULL;
+	/* Read what is already there (all of it, or what came after the
+	 * offset a previous worker reached) at the next logwatch_handle, not
+	 * from inside add: logwatch_deadline says "now". */
+	w->more = w->cur != NULL && (from_start || w->cur->resumed);
 	w->complained = 0;
 	id = i;
 	w = NULL;

@@ -87,19 +87,21 @@ priv_inotify(void)
 }
 
 int
-priv_open_log(const char *path)
+priv_open_log(const char *path, int *resume)
 {
 	struct msg_reply r;
-	int fd;
+	int fd, rc;
 
+	*resume = 0;
 	if (remote == -1)
 		return open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (rpc_path(MSG_OPEN_LOG, path, &r, &fd) == -1)
+	if ((rc = rpc_path(MSG_OPEN_LOG, path, &r, &fd)) == -1)
 		return -1;
 	if (fd == -1) {
 		errno = EPROTO;
 		return -1;
 	}
+	*resume = rc == 1;
 	return fd;
 }
 

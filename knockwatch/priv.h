@@ -18,8 +18,10 @@ void priv_remote(int sock);
 /* A new inotify instance (non-blocking, close-on-exec); in the worker the
  * one the parent shares, which it adds watches to. -1 with errno. */
 int priv_inotify(void);
-/* Opens a log file read-only, non-blocking. -1 with errno. */
-int priv_open_log(const char *path);
+/* Opens a log file read-only, non-blocking. *resume is 1 when it is the
+ * file a previous worker read, handed over with that worker's offset (the
+ * description's own, which logwatch keeps current). -1 with errno. */
+int priv_open_log(const char *path, int *resume);
 /* stat(2) of a log file or of a directory above one: fills st_dev, st_ino,
  * st_size and st_mode only. 0 or -1 with errno. */
 int priv_stat(const char *path, struct stat *st);

@@ -180,6 +180,15 @@ check "... and not late ($took ms)" test "$took" -le 6000
 # for the new one to have the log open.
 check "a new worker has the log open" wait_for 10 worker_reads_log
 check "knocks open again after the restart" barrier 192.0.2.5
+# Lines written while no worker runs are read by the next one: it goes on
+# from the offset the killed one had reached, in the file description the
+# parent holds.
+kill -9 "$(worker_pid)"
+knock 192.0.2.8 tcp/7000 udp/8000 tcp/9000
+check "a sequence written while no worker ran opens once one runs" \
+	wait_for 15 opened 192.0.2.8
+check "... and what the killed worker had read is not read again" \
+	test "$(count_opens 192.0.2.5)" -eq 1
 
 # 5. A reload hands the worker the new key (the parent opens the file, the
 # worker reads it).
