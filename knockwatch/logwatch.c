@@ -304,6 +304,9 @@ lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
 		lw_seek_end(f, at <= st.st_size ? at : 0);
 	else if (at_end)
 		lw_seek_end(f, st.st_size);
+	/* Published at once: a worker that dies before reading a byte must
+	 * not send the next one back to the start of the file. */
+	(void)lseek(fd, f->off, SEEK_SET);
 	return f;
  fail:
 	saved = errno;

@@ -190,6 +190,20 @@ check "a sequence written while no worker ran opens once one runs" \
 check "... and what the killed worker had read is not read again" \
 	test "$(count_opens 192.0.2.5)" -eq 1
 
+# A worker killed before it read a byte: the next one starts where the
+# first started (the end), not at the start of the file and its old knocks.
+stop_kw >/dev/null 2>&1
+: >"$ACT"
+knock 192.0.2.20 tcp/7000 udp/8000 tcp/9000
+start_kw
+wait_for 10 worker_reads_log
+kill -9 "$(worker_pid)"
+check "a worker killed before reading is restarted" wait_for 10 worker_reads_log
+check "... and reads what comes next" barrier 192.0.2.21
+# The barrier was read after everything before it: the old knocks were not.
+check "... but not the file from its start (its old knocks)" \
+	test "$(count_opens 192.0.2.20)" -eq 0
+
 # 5. A reload hands the worker the new key (the parent opens the file, the
 # worker reads it).
 printf '%s\n' f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff00112233445566778899aabbccddeeff \
