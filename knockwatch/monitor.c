@@ -25,6 +25,7 @@
 #include "door.h"
 #include "ev.h"
 #include "grant.h"
+#include "held.h"
 #include "log.h"
 #include "msg.h"
 #include "priv.h"
@@ -59,14 +60,6 @@ static struct {
 	size_t replen;
 	pid_t cmd[KW_MAX_SOURCES];
 	kw_ms cmd_last[KW_MAX_SOURCES];	/* when each was last started */
-	/* The log files handed to the worker, one description each: the
-	 * worker keeps its offset there, so the next worker goes on from it. */
-	struct {
-		char *path;
-		int fd;
-		dev_t dev;
-		ino_t ino;
-	} held[KW_MAX_SOURCES];
 	kw_ms log_second;
 	unsigned log_count;
 	unsigned long long log_dropped;
@@ -75,8 +68,6 @@ static struct {
 } m = { .exe_fd = -1, .cur_fd = -1, .pending_fd = -1, .pidfd = -1,
 	.req = -1, .ctl = -1, .ifd = -1, .restart_at = KW_MS_NEVER,
 	.poll_at = KW_MS_NEVER };
-
-static void held_prune(void);
 
 int
 monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
@@ -92,8 +83,6 @@ monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
 		return -1;
 	if (forge != NULL && (m.forge = strdup(forge)) == NULL)
 		return -1;
-	for (int i = 0; i < KW_MAX_SOURCES; i++)
-		m.held[i].fd = -1;
 	m.verbose = verbose;
 	m.cb = *cb;
 	m.backoff = MON_BACKOFF_MIN_MS;
@@ -266,7 +255,7 @@ on_loaded(const char *p, size_t len)
 	if (m.pending != NULL) {
 		if (ok) {
 			monitor_set_config(m.pending, m.pending_fd);
-			held_prune();
+			held_prune(m.cur);
 		} else
 			close(m.pending_fd);
 		m.pending = NULL;
@@ -288,86 +277,6 @@ on_report_line(char *p, size_t len)
 		m.rep[m.replen++] = (unsigned char)p[i] < 0x20 ||
 		    (unsigned char)p[i] >= 0x7f ? '?' : p[i];
 	m.rep[m.replen++] = '\n';
-}
-
-static void
-held_drop(int i)
-{
-	free(m.held[i].path);
-	if (m.held[i].fd != -1)
-		close(m.held[i].fd);
-	memset(&m.held[i], 0, sizeof(m.held[i]));
-	m.held[i].fd = -1;
-}
-
-/* Opens log file p for the worker. *resume = 1: the description handed
- * to an earlier worker (the same inode still has the name), whose offset
- * says how far that worker read. A new file gets a new description, held
- * from now on. Returns the descriptor to send, or -1 with errno. */
-static int
-held_open(const char *p, int *resume)
-{
-	struct stat st, now;
-	int i, slot = -1, fd;
-
-	*resume = 0;
-	for (i = 0; i < KW_MAX_SOURCES; i++)
-		if (m.held[i].path != NULL && strcmp(m.held[i].path, p) == 0)
-			slot = i;
-	if (slot >= 0 && stat(p, &now) == 0 && now.st_dev == m.held[slot].dev &&
-	    now.st_ino == m.held[slot].ino) {
-		*resume = 1;
-		return fcntl(m.held[slot].fd, F_DUPFD_CLOEXEC, 0);
-	}
-	fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd != -1 && (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	if (fd == -1)
-		return -1;
-	for (i = 0; slot < 0 && i < KW_MAX_SOURCES; i++)
-		if (m.held[i].path == NULL)
-			slot = i;
-	if (slot < 0)
-		return fd;	/* more files than sources: not held */
-	held_drop(slot);
-	if ((m.held[slot].path = strdup(p)) == NULL ||
-	    (m.held[slot].fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1) {
-		held_drop(slot);
-		return fd;
-	}
-	m.held[slot].dev = st.st_dev;
-	m.held[slot].ino = st.st_ino;
-	return fd;
-}
-
-/* The worker looked at p (st: what it names now, NULL: nothing): a held
- * file that no longer has the name is let go, or the directory above a
- * deleted log could never report its own removal (an open file keeps its
- * directory's dentry alive). */
-static void
-held_gone(const char *p, const struct stat *st)
-{
-	for (int i = 0; i < KW_MAX_SOURCES; i++)
-		if (m.held[i].path != NULL && strcmp(m.held[i].path, p) == 0 &&
-		    (st == NULL || st->st_dev != m.held[i].dev ||
-		    st->st_ino != m.held[i].ino))
-			held_drop(i);
-}
-
-/* After a reload: files no longer configured are let go, so one added
- * again later starts at its end, not where it was left long ago. */
-static void
-held_prune(void)
-{
-	const struct config *v[2] = { m.cur, NULL };
-
-	for (int i = 0; i < KW_MAX_SOURCES; i++)
-		if (m.held[i].path != NULL &&
-		    !grant_path(v, m.held[i].path, 0))
-			held_drop(i);
 }
 
 static void
@@ -543,7 +452,7 @@ reaped(int status, kw_ms now)
 		if (m.pending != NULL) {
 			/* The next worker starts on the new config. */
 			monitor_set_config(m.pending, m.pending_fd);
-			held_prune();
+			held_prune(m.cur);
 			m.pending = NULL;
 			m.pending_fd = -1;
 			m.cb.loaded(m.cb.arg, 1, "");
@@ -736,7 +645,7 @@ monitor_reload(const struct config *pending, int fd)
 		if (m.pid <= 0) {
 			/* The next worker starts on it. */
 			monitor_set_config(pending, fd);
-			held_prune();
+			held_prune(m.cur);
 			m.cb.loaded(m.cb.arg, 1, "");
 			return 0;
 		}
@@ -830,8 +739,7 @@ monitor_stop(void)
 		}
 		reaped(status, clock_now_ms());
 	}
-	for (int i = 0; i < KW_MAX_SOURCES; i++)
-		held_drop(i);
+	held_free();
 	if (m.cur_fd != -1)
 		close(m.cur_fd);
 	m.cur_fd = -1;
