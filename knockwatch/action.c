@@ -22,7 +22,6 @@
 #define ACTION_KILL_GRACE_MS 2000
 #define ACTION_POLL_MS	50	/* exit polling when there is no pidfd */
 #define ACTION_OUT_LINE	512
-#define ACTION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct job {
 	char **argv;

@@ -320,19 +320,17 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		return;
 	}
 	case MSG_WATCH_FD: {
-		uint32_t mask;
-		if (len != sizeof(mask) || fd == -1 || fstat(fd, &st) == -1 ||
-		    !S_ISREG(st.st_mode)) {
+		uint32_t mask = 0;
+		if (len == sizeof(mask))
+			memcpy(&mask, p, sizeof(mask));
+		if (len != sizeof(mask) || (mask & ~MON_WATCH_MASK) ||
+		    fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 			if (fd != -1)
 				close(fd);
 			break;
 		}
-		memcpy(&mask, p, sizeof(mask));
-		rc = (mask & ~MON_WATCH_MASK) ? -1 :
-		    priv_do_watch_fd(m.ifd, fd, NULL, mask);
+		rc = priv_do_watch_fd(m.ifd, fd, NULL, mask);
 		close(fd);
-		if (mask & ~MON_WATCH_MASK)
-			break;
 		reply(rc, errno, NULL, -1);
 		return;
 	}

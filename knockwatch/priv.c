@@ -16,10 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "log.h"
 #include "msg.h"
-
-#define CMD_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static int remote = -1;
 
@@ -205,7 +204,7 @@ priv_do_cmd_start(const struct config_source *s, pid_t *pid)
 		close_range(3, ~0U, 0);
 		/* Like actions, the command sees none of our environment. */
 		clearenv();
-		setenv("PATH", CMD_PATH, 1);
+		setenv("PATH", ACTION_PATH, 1);
 		setenv("LANG", "C", 1);
 		execvp(s->argv[0], s->argv);
 		dprintf(2, "cannot run %s: %s\n", s->argv[0], strerror(errno));

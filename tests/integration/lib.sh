@@ -101,6 +101,13 @@ stop_kw() {
 	return $s_rc
 }
 
+# has_open PID FILE: process PID has FILE open.
+has_open() {
+	for h_f in "/proc/$1/fd"/*; do
+		[ "$(readlink "$h_f")" = "$2" ] && return 0
+	done
+	return 1
+}
 # worker_pid: the daemon's worker (the process that reads the logs).
 worker_pid() { pgrep -P "$KWPID" -x kw-worker; }
 # rchar: bytes the daemon has read so far (all descriptors, both processes;

@@ -30,8 +30,12 @@ cmd_knock() {
 	wait_for 10 opened "$1"
 }
 check "the command runs" wait_for 10 cmd_pid
-# tail -F reads from the end once it runs: give it its first look.
-sleep 0.5
+# tail_reads: the command runs and has the file open (it reads from the
+# end it sees then).
+tail_reads() {
+	c=$(cmd_pid) && has_open "$c" "$CLOG"
+}
+wait_for 10 tail_reads
 check "knocks on the command's output open the door" cmd_knock 192.0.2.1
 C=$(cmd_pid)
 check "the command is the parent's child, not the worker's" \
@@ -42,7 +46,7 @@ check "the command runs as root (the worker could not read the journal)" \
 kill -9 "$C"
 check "a command that dies is started again" \
 	wait_for 10 sh -c "c=\$(pgrep -f '^tail -n 0 -F $CLOG') && [ \"\$c\" != $C ]"
-sleep 0.5
+wait_for 10 tail_reads
 check "and its knocks open" cmd_knock 192.0.2.2
 
 C=$(cmd_pid)
@@ -50,7 +54,7 @@ kill -9 "$(worker_pid)"
 check "a restarted worker gets a new command" \
 	wait_for 10 sh -c "c=\$(pgrep -f '^tail -n 0 -F $CLOG') && [ \"\$c\" != $C ]"
 check "only one command runs" test "$(cmd_pid | wc -l)" -eq 1
-sleep 0.5
+wait_for 10 tail_reads
 check "and its knocks open" cmd_knock 192.0.2.3
 
 check "SIGTERM exits 0" stop_kw
