@@ -75,7 +75,7 @@ check "the client reaches the service on the open port" probed p open
 check "the service port stays closed to direct connects" probed s closed
 check "the other host cannot use the open port" probed o closed
 check "stop_after closes the open port" wait_for 20 cannot_connect "$NS_C" "$S4" "$port"
-check "both rules are removed" no_rules_left
+check "both rules are removed" wait_for 10 no_rules_left
 
 # IPv6, bob.
 line=$("$KW" sequence -c "$T/kw.yaml" --door web --user bob --bind "$C6" --step "$step")
@@ -96,7 +96,7 @@ check "IPv6: the client reaches the service on the open port" probed p open
 check "IPv6: the service port stays closed to direct connects" probed s closed
 check "IPv6: the other host cannot use the open port" probed o closed
 check "IPv6: stop_after closes the open port" wait_for 20 cannot_connect "$NS_C" "$S6" "$port6"
-check "IPv6: both rules are removed" no_rules_left
+check "IPv6: both rules are removed" wait_for 10 no_rules_left
 
 check "SIGTERM exits 0" kw_stop
 show_on_failure
