@@ -1,7 +1,8 @@
-/* seq.c — derives knockwatch/1 knock sequences (shared/spec/sequence-v1.md)
- * with libgcrypt's HMAC-SHA256. A pure function of key, parameters and step:
- * it never reads the clock, never logs key material and never allocates per
- * call (one MAC handle is opened by seq_init and reused). */
+/* seq.c — derives knockwatch/2 knock sequences (doc/protocol.md) with
+ * libgcrypt's HMAC-SHA256: knock 1 from the unbound message, knocks 2.. and
+ * the open port from the bound one. A pure function of key, parameters and
+ * step: it never reads the clock, never logs key material and never
+ * allocates per call (one MAC handle is opened by seq_init and reused). */
 #include "seq.h"
 
 #include <gcrypt.h>
@@ -13,7 +14,8 @@
 #define SEQ_GCRYPT_NEED	"1.8.0"
 #define SEQ_MAX_BLOCKS	4096	/* stream blocks before giving up */
 #define SEQ_BLOCK	32	/* HMAC-SHA256 output bytes */
-#define SEQ_MSG_MAX	256	/* msg without suffix, see seq_derive */
+#define SEQ_MSG_MAX	512	/* msg without suffix, see seq_base */
+#define SEQ_HOST_MAX	255	/* fleet doors: NAME@HOST */
 #define SEQ_BIND_MAX	45	/* INET6_ADDRSTRLEN - 1 */
 
 static gcry_mac_hd_t seq_mac;
@@ -150,6 +152,38 @@ seq_valid_name(const char *s)
 	return i > 0;
 }
 
+/* A door name, or NAME@HOST for a door a collector serves for several
+ * hosts: HOST is [A-Za-z0-9_.:-]{1,255}. */
+static int
+seq_valid_door(const char *s)
+{
+	char name[KW_NAME_MAX + 1];
+	const char *at;
+	size_t i;
+
+	if (s == NULL)
+		return 0;
+	if ((at = strchr(s, '@')) == NULL)
+		return seq_valid_name(s);
+	if ((size_t)(at - s) > KW_NAME_MAX)
+		return 0;
+	memcpy(name, s, (size_t)(at - s));
+	name[at - s] = '\0';
+	if (!seq_valid_name(name))
+		return 0;
+	for (i = 0; at[1 + i] != '\0'; i++) {
+		char c = at[1 + i];
+
+		if (i >= SEQ_HOST_MAX)
+			return 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		    c == ':' || c == '-'))
+			return 0;
+	}
+	return i > 0;
+}
+
 /* The bind text must already be canonical (addr_ntop); this only keeps
  * separators and stray bytes out of the message. */
 static int
@@ -169,63 +203,130 @@ seq_valid_bind(const char *s)
 	return 1;
 }
 
-int
-seq_valid(size_t keylen, const struct seq_params *p)
+/* Writes why into why (if not NULL) and returns 0. */
+static int
+seq_why(char *why, size_t len, const char *text)
 {
+	if (why != NULL && len > 0)
+		snprintf(why, len, "%s", text);
+	return 0;
+}
+
+int
+seq_check(size_t keylen, const struct seq_params *p, char *why, size_t len)
+{
+	uint32_t size;
+
 	if (keylen < KW_MIN_KEY || keylen > KW_MAX_KEY)
-		return 0;
-	if (!seq_valid_name(p->door) || !seq_valid_name(p->user) ||
-	    !seq_valid_bind(p->bind))
-		return 0;
-	if (p->length < 2 || p->length > KW_MAX_SEQ || p->lo == 0 ||
-	    p->lo > p->hi || (uint32_t)p->hi - p->lo + 1 < p->length)
-		return 0;
+		return seq_why(why, len, "the key must be 16 to 64 bytes");
+	if (!seq_valid_door(p->door))
+		return seq_why(why, len, "the door name must be "
+		    "[A-Za-z0-9_.-]{1,64}, or NAME@HOST for a fleet door");
+	if (!seq_valid_name(p->user))
+		return seq_why(why, len, "the user name must be "
+		    "[A-Za-z0-9_.-]{1,64}");
+	if (!seq_valid_bind(p->bind))
+		return seq_why(why, len, "the bind address must be canonical "
+		    "text (addr_ntop)");
+	if (p->lo == 0 || p->lo > p->hi)
+		return seq_why(why, len, "the range must be LO-HI with "
+		    "0 < LO <= HI");
+	size = (uint32_t)p->hi - p->lo + 1;
+	if (p->length < 2 || p->length > KW_MAX_SEQ)
+		return seq_why(why, len, "the length must be 2 to 16 knocks");
+	if (size < p->length)
+		return seq_why(why, len, "the length exceeds the number of "
+		    "ports in the range (a sequence never repeats a port)");
 	if (p->has_open) {
 		if (p->open_lo == 0 || p->open_lo > p->open_hi)
-			return 0;
+			return seq_why(why, len, "the open range must be "
+			    "LO-HI with 0 < LO <= HI");
 		/* At least one open port must remain outside the knocks,
 		 * whatever they turn out to be. */
 		if ((uint32_t)p->open_hi - p->open_lo + 1 <= p->length &&
 		    p->open_lo >= p->lo && p->open_hi <= p->hi)
-			return 0;
+			return seq_why(why, len, "the open range lies inside "
+			    "the knock range and has no more ports than the "
+			    "length: the knocks could use up every one");
 	}
 	return 1;
 }
 
 int
-seq_derive(const unsigned char *key, size_t keylen,
-    const struct seq_params *p, struct config_knock *out, uint16_t *open_port)
+seq_valid(size_t keylen, const struct seq_params *p)
 {
-	/* "knockwatch/1|" 13 + door 64 + user 64 + step 20 + bind 45 + three
-	 * separators: 209 bytes, well under SEQ_MSG_MAX. */
-	char msg[SEQ_MSG_MAX];
-	unsigned char pb[SEQ_BLOCK];
-	struct seq_stream s;
-	unsigned j;
-	int n, rc = -1;
+	return seq_check(keylen, p, NULL, 0);
+}
 
-	if (!seq_ready || !seq_valid(keylen, p))
+/* base = "knockwatch/2|door|user|step|" into msg (spec step 1); msg_b is
+ * base followed by the bind text. Returns the length of base, or -1. */
+static int
+seq_base(const struct seq_params *p, char msg[SEQ_MSG_MAX])
+{
+	/* "knockwatch/2|" 13 + door 64 + "@" host 256 + user 64 + step 20
+	 * + four separators + bind 45: 466 bytes, under SEQ_MSG_MAX. */
+	int n = snprintf(msg, SEQ_MSG_MAX, "knockwatch/2|%s|%s|%" PRIu64 "|",
+	    p->door, p->user, p->step);
+
+	if (n < 0 || (size_t)n + strlen(p->bind) >= SEQ_MSG_MAX)
 		return -1;
-	n = snprintf(msg, sizeof(msg), "knockwatch/1|%s|%s|%" PRIu64 "|%s",
-	    p->door, p->user, p->step, p->bind);
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		return -1;
-	if (gcry_mac_setkey(seq_mac, key, keylen) != 0)
-		return -1;
+	memcpy(msg + n, p->bind, strlen(p->bind) + 1);
+	return n;
+}
+
+/* Knock 1 (spec step 4 and its protocol from pu) with the key already set. */
+static int
+seq_draw_first(const char *msg, size_t ulen, const struct seq_params *p,
+    struct config_knock *k1)
+{
+	unsigned char pu[SEQ_BLOCK];
+	struct seq_stream s;
+	int rc = -1;
 
 	memset(&s, 0, sizeof(s));
 	s.msg = msg;
-	s.msglen = (size_t)n;
+	s.msglen = ulen;
 	s.pos = SEQ_BLOCK / 2;
-	for (j = 0; j < p->length; j++) {
+	if (seq_draw(&s, p->lo, p->hi, NULL, 0, &k1->port) == -1)
+		goto out;
+	k1->proto = IPPROTO_TCP;
+	if (p->udp) {
+		if (seq_hmac(msg, ulen, "|proto", pu) == -1)
+			goto out;
+		if (pu[0] & 1)
+			k1->proto = IPPROTO_UDP;
+	}
+	rc = 0;
+ out:
+	explicit_bzero(&s, sizeof(s));
+	explicit_bzero(pu, sizeof(pu));
+	return rc;
+}
+
+/* Knocks 2..length into out[1..] and the open port (spec steps 5 to 7),
+ * out[0] already holding knock 1, with the key already set. */
+static int
+seq_draw_rest(const char *msg, size_t blen, const struct seq_params *p,
+    struct config_knock *out, uint16_t *open_port)
+{
+	unsigned char pb[SEQ_BLOCK];
+	struct seq_stream s;
+	unsigned j;
+	int rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	s.msg = msg;
+	s.msglen = blen;
+	s.pos = SEQ_BLOCK / 2;
+	for (j = 1; j < p->length; j++) {
 		if (seq_draw(&s, p->lo, p->hi, out, j, &out[j].port) == -1)
 			goto out;
 		out[j].proto = IPPROTO_TCP;
 	}
 	if (p->udp) {
-		if (seq_hmac(msg, s.msglen, "|proto", pb) == -1)
+		if (seq_hmac(msg, blen, "|proto", pb) == -1)
 			goto out;
-		for (j = 0; j < p->length; j++)
+		for (j = 1; j < p->length; j++)
 			if (pb[j] & 1)
 				out[j].proto = IPPROTO_UDP;
 	}
@@ -241,6 +342,57 @@ seq_derive(const unsigned char *key, size_t keylen,
 	explicit_bzero(&s, sizeof(s));
 	explicit_bzero(pb, sizeof(pb));
 	return rc;
+}
+
+int
+seq_derive(const unsigned char *key, size_t keylen,
+    const struct seq_params *p, struct config_knock *out, uint16_t *open_port)
+{
+	char msg[SEQ_MSG_MAX];
+	int ulen;
+
+	if (!seq_ready || !seq_valid(keylen, p))
+		return -1;
+	if ((ulen = seq_base(p, msg)) == -1)
+		return -1;
+	if (gcry_mac_setkey(seq_mac, key, keylen) != 0)
+		return -1;
+	if (seq_draw_first(msg, (size_t)ulen, p, &out[0]) == -1)
+		return -1;
+	return seq_draw_rest(msg, strlen(msg), p, out, open_port);
+}
+
+int
+seq_first(const unsigned char *key, size_t keylen,
+    const struct seq_params *p, struct config_knock *k1)
+{
+	char msg[SEQ_MSG_MAX];
+	int ulen;
+
+	if (!seq_ready || !seq_valid(keylen, p))
+		return -1;
+	if ((ulen = seq_base(p, msg)) == -1)
+		return -1;
+	if (gcry_mac_setkey(seq_mac, key, keylen) != 0)
+		return -1;
+	return seq_draw_first(msg, (size_t)ulen, p, k1);
+}
+
+int
+seq_rest(const unsigned char *key, size_t keylen,
+    const struct seq_params *p, struct config_knock *out, uint16_t *open_port)
+{
+	char msg[SEQ_MSG_MAX];
+
+	if (!seq_ready || !seq_valid(keylen, p))
+		return -1;
+	if (out[0].port < p->lo || out[0].port > p->hi)
+		return -1;
+	if (seq_base(p, msg) == -1)
+		return -1;
+	if (gcry_mac_setkey(seq_mac, key, keylen) != 0)
+		return -1;
+	return seq_draw_rest(msg, strlen(msg), p, out, open_port);
 }
 
 int

@@ -1,4 +1,5 @@
-/* seq.h — knockwatch/1 time-varying sequences (shared/spec/sequence-v1.md). */
+/* seq.h — knockwatch/2 time-varying sequences (doc/protocol.md,
+ * shared/spec/sequence-v2.md). */
 #ifndef KW_SEQ_H
 #define KW_SEQ_H
 
@@ -28,7 +29,11 @@ void seq_free(void);
 /* 1 if key length (16..64) and parameters are acceptable to seq_derive:
  * names [A-Za-z0-9_.-]{1,64}, bind canonical-looking text or "", length
  * 2..16 and at most the range size, 0 < lo <= hi, and an open range that the
- * knocks can never cover completely. Else 0. */
+ * knocks can never cover completely. Else 0, with the reason (one sentence
+ * without a trailing period) in why when why is not NULL. */
+int seq_check(size_t keylen, const struct seq_params *p, char *why,
+    size_t len);
+/* seq_check without the reason. */
 int seq_valid(size_t keylen, const struct seq_params *p);
 /* Derives the knocks (and the open port when has_open) exactly as the spec
  * says. out has room for p->length entries. Returns 0, or -1 for invalid
@@ -36,6 +41,16 @@ int seq_valid(size_t keylen, const struct seq_params *p);
  * without a result, or on a libgcrypt failure. Allocates nothing the caller
  * frees. */
 int seq_derive(const unsigned char *key, size_t keylen,
+    const struct seq_params *p, struct config_knock *out, uint16_t *open_port);
+/* Knock 1 only, into *k1: it depends on key, door, user, step, range and
+ * protocols, never on p->bind (one HMAC, two with udp). Returns 0 or -1 as
+ * seq_derive. */
+int seq_first(const unsigned char *key, size_t keylen,
+    const struct seq_params *p, struct config_knock *k1);
+/* Knocks 2..length into out[1..length-1] and the open port (when has_open),
+ * from the bound stream; out[0] must hold knock 1 as seq_first gave it.
+ * Returns 0 or -1 as seq_derive (also when out[0] is outside the range). */
+int seq_rest(const unsigned char *key, size_t keylen,
     const struct seq_params *p, struct config_knock *out, uint16_t *open_port);
 /* "tcp/50993 tcp/59068 ... open=50035" into buf. Returns 0, -1 if too small. */
 int seq_format(const struct config_knock *k, unsigned n, int has_open,

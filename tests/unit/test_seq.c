@@ -1,4 +1,4 @@
-/* test_seq.c — knockwatch/1 derivation: every spec vector, a naive
+/* test_seq.c — knockwatch/2 derivation: every spec vector, a naive
  * reference implementation for many random parameter sets (rejection
  * sampling included), no repeated ports, open port never a knock port, and
  * refusal of invalid parameters. */
@@ -26,19 +26,26 @@ struct vector {
 	const char *expect;
 };
 
-/* shared/spec/sequence-v1.md, "Test vectors", in seq_format's notation. */
+/* shared/spec/sequence-v2.md (and doc/protocol.md), "Test vectors", in
+ * seq_format's notation. */
 static const struct vector vectors[] = {
 	{ "ssh", "alice", 58720000, "", 4, 20000, 59999, 0, 0, 0, 0,
-	  "tcp/50993 tcp/59068 tcp/54389 tcp/52353" },
+	  "tcp/39776 tcp/42025 tcp/31751 tcp/22516" },
 	{ "ssh", "alice", 58720001, "203.0.113.7", 4, 20000, 59999, 0, 0, 0, 0,
-	  "tcp/50607 tcp/27046 tcp/31141 tcp/44960" },
+	  "tcp/41268 tcp/30438 tcp/46076 tcp/25589" },
+	{ "ssh", "alice", 58720001, "203.0.113.8", 4, 20000, 59999, 0, 0, 0, 0,
+	  "tcp/41268 tcp/59159 tcp/26836 tcp/57745" },
 	{ "ssh", "bob", 58720000, "", 6, 1024, 65535, 1, 0, 0, 0,
-	  "tcp/6024 tcp/52792 tcp/21322 udp/10433 tcp/43532 tcp/42540" },
+	  "tcp/58885 tcp/19330 tcp/16592 udp/38043 tcp/13935 udp/40220" },
+	{ "ssh", "bob", 58720000, "198.51.100.20", 6, 1024, 65535, 1, 0, 0, 0,
+	  "tcp/58885 udp/42466 tcp/57967 udp/19547 tcp/36308 udp/15836" },
 	{ "web", "alice", 58720000, "2001:db8::7", 3, 40000, 40009, 0, 1,
-	  50000, 50099, "tcp/40006 tcp/40003 tcp/40000 open=50035" },
+	  50000, 50099, "tcp/40005 tcp/40002 tcp/40009 open=50003" },
 	{ "ssh", "alice", 58720000, "", 8, 7000, 7007, 0, 0, 0, 0,
-	  "tcp/7006 tcp/7002 tcp/7001 tcp/7004 tcp/7005 tcp/7000 tcp/7003 "
-	  "tcp/7007" },
+	  "tcp/7000 tcp/7003 tcp/7001 tcp/7007 tcp/7006 tcp/7004 tcp/7005 "
+	  "tcp/7002" },
+	{ "ssh@web2", "alice", 58720000, "", 4, 20000, 59999, 0, 0, 0, 0,
+	  "tcp/48216 tcp/42091 tcp/58764 tcp/40220" },
 };
 
 static void
@@ -121,33 +128,94 @@ ref_check(const struct seq_params *p, unsigned *rejected)
 {
 	struct config_knock k[KW_MAX_SEQ];
 	unsigned ports[KW_MAX_SEQ], j, op = 0;
-	unsigned char pb[32];
+	unsigned char pu[32], pb[32];
 	char m[320];
 	uint16_t open_port = 0;
-	struct ref r;
+	struct ref ru, rb;
 
-	memset(&r, 0, sizeof(r));
-	r.pos = 16;
-	snprintf(r.msg, sizeof(r.msg), "knockwatch/1|%s|%s|%" PRIu64 "|%s",
-	    p->door, p->user, p->step, p->bind);
-	for (j = 0; j < p->length; j++)
-		ports[j] = ref_draw(&r, p->lo, p->hi, ports, j, rejected);
+	memset(&ru, 0, sizeof(ru));
+	ru.pos = 16;
+	snprintf(ru.msg, sizeof(ru.msg), "knockwatch/2|%s|%s|%" PRIu64 "|",
+	    p->door, p->user, p->step);
+	rb = ru;
+	snprintf(rb.msg, sizeof(rb.msg), "%s%s", ru.msg, p->bind);
+	ports[0] = ref_draw(&ru, p->lo, p->hi, ports, 0, rejected);
+	for (j = 1; j < p->length; j++)
+		ports[j] = ref_draw(&rb, p->lo, p->hi, ports, j, rejected);
 	if (p->has_open)
-		op = ref_draw(&r, p->open_lo, p->open_hi, ports, p->length,
+		op = ref_draw(&rb, p->open_lo, p->open_hi, ports, p->length,
 		    rejected);
-	snprintf(m, sizeof(m), "%s|proto", r.msg);
+	snprintf(m, sizeof(m), "%s|proto", ru.msg);
+	ref_hmac(m, pu);
+	snprintf(m, sizeof(m), "%s|proto", rb.msg);
 	ref_hmac(m, pb);
 
 	if (seq_derive(key, sizeof(key), p, k, &open_port) != 0)
 		return 0;
 	for (j = 0; j < p->length; j++) {
+		/* Knock j + 1: knock 1 takes pu[0], knock j + 1 > 1 takes
+		 * pb[j] (the spec's pb[j-1] for knock j). */
+		unsigned char bit = j == 0 ? pu[0] : pb[j];
+
 		if (k[j].port != ports[j])
 			return 0;
-		if (k[j].proto != (p->udp && (pb[j] & 1) ? IPPROTO_UDP :
+		if (k[j].proto != (p->udp && (bit & 1) ? IPPROTO_UDP :
 		    IPPROTO_TCP))
 			return 0;
 	}
 	return !p->has_open || open_port == op;
+}
+
+/* seq_first gives knock 1 of seq_derive whatever the bind; seq_rest from
+ * that knock gives the rest. */
+static void
+test_first_rest(void)
+{
+	struct config_knock k[KW_MAX_SEQ], r[KW_MAX_SEQ], k1;
+	static const char *const binds[] = { "", "192.0.2.7", "2001:db8::7",
+	    "::ffff:c000:207" };
+	struct seq_params p;
+	unsigned bad = 0, i, j;
+	uint16_t op, rop;
+
+	for (i = 0; i < 200; i++) {
+		params(&p, "ssh", "carol", 58720000 + i, binds[i % 4],
+		    2 + i % 15, 20000, 20000 + 40 * (i % 5 + 1));
+		p.udp = i % 2;
+		p.has_open = i % 3 == 0;
+		p.open_lo = 30000;
+		p.open_hi = 30099;
+		op = rop = 0;
+		if (seq_derive(key, sizeof(key), &p, k, &op) != 0 ||
+		    seq_first(key, sizeof(key), &p, &k1) != 0) {
+			bad++;
+			continue;
+		}
+		if (k1.port != k[0].port || k1.proto != k[0].proto)
+			bad++;
+		memset(r, 0, sizeof(r));
+		r[0] = k1;
+		if (seq_rest(key, sizeof(key), &p, r, &rop) != 0) {
+			bad++;
+			continue;
+		}
+		for (j = 0; j < p.length; j++)
+			if (r[j].port != k[j].port || r[j].proto != k[j].proto)
+				bad++;
+		if (p.has_open && rop != op)
+			bad++;
+		/* Knock 1 never depends on the source address. */
+		p.bind = "198.51.100.1";
+		if (seq_first(key, sizeof(key), &p, &k1) != 0 ||
+		    k1.port != k[0].port || k1.proto != k[0].proto)
+			bad++;
+	}
+	T_INTEQ(bad, 0);
+	/* seq_rest refuses a knock 1 outside the range. */
+	params(&p, "ssh", "carol", 1, "", 4, 20000, 59999);
+	r[0].port = 19999;
+	r[0].proto = IPPROTO_TCP;
+	T_INTEQ(seq_rest(key, sizeof(key), &p, r, NULL), -1);
 }
 
 static void
@@ -357,6 +425,11 @@ test_invalid(void)
 	BAD(bind, "1.2.3.4|x");
 	BAD(bind, "2001:DB8::1");	/* not canonical: inet_ntop is lower */
 	BAD(bind, "1111:2222:3333:4444:5555:6666:123.123.123.123x");
+	BAD(door, "ssh@");
+	BAD(door, "@web2");
+	BAD(door, "ssh@web 2");
+	BAD(door, "ssh@web2@x");
+	BAD(user, "alice@web2");
 #undef BAD
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
@@ -389,6 +462,37 @@ test_invalid(void)
 	p.open_hi = 60000;
 	T_INTEQ(seq_derive(key, sizeof(key), &p, k, &op), 0);
 	T_OK(op >= 59998 && op <= 60000, "open port %u", op);
+}
+
+/* The spec's invalid parameters are refused with a reason. */
+static void
+test_check_reasons(void)
+{
+	struct seq_params p;
+	char why[160];
+
+	params(&p, "ssh", "alice", 1, "", 4, 20000, 59999);
+	p.has_open = 1;
+	p.open_lo = 30000;
+	p.open_hi = 30003;
+	why[0] = '\0';
+	T_INTEQ(seq_check(sizeof(key), &p, why, sizeof(why)), 0);
+	T_OK(strstr(why, "open range") != NULL, "reason: %s", why);
+	p.has_open = 0;
+	p.length = 17;
+	T_INTEQ(seq_check(sizeof(key), &p, why, sizeof(why)), 0);
+	T_OK(strstr(why, "2 to 16") != NULL, "reason: %s", why);
+	p.length = 1;
+	T_INTEQ(seq_check(sizeof(key), &p, why, sizeof(why)), 0);
+	T_OK(strstr(why, "2 to 16") != NULL, "reason: %s", why);
+	p.length = 4;
+	p.hi = 20002;
+	T_INTEQ(seq_check(sizeof(key), &p, why, sizeof(why)), 0);
+	T_OK(strstr(why, "exceeds") != NULL, "reason: %s", why);
+	p.hi = 20003;
+	T_INTEQ(seq_check(sizeof(key), &p, why, sizeof(why)), 1);
+	p.door = "ssh@web2.example.org";
+	T_INTEQ(seq_check(sizeof(key), &p, NULL, 0), 1);
 }
 
 static void
@@ -452,7 +556,7 @@ test_params_from(void)
 	T_OK(seq_derive(users[1].key, users[1].keylen, &p, k, &op) == 0 &&
 	    seq_format(k, p.length, p.has_open, op, buf, sizeof(buf)) == 0,
 	    "derive from config failed");
-	T_STREQ(buf, vectors[3].expect);
+	T_STREQ(buf, vectors[5].expect);
 	seq_params_from(&p, &c, 1, 1, 58720000, NULL);
 	T_STREQ(p.bind, "");
 	/* A door without bind_source ignores the source address. */
@@ -481,7 +585,9 @@ main(void)
 	test_reference();
 	test_no_repeats();
 	test_open_port();
+	test_first_rest();
 	test_invalid();
+	test_check_reasons();
 	test_format();
 	test_params_from();
 	seq_free();
