@@ -23,6 +23,7 @@ UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c)
 # tested while another is being written); unlisted tests link everything.
 deps_test_parse    := parse addr log
 deps_test_seq      := seq log
+deps_test_addr     := addr
 deps_test_logwatch := logwatch log clock priv msg
 deps_test_config   := config addr log parse key
 deps_test_sandbox  := sandbox msg

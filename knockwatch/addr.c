@@ -55,10 +55,62 @@ addr_parse(const char *s, size_t len, struct kw_addr *out)
 	return inet_pton(AF_INET, buf, out->a) == 1 ? 0 : -1;
 }
 
+/* RFC 5952 text in hexadecimal only: lower case, no leading zeros, the
+ * longest run of two or more zero groups (the first if tied) as "::", and
+ * never a dotted IPv4 tail (inet_ntop writes "::ffff:192.0.2.7" and
+ * "::1.2.3.4"; the knockwatch/2 canonical form is "::ffff:c000:207" and
+ * "::102:304"). buf has at least ADDR_STRLEN bytes. */
+static void
+addr_ntop6(const uint8_t a[16], char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8], i, best = 8, bestlen = 0, run = 0;
+	char *p = buf;
+
+	for (i = 0; i < 8; i++)
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	for (i = 0; i < 8; i++) {
+		run = w[i] == 0 ? run + 1 : 0;
+		if (run > bestlen) {
+			bestlen = run;
+			best = i + 1 - run;
+		}
+	}
+	if (bestlen < 2)
+		best = 8;
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*p++ = ':';
+			*p++ = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		if (i > 0 && i != best + bestlen)
+			*p++ = ':';
+		if (w[i] >= 0x1000)
+			*p++ = hex[w[i] >> 12];
+		if (w[i] >= 0x100)
+			*p++ = hex[w[i] >> 8 & 15];
+		if (w[i] >= 0x10)
+			*p++ = hex[w[i] >> 4 & 15];
+		*p++ = hex[w[i] & 15];
+	}
+	*p = '\0';
+}
+
 const char *
 addr_ntop(const struct kw_addr *a, char *buf, size_t len)
 {
-	if (inet_ntop(a->family, a->a, buf, len) == NULL && len > 0)
+	if (len == 0)
+		return buf;
+	if (a->family == AF_INET6) {
+		if (len < ADDR_STRLEN)
+			buf[0] = '\0';
+		else
+			addr_ntop6(a->a, buf);
+		return buf;
+	}
+	if (inet_ntop(a->family, a->a, buf, len) == NULL)
 		buf[0] = '\0';
 	return buf;
 }

@@ -17,8 +17,11 @@ struct kw_addr {
  * input: at most ADDR_STRLEN-1 bytes, copied to a bounded buffer and given to
  * inet_pton. Returns 0 and fills *out, or -1. */
 int addr_parse(const char *s, size_t len, struct kw_addr *out);
-/* Canonical text (inet_ntop: IPv4 dotted, IPv6 compressed) into buf of at
- * least ADDR_STRLEN bytes. Returns buf. */
+/* Canonical text (knockwatch/2, doc/protocol.md): IPv4 dotted decimal, IPv6
+ * RFC 5952 in hexadecimal only, never with a dotted IPv4 tail
+ * ("::ffff:c000:207", "::102:304"). buf has at least ADDR_STRLEN bytes
+ * (else it gets ""). The one text used for bind, %SRC%, KNOCK_SRC, the
+ * journal, status and logs. Returns buf. */
 const char *addr_ntop(const struct kw_addr *a, char *buf, size_t len);
 int addr_eq(const struct kw_addr *x, const struct kw_addr *y);
 /* Address length in bytes for the family: 4 or 16. */
