@@ -28,7 +28,7 @@ struct attempt {
 
 /* Members ordered largest first: no padding holes in the one structure
  * there are max_tracked of. */
-_Static_assert(sizeof(struct attempt) <= 88, "struct attempt grew");
+_Static_assert(sizeof(struct attempt) <= 96, "struct attempt grew");
 
 struct door_list {
 	uint32_t head, tail;
@@ -327,13 +327,14 @@ static_match(const struct config_door *d, unsigned stage,
  * narrows a->cands to the candidates it continues. */
 static int
 advance_ok(struct knock_table *t, int door, struct attempt *a,
-    const struct parse_knock *k)
+    const struct parse_knock *k, time_t wall)
 {
 	const struct config_door *d = &t->cfg->doors[door];
 
 	if (!d->is_hmac)
 		return static_match(d, a->stage, k);
-	return otp_next(t->otp, door, &a->src, a->stage, k, &a->cands) > 0;
+	return otp_next(t->otp, door, &a->src, a->stage, k, wall,
+	    &a->cands) > 0;
 }
 
 static unsigned
@@ -375,12 +376,13 @@ start(struct knock_table *t, int door, const struct parse_knock *k,
 	struct attempt *a;
 
 	if (d->is_hmac) {
-		if (otp_first(t->otp, door, &k->src, k, wall, &cands) <= 0)
+		/* knockwatch/2: one look-up, whatever the source. */
+		if (otp_first(t->otp, door, k, wall, &cands) <= 0)
 			return;
 	} else if (!static_match(d, 0, k))
 		return;
 	else
-		cands.n = 0;
+		memset(&cands, 0, sizeof(cands));
 	if (door_length(d) == 1) {
 		complete(t, door, &k->src, &cands, wall, cb, arg);
 		return;
@@ -434,7 +436,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 				t->st.retransmits++;
 				continue;
 			}
-			if (advance_ok(t, door, a, k)) {
+			if (advance_ok(t, door, a, k, wall)) {
 				t->st.advances++;
 				a->stage++;
 				remember(a, k);
@@ -565,7 +567,6 @@ void
 knock_stats(const struct knock_table *t, struct knock_stats *st)
 {
 	*st = t->st;
-	st->throttled = otp_throttled(t->otp);
 }
 
 int

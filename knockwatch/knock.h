@@ -33,7 +33,6 @@ struct knock_stats {
 	uint64_t denied;	/* knocks from sources outside allow/deny */
 	uint64_t penalties;	/* sources put on penalty */
 	uint64_t penalised;	/* knocks ignored from penalised sources */
-	uint64_t throttled;	/* bind_source first knocks over the budget */
 	uint32_t tracked;	/* attempts in the table now */
 	uint32_t capacity;
 };

@@ -1,8 +1,11 @@
-/* otp.c — matches knocks against HMAC doors. For doors without bind_source
- * the sequences of every user for the steps in the window are derived once
- * per time step and indexed by first knock, so a knock costs a binary search
- * whatever the number of users; bind_source doors derive per source. Never
- * logs or copies key material. */
+/* otp.c — matches knocks against HMAC (knockwatch/2) doors. Knock 1 never
+ * depends on the source, so for every HMAC door, bound or not, the first
+ * knocks of every user for the steps in the window are derived once per
+ * time step and indexed by (port, protocol): a first knock is one look-up,
+ * whatever the number of users or sources. Only knock 2 spends HMACs, on
+ * the candidates of that attempt alone; knocks 3.. compare with what the
+ * attempt cached. No budget a flood could use up, nothing allocated per
+ * knock, never logs or copies key material. */
 #include "otp.h"
 
 #include <errno.h>
@@ -14,33 +17,28 @@
 #include "seq.h"
 #include "state.h"
 
+/* One user's first knock in one step slot. */
 struct otp_entry {
+	uint32_t upos;		/* position in the door's user list */
 	uint16_t port;
 	uint8_t proto;
 	uint8_t slot;
-	uint32_t upos;		/* position in the door's user list */
 };
 
 struct otp_slot {
 	uint64_t step;		/* UINT64_MAX: not derived */
-	struct config_knock *seq;	/* nusers * length */
-	uint16_t *open;		/* nusers */
+	struct config_knock *k1;	/* nusers first knocks */
 };
-
-/* HMACs per second a bind_source door may spend on first knocks: each costs
- * users * (2 skew + 1) derivations, so a flood of forged sources in the
- * range could otherwise buy unbounded CPU. Past it, first knocks are
- * ignored (counted, logged once per second) until the next second. */
-#define OTP_BIND_BUDGET 50000
 
 struct otp_door {
 	int active;
-	time_t budget_sec;	/* the second the budget below is for */
-	uint64_t budget_used;
 	unsigned nsl;		/* 2 * skew + 1 slots */
 	struct otp_slot *slots;
-	struct otp_entry *index;	/* sorted by (port, proto) */
-	size_t nindex;
+	/* The index: entries grouped by bucket (a counting sort, rebuilt
+	 * once per step); bucket b holds index[head[b] .. head[b + 1]). */
+	struct otp_entry *index;
+	uint32_t *head;
+	uint32_t mask;		/* buckets - 1 */
 	uint64_t cur_step;	/* step the index was built for */
 	uint64_t *spent;	/* per user position: last spent step + 1 */
 };
@@ -48,31 +46,33 @@ struct otp_door {
 struct otp {
 	const struct config *cfg;
 	struct otp_door *doors;
-	uint64_t throttled;
 };
 
-static int
-derive(struct otp *o, int door, uint32_t upos, uint64_t step,
-    const char *bind, struct config_knock *seq, uint16_t *open)
+static struct seq_params *
+params(struct otp *o, int door, uint32_t upos, uint64_t step, const char *bind,
+    struct seq_params *p)
 {
 	const struct config_door *d = &o->cfg->doors[door];
-	const struct config_user *u = &o->cfg->users[d->hmac.users[upos]];
-	struct seq_params p;
 
-	seq_params_from(&p, o->cfg, door, d->hmac.users[upos], step, bind);
-	return seq_derive(u->key, u->keylen, &p, seq, open);
+	seq_params_from(p, o->cfg, door, d->hmac.users[upos], step, bind);
+	return p;
+}
+
+static const struct config_user *
+user_of(const struct otp *o, int door, uint32_t upos)
+{
+	return &o->cfg->users[o->cfg->doors[door].hmac.users[upos]];
 }
 
 static void
 door_free(struct otp_door *od)
 {
 	if (od->slots != NULL)
-		for (unsigned s = 0; s < od->nsl; s++) {
-			free(od->slots[s].seq);
-			free(od->slots[s].open);
-		}
+		for (unsigned s = 0; s < od->nsl; s++)
+			free(od->slots[s].k1);
 	free(od->slots);
 	free(od->index);
+	free(od->head);
 	free(od->spent);
 }
 
@@ -89,27 +89,33 @@ otp_new(const struct config *c)
 	for (int i = 0; i < c->ndoors; i++) {
 		const struct config_door *d = &c->doors[i];
 		struct otp_door *od = &o->doors[i];
-		size_t nu = (size_t)d->hmac.nusers;
+		size_t nu = (size_t)d->hmac.nusers, n;
+		uint32_t nb = 16, keys;
 
 		if (!d->is_hmac)
 			continue;
 		od->active = 1;
 		od->nsl = 2 * d->hmac.skew + 1;
 		od->cur_step = UINT64_MAX;
-		if ((od->spent = calloc(nu + 1, sizeof(*od->spent))) == NULL)
-			goto fail;
-		if (d->hmac.bind_source)
-			continue;
+		n = od->nsl * nu;
+		/* About one entry per bucket, and no more buckets than
+		 * (port, protocol) keys. */
+		keys = 2 * ((uint32_t)d->hmac.hi - d->hmac.lo + 1);
+		while (nb < n && nb < keys)
+			nb <<= 1;
+		od->mask = nb - 1;
+		od->spent = calloc(nu + 1, sizeof(*od->spent));
 		od->slots = calloc(od->nsl, sizeof(*od->slots));
-		od->index = calloc(od->nsl * nu + 1, sizeof(*od->index));
-		if (od->slots == NULL || od->index == NULL)
+		od->index = calloc(n + 1, sizeof(*od->index));
+		od->head = calloc((size_t)nb + 1, sizeof(*od->head));
+		if (od->spent == NULL || od->slots == NULL ||
+		    od->index == NULL || od->head == NULL)
 			goto fail;
 		for (unsigned s = 0; s < od->nsl; s++) {
 			od->slots[s].step = UINT64_MAX;
-			od->slots[s].seq = calloc(nu * d->hmac.length + 1,
+			od->slots[s].k1 = calloc(nu + 1,
 			    sizeof(struct config_knock));
-			od->slots[s].open = calloc(nu + 1, sizeof(uint16_t));
-			if (od->slots[s].seq == NULL || od->slots[s].open == NULL)
+			if (od->slots[s].k1 == NULL)
 				goto fail;
 		}
 	}
@@ -131,71 +137,82 @@ otp_free(struct otp *o)
 	free(o);
 }
 
-static int
-entry_cmp(const void *a, const void *b)
-{
-	const struct otp_entry *x = a, *y = b;
-
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	if (x->proto != y->proto)
-		return x->proto < y->proto ? -1 : 1;
-	if (x->slot != y->slot)
-		return x->slot < y->slot ? -1 : 1;
-	return x->upos < y->upos ? -1 : x->upos > y->upos;
-}
-
 static uint64_t
 step_of(const struct config_door *d, time_t wall)
 {
 	return wall < 0 ? 0 : (uint64_t)wall / d->hmac.period;
 }
 
-/* Derives the slots the window now needs and rebuilds the first-knock
- * index: once per time step, not per knock. */
+/* The bucket of a (port, protocol) of the door's range. The ports are
+ * HMAC outputs nobody can choose, so the low bits spread them evenly. */
+static uint32_t
+bucket(const struct config_door *d, const struct otp_door *od, uint16_t port,
+    uint8_t proto)
+{
+	return ((uint32_t)(port - d->hmac.lo) << 1 | (proto == IPPROTO_UDP)) &
+	    od->mask;
+}
+
+/* Derives the first knocks of the slots the window now needs and rebuilds
+ * the index: once per time step, not per knock. A counting sort: no
+ * comparison sort (qsort may make system calls the sandbox refuses) and
+ * nothing allocated. */
 static void
 refresh(struct otp *o, int door, time_t wall)
 {
 	const struct config_door *d = &o->cfg->doors[door];
 	struct otp_door *od = &o->doors[door];
-	uint64_t now = step_of(d, wall), lo;
-	size_t n = 0;
+	uint64_t now = step_of(d, wall), lo, hi;
+	uint32_t nu = (uint32_t)d->hmac.nusers;
+	struct seq_params p;
 
 	if (now == od->cur_step)
 		return;
 	lo = now >= d->hmac.skew ? now - d->hmac.skew : 0;
-	for (uint64_t s = lo; s <= now + d->hmac.skew; s++) {
+	hi = now + d->hmac.skew;
+	for (uint64_t s = lo; s <= hi; s++) {
 		struct otp_slot *sl = &od->slots[s % od->nsl];
 		if (sl->step == s)
 			continue;
 		sl->step = s;
-		for (uint32_t u = 0; u < (uint32_t)d->hmac.nusers; u++)
-			if (derive(o, door, u, s, "",
-			    &sl->seq[(size_t)u * d->hmac.length],
-			    &sl->open[u]) != 0) {
+		for (uint32_t u = 0; u < nu; u++)
+			if (seq_first(user_of(o, door, u)->key,
+			    user_of(o, door, u)->keylen,
+			    params(o, door, u, s, "", &p), &sl->k1[u]) != 0) {
 				log_warnx("door %s: cannot derive a sequence",
 				    d->name);
 				sl->step = UINT64_MAX;
 				break;
 			}
 	}
+	memset(od->head, 0, ((size_t)od->mask + 2) * sizeof(*od->head));
 	for (unsigned s = 0; s < od->nsl; s++) {
-		struct otp_slot *sl = &od->slots[s];
-		if (sl->step == UINT64_MAX || sl->step < lo ||
-		    sl->step > now + d->hmac.skew)
+		const struct otp_slot *sl = &od->slots[s];
+		if (sl->step == UINT64_MAX || sl->step < lo || sl->step > hi)
 			continue;
-		for (uint32_t u = 0; u < (uint32_t)d->hmac.nusers; u++) {
-			const struct config_knock *k =
-			    &sl->seq[(size_t)u * d->hmac.length];
-			od->index[n].port = k->port;
-			od->index[n].proto = k->proto;
-			od->index[n].slot = (uint8_t)s;
-			od->index[n].upos = u;
-			n++;
+		for (uint32_t u = 0; u < nu; u++)
+			od->head[bucket(d, od, sl->k1[u].port,
+			    sl->k1[u].proto)]++;
+	}
+	/* head[b] = end of bucket b; placing each entry at --head[b] leaves
+	 * head[b] at its start, and head[nb] is the total. */
+	for (uint32_t b = 1; b <= od->mask + 1; b++)
+		od->head[b] += od->head[b - 1];
+	for (unsigned s = 0; s < od->nsl; s++) {
+		const struct otp_slot *sl = &od->slots[s];
+		if (sl->step == UINT64_MAX || sl->step < lo || sl->step > hi)
+			continue;
+		for (uint32_t u = 0; u < nu; u++) {
+			uint32_t b = bucket(d, od, sl->k1[u].port,
+			    sl->k1[u].proto);
+			struct otp_entry *e = &od->index[--od->head[b]];
+
+			e->upos = u;
+			e->port = sl->k1[u].port;
+			e->proto = sl->k1[u].proto;
+			e->slot = (uint8_t)s;
 		}
 	}
-	qsort(od->index, n, sizeof(*od->index), entry_cmp);
-	od->nindex = n;
 	od->cur_step = now;
 }
 
@@ -207,115 +224,165 @@ otp_relevant(const struct otp *o, int door, const struct parse_knock *k)
 	return k->dport >= d->hmac.lo && k->dport <= d->hmac.hi;
 }
 
-static void
-add_cand(struct otp_cands *out, uint32_t upos, uint64_t step)
-{
-	if (out->n >= OTP_MAX_CAND)
-		return;
-	out->c[out->n].user = upos;
-	out->c[out->n].step = (uint32_t)step;
-	out->n++;
-}
-
-/* The sequence (and open port) of one candidate: from the step tables when
- * they still hold it, else derived afresh. */
-static const struct config_knock *
-cand_seq(struct otp *o, int door, const struct kw_addr *src,
-    const struct otp_cand *c, struct config_knock *buf, uint16_t *open)
-{
-	const struct config_door *d = &o->cfg->doors[door];
-	struct otp_door *od = &o->doors[door];
-	char bind[ADDR_STRLEN] = "";
-
-	if (!d->hmac.bind_source) {
-		struct otp_slot *sl = &od->slots[c->step % od->nsl];
-		if (sl->step == c->step) {
-			*open = sl->open[c->user];
-			return &sl->seq[(size_t)c->user * d->hmac.length];
-		}
-	} else
-		addr_ntop(src, bind, sizeof(bind));
-	if (derive(o, door, c->user, c->step, bind, buf, open) != 0)
-		return NULL;
-	return buf;
-}
-
 int
-otp_first(struct otp *o, int door, const struct kw_addr *src,
-    const struct parse_knock *k, time_t wall, struct otp_cands *out)
+otp_first(struct otp *o, int door, const struct parse_knock *k, time_t wall,
+    struct otp_cands *out)
 {
 	const struct config_door *d = &o->cfg->doors[door];
 	struct otp_door *od = &o->doors[door];
-	uint64_t now = step_of(d, wall);
-	uint64_t lo = now >= d->hmac.skew ? now - d->hmac.skew : 0;
+	uint32_t b, i, n = 0;
 
-	out->n = 0;
-	if (d->hmac.bind_source) {
-		/* The sequence depends on the source: derive each user's for
-		 * each step of the window (nusers * (2 skew + 1) HMACs). */
-		struct config_knock seq[KW_MAX_SEQ];
-		char bind[ADDR_STRLEN];
-		uint16_t open;
-
-		uint64_t cost = (uint64_t)d->hmac.nusers * (2 * d->hmac.skew + 1);
-		if (od->budget_sec != wall) {
-			od->budget_sec = wall;
-			od->budget_used = 0;
-		}
-		if (od->budget_used + cost > OTP_BIND_BUDGET) {
-			if (o->throttled++ == 0 || od->budget_used <=
-			    OTP_BIND_BUDGET)
-				log_warnx("door %s: more first knocks than %d "
-				    "HMACs a second allow; ignoring them until "
-				    "the next second", d->name, OTP_BIND_BUDGET);
-			od->budget_used = OTP_BIND_BUDGET + 1;
-			return 0;
-		}
-		od->budget_used += cost;
-		addr_ntop(src, bind, sizeof(bind));
-		for (uint32_t u = 0; u < (uint32_t)d->hmac.nusers; u++)
-			for (uint64_t s = lo; s <= now + d->hmac.skew; s++)
-				if (derive(o, door, u, s, bind, seq, &open) == 0 &&
-				    seq[0].port == k->dport &&
-				    seq[0].proto == k->proto)
-					add_cand(out, u, s);
-		return out->n;
-	}
+	memset(out, 0, sizeof(*out));
+	if (k->dport < d->hmac.lo || k->dport > d->hmac.hi)
+		return 0;
 	refresh(o, door, wall);
-	size_t a = 0, b = od->nindex;
-	while (a < b) {
-		size_t m = a + (b - a) / 2;
-		const struct otp_entry *e = &od->index[m];
-		if (e->port < k->dport ||
-		    (e->port == k->dport && e->proto < k->proto))
-			a = m + 1;
-		else
-			b = m;
+	b = bucket(d, od, k->dport, k->proto);
+	for (i = od->head[b]; i < od->head[b + 1]; i++)
+		if (od->index[i].port == k->dport &&
+		    od->index[i].proto == k->proto)
+			n++;
+	if (n == 0)
+		return 0;
+	out->step_hi = (uint32_t)(step_of(d, wall) + d->hmac.skew);
+	out->k1_port = k->dport;
+	out->flags = k->proto == IPPROTO_UDP ? OTP_K1_UDP : 0;
+	return (int)n;
+}
+
+static uint32_t
+cand_user(const struct otp_cand *c)
+{
+	return c->v >> 8;
+}
+
+static uint64_t
+cand_step(const struct otp_cands *cs, const struct otp_cand *c)
+{
+	return (uint64_t)cs->step_hi - (c->v & 0xff);
+}
+
+/* The whole sequence of candidate c for source src (its knock 1 is the
+ * attempt's): knocks 2.. and the open port from the bound stream. */
+static int
+cand_derive(struct otp *o, int door, const struct kw_addr *src,
+    const struct otp_cands *cs, const struct otp_cand *c,
+    struct config_knock *seq, uint16_t *open)
+{
+	const struct config_door *d = &o->cfg->doors[door];
+	const struct config_user *u = user_of(o, door, cand_user(c));
+	char bind[ADDR_STRLEN] = "";
+	struct seq_params p;
+
+	if (d->hmac.bind_source)
+		addr_ntop(src, bind, sizeof(bind));
+	seq[0].port = cs->k1_port;
+	seq[0].proto = cs->flags & OTP_K1_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	*open = 0;
+	return seq_rest(u->key, u->keylen, params(o, door, cand_user(c),
+	    cand_step(cs, c), bind, &p), seq, open);
+}
+
+/* One candidate left: keep its knocks 3.. and open port in the attempt. */
+static void
+cache_one(const struct config_door *d, struct otp_cands *cs,
+    const struct config_knock *seq, uint16_t open)
+{
+	cs->u.one.udp = 0;
+	for (unsigned j = 0; j < d->hmac.length; j++) {
+		if (seq[j].proto == IPPROTO_UDP)
+			cs->u.one.udp |= (uint16_t)(1u << j);
+		if (j >= 2)
+			cs->u.one.port[j - 2] = seq[j].port;
 	}
-	for (; a < od->nindex && od->index[a].port == k->dport &&
-	    od->index[a].proto == k->proto; a++)
-		add_cand(out, od->index[a].upos,
-		    od->slots[od->index[a].slot].step);
-	return out->n;
+	cs->u.one.open = open;
+	cs->flags |= OTP_CACHED;
+}
+
+static int
+knock_is(const struct config_knock *want, const struct parse_knock *k)
+{
+	return want->port == k->dport && want->proto == k->proto;
 }
 
 int
 otp_next(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
-    const struct parse_knock *k, struct otp_cands *c)
+    const struct parse_knock *k, time_t wall, struct otp_cands *c)
 {
-	struct config_knock buf[KW_MAX_SEQ];
-	uint8_t keep = 0;
-	uint16_t open;
+	const struct config_door *d = &o->cfg->doors[door];
+	struct otp_door *od = &o->doors[door];
+	struct config_knock seq[KW_MAX_SEQ], first[KW_MAX_SEQ];
+	struct otp_cand keep[OTP_KEEP];
+	uint16_t open, first_open = 0;
+	unsigned n = 0, tried = 0;
+	int rc;
 
-	for (uint8_t i = 0; i < c->n; i++) {
-		const struct config_knock *seq =
-		    cand_seq(o, door, src, &c->c[i], buf, &open);
-		if (seq != NULL && seq[stage].port == k->dport &&
-		    seq[stage].proto == k->proto)
-			c->c[keep++] = c->c[i];
+	if (stage == 0 || stage >= d->hmac.length)
+		return 0;
+	if (c->flags & OTP_CACHED) {
+		struct config_knock want;
+
+		if (stage < 2)
+			return 0;
+		want.port = c->u.one.port[stage - 2];
+		want.proto = c->u.one.udp & (1u << stage) ? IPPROTO_UDP :
+		    IPPROTO_TCP;
+		return knock_is(&want, k) ? 1 : 0;
 	}
-	c->n = keep;
-	return keep;
+	if (c->n == 0) {
+		/* Knock 2: the candidates are the index entries of knock 1
+		 * (looked up again: the index may have moved on a step, and
+		 * a step that left the window could not complete anyway). */
+		uint16_t p1 = c->k1_port;
+		uint8_t pr1 = c->flags & OTP_K1_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+		uint32_t b, i;
+
+		if (stage != 1)
+			return 0;
+		refresh(o, door, wall);
+		b = bucket(d, od, p1, pr1);
+		for (i = od->head[b]; i < od->head[b + 1] && n < OTP_KEEP;
+		    i++) {
+			const struct otp_entry *e = &od->index[i];
+			uint64_t st = od->slots[e->slot].step;
+			struct otp_cand cd;
+
+			if (e->port != p1 || e->proto != pr1 ||
+			    st > c->step_hi || c->step_hi - st > 0xff)
+				continue;
+			if (tried++ >= OTP_MAX_DERIVE)
+				break;
+			cd.v = e->upos << 8 | (uint32_t)(c->step_hi - st);
+			if (cand_derive(o, door, src, c, &cd, seq, &open) != 0 ||
+			    !knock_is(&seq[1], k))
+				continue;
+			if (n == 0) {
+				memcpy(first, seq, sizeof(seq));
+				first_open = open;
+			}
+			keep[n++] = cd;
+		}
+	} else {
+		/* Several survivors of knock 2 (rare): derive each again. */
+		for (uint8_t i = 0; i < c->n; i++) {
+			if (cand_derive(o, door, src, c, &c->u.c[i], seq,
+			    &open) != 0 || !knock_is(&seq[stage], k))
+				continue;
+			if (n == 0) {
+				memcpy(first, seq, sizeof(seq));
+				first_open = open;
+			}
+			keep[n++] = c->u.c[i];
+		}
+	}
+	c->n = (uint8_t)n;
+	memset(&c->u, 0, sizeof(c->u));
+	memcpy(c->u.c, keep, n * sizeof(keep[0]));
+	if (n == 1)
+		cache_one(d, c, first, first_open);
+	rc = (int)n;
+	explicit_bzero(seq, sizeof(seq));
+	explicit_bzero(first, sizeof(first));
+	return rc;
 }
 
 int
@@ -329,29 +396,27 @@ otp_complete(struct otp *o, int door, const struct kw_addr *src,
 	struct config_knock buf[KW_MAX_SEQ];
 
 	for (uint8_t i = 0; i < c->n; i++) {
-		const struct otp_cand *cd = &c->c[i];
+		const struct otp_cand *cd = &c->u.c[i];
+		uint64_t st = cand_step(c, cd);
+		uint32_t upos = cand_user(cd);
 		uint16_t open = 0;
 
 		/* Spent: this step or an earlier one has opened already. */
-		if ((uint64_t)cd->step < od->spent[cd->user])
+		if (st < od->spent[upos])
 			continue;
-		if (cd->step + d->hmac.skew < now || cd->step > now + d->hmac.skew)
+		if (st + d->hmac.skew < now || st > now + d->hmac.skew)
 			continue;
-		if (cand_seq(o, door, src, cd, buf, &open) == NULL)
+		if (c->flags & OTP_CACHED)
+			open = c->u.one.open;
+		else if (cand_derive(o, door, src, c, cd, buf, &open) != 0)
 			continue;
-		od->spent[cd->user] = (uint64_t)cd->step + 1;
-		*user = d->hmac.users[cd->user];
-		*step = cd->step;
+		od->spent[upos] = st + 1;
+		*user = d->hmac.users[upos];
+		*step = st;
 		*open_port = d->hmac.has_open ? open : 0;
 		return 0;
 	}
 	return -1;
-}
-
-uint64_t
-otp_throttled(const struct otp *o)
-{
-	return o->throttled;
 }
 
 int

@@ -1,6 +1,7 @@
-/* otp.h — matching knocks against HMAC (knockwatch/1) doors: per-step
- * candidate tables indexed by first port, and the spent-step memory that
- * refuses replays. */
+/* otp.h — matching knocks against HMAC (knockwatch/2) doors: one index per
+ * door of every user's first knock for the steps in the window (the same
+ * for doors with and without bind_source), the candidates of an attempt,
+ * and the spent-step memory that refuses replays. */
 #ifndef KW_OTP_H
 #define KW_OTP_H
 
@@ -11,16 +12,40 @@
 #include "config.h"
 #include "parse.h"
 
-#define OTP_MAX_CAND 4		/* (user, step) pairs one attempt follows */
+/* Candidates that survive knock 2 (two (user, step) pairs of one door
+ * sharing knocks 1 and 2: about one chance in range size per pair). */
+#define OTP_KEEP 4
+/* (user, step) pairs with one first knock that knock 2 tries: the cost
+ * bound of a later knock (users x (2 skew + 1) / range size on average). */
+#define OTP_MAX_DERIVE 256
 
+/* One candidate: position in the door's user list (24 bits) and how many
+ * steps before step_hi its step is (8 bits). */
 struct otp_cand {
-	uint32_t user;		/* index into config users */
-	uint32_t step;
+	uint32_t v;
 };
 
+/* An attempt's candidates, kept in the attempt (no allocation): after
+ * knock 1, n is 0 and the candidates are the index entries of
+ * (k1_port, k1 protocol) whose step is at most step_hi; from knock 2 on they
+ * are the n survivors, and when one is left its later knocks and open port
+ * are cached, so knocks 3.. cost no HMAC. */
 struct otp_cands {
-	uint8_t n;
-	struct otp_cand c[OTP_MAX_CAND];
+	uint32_t step_hi;	/* newest step of the window at knock 1 */
+	uint16_t k1_port;
+	uint8_t n;		/* survivors; 0 right after knock 1 */
+	uint8_t flags;		/* OTP_K1_UDP, OTP_CACHED */
+#define OTP_K1_UDP	0x01	/* knock 1 was UDP */
+#define OTP_CACHED	0x02	/* n == 1 and u.one holds its knocks */
+	union {
+		struct otp_cand c[OTP_KEEP];
+		struct {
+			struct otp_cand c;
+			uint16_t udp;	/* bit j: knock j + 1 is UDP */
+			uint16_t open;	/* derived open port */
+			uint16_t port[KW_MAX_SEQ - 2];	/* knocks 3.. */
+		} one;
+	} u;
 };
 
 struct otp;
@@ -32,14 +57,20 @@ void otp_free(struct otp *o);
 /* 1 if k's port lies in the door's knock range (knocks outside it neither
  * advance nor reset an attempt), else 0. */
 int otp_relevant(const struct otp *o, int door, const struct parse_knock *k);
-/* Candidates whose first knock is k, for steps wall/period ± skew, into
- * *out. Returns their number (0: not a first knock). */
-int otp_first(struct otp *o, int door, const struct kw_addr *src,
-    const struct parse_knock *k, time_t wall, struct otp_cands *out);
-/* Keeps the candidates whose knock number `stage` is k. Returns how many
- * remain. */
+/* Candidates whose first knock is k, for steps wall/period +- skew, into
+ * *out: one look-up in the door's index whatever the door, the number of
+ * users or the source (knock 1 never depends on it). Derives the window's
+ * first knocks when the step has moved (users x new steps HMACs, once per
+ * step). Returns the number of candidates (0: not a first knock). */
+int otp_first(struct otp *o, int door, const struct parse_knock *k,
+    time_t wall, struct otp_cands *out);
+/* Keeps the candidates whose knock number stage + 1 (stage >= 1) is k:
+ * knock 2 derives the bound stream of src for at most OTP_MAX_DERIVE
+ * candidates and keeps at most OTP_KEEP; later knocks compare with the
+ * cache. Allocates nothing. Returns how many remain. */
 int otp_next(struct otp *o, int door, const struct kw_addr *src,
-    unsigned stage, const struct parse_knock *k, struct otp_cands *c);
+    unsigned stage, const struct parse_knock *k, time_t wall,
+    struct otp_cands *c);
 /* A sequence completed: picks the first candidate whose step is not spent,
  * spends it and every earlier step for that (door, user), fills user, step
  * and open port. Returns 0, or -1 when every candidate was spent (a
@@ -56,7 +87,5 @@ int otp_load(struct otp *o, const char *path, char *err, size_t errlen);
  * has too, so a replay stays refused even if the state file could not be
  * written. */
 void otp_carry(struct otp *o, const struct otp *old);
-/* First knocks ignored because a bind_source door ran out of its budget. */
-uint64_t otp_throttled(const struct otp *o);
 
 #endif

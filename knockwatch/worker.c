@@ -205,15 +205,13 @@ report(struct worker *w, int to_log)
 	OUT();
 	snprintf(line, sizeof(line), "tracked %u/%u advances %llu resets %llu "
 	    "retransmits %llu expired %llu evictions %llu opens %llu "
-	    "replays %llu denied %llu penalties %llu penalised %llu "
-	    "throttled %llu",
+	    "replays %llu denied %llu penalties %llu penalised %llu",
 	    ks.tracked, ks.capacity, (unsigned long long)ks.advances,
 	    (unsigned long long)ks.resets, (unsigned long long)ks.retransmits,
 	    (unsigned long long)ks.expired, (unsigned long long)ks.evictions,
 	    (unsigned long long)ks.opens, (unsigned long long)ks.replays,
 	    (unsigned long long)ks.denied, (unsigned long long)ks.penalties,
-	    (unsigned long long)ks.penalised,
-	    (unsigned long long)ks.throttled);
+	    (unsigned long long)ks.penalised);
 	OUT();
 	for (i = 0; i < w->cfg->ndoors; i++) {
 		uint32_t st[KW_MAX_SEQ + 1];
