@@ -1,4 +1,4 @@
-/* cli.c — the client side: prints a user's current knockwatch/1 sequence,
+/* cli.c — the client side: prints a user's current knockwatch/2 sequence,
  * sends it to a host, and makes keys. Runs in the foreground of a user's
  * shell, so it may block (name resolution, the delay between knocks); it
  * never sends anything but the knocks, and never prints a key it was given. */
@@ -342,8 +342,8 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_LENGTH:
 			if (cli_number(optarg, 2, KW_MAX_SEQ, &v) == -1)
-				return cli_usage_error("--length %s: not 2..16",
-				    optarg);
+				return cli_usage_error("--length %s: a sequence "
+				    "has 2 to 16 knocks", optarg);
 			o->length = (unsigned)v;
 			o->derive_opts = 1;
 			break;
@@ -428,7 +428,8 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 		return cli_usage_error("%s: --door and --user are required",
 		    argv[0]);
 	if (o->length > (unsigned)o->hi - o->lo + 1)
-		return cli_usage_error("%s: --length exceeds the --range size",
+		return cli_usage_error("%s: --length exceeds the number of "
+		    "ports in --range (a sequence never repeats a port)",
 		    argv[0]);
 	return 0;
 }
@@ -449,10 +450,10 @@ static int
 cli_derive(const unsigned char *key, size_t keylen, struct seq_params *p,
     struct cli_seq *s, int bad_status)
 {
-	if (!seq_valid(keylen, p)) {
-		warnx("invalid parameters: names are [A-Za-z0-9_.-]{1,64}, "
-		    "an open range must not lie inside the knock range with "
-		    "at most --length ports");
+	char why[160];
+
+	if (!seq_check(keylen, p, why, sizeof(why))) {
+		warnx("invalid parameters: %s", why);
 		return bad_status;
 	}
 	if (seq_derive(key, keylen, p, s->k, &s->open_port) == -1) {

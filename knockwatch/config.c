@@ -1180,14 +1180,20 @@ load_hmac(struct cctx *x, const struct cnode *m, const char *door,
 		goto out;
 	lenat = v != NULL ? v : m;
 	if ((v = map_get(m, "length")) != NULL) {
-		if (get_uint(x, v, "length", where, 2, KW_MAX_SEQ, &h->length))
+		if (get_uint(x, v, "length", where, 0, UINT16_MAX, &h->length))
 			goto out;
+		if (h->length < 2 || h->length > KW_MAX_SEQ) {
+			cerr(x, v, "length %u in %s: a knockwatch/2 sequence "
+			    "has 2 to %d knocks", h->length, where, KW_MAX_SEQ);
+			goto out;
+		}
 		lenat = v;
 	}
 	size = (unsigned)h->hi - h->lo + 1;
 	if (h->length > size) {
 		cerr(x, lenat, "length %u in %s is larger than the range "
-		    "%u-%u (%u ports)", h->length, where, h->lo, h->hi, size);
+		    "%u-%u (%u ports): a sequence never repeats a port",
+		    h->length, where, h->lo, h->hi, size);
 		goto out;
 	}
 	if ((v = map_get(m, "period")) != NULL &&
@@ -1222,7 +1228,7 @@ load_hmac(struct cctx *x, const struct cnode *m, const char *door,
 		}
 		if (!tcp) {
 			cerr(x, v, "'protocols' in %s must include tcp "
-			    "(knockwatch/1 knows [tcp] and [tcp, udp])",
+			    "(knockwatch/2 knows [tcp] and [tcp, udp])",
 			    where);
 			goto out;
 		}
