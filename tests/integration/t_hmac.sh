@@ -2,7 +2,9 @@
 # t_hmac.sh — HMAC doors over a temporary log file: two users, knocks from
 # `knockwatch sequence`, the right KNOCK_USER, replays refused (also from
 # another source and after a restart), bind_source with an IPv6 source
-# written expanded, and the derived open port.
+# written expanded, and the derived open port; IPv4-mapped and
+# IPv4-compatible sources reach actions in the canonical hexadecimal form
+# (::ffff:c000:207, ::102:304), and `sequence --bind` canonicalises.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/keys"
@@ -97,5 +99,33 @@ knock_seq 2001:0db8:0000:0000:0000:0000:0000:0007 "${seq_c% open=*}"
 check "bound sequence opens for its own address" wait_for 10 opened 2001:db8::7 bound
 check "the action gets the derived open port" \
 	grep -q "door=bound src=2001:db8::7 family=inet6 user=alice open_port=$open_c args=open alice $open_c" "$ACT"
+
+# Canonical address text (knockwatch/2; bob, whose step on the bound door
+# is not spent yet): --bind in any spelling derives
+# the same sequence; the mapped source opens as ::ffff:c000:207 and the
+# action (whose argument check refuses ::ffff:192.0.2.7) gets that form.
+seq_m=$("$KW" sequence -c "$T/kw.yaml" --door bound --user bob --bind ::FFFF:192.0.2.7)
+check "--bind ::FFFF:192.0.2.7 is --bind ::ffff:c000:207" test "$seq_m" = \
+	"$("$KW" sequence -c "$T/kw.yaml" --door bound --user bob --bind ::ffff:c000:207)"
+check "--bind 2001:0db8::0007 is --bind 2001:db8::7" test "$seq_c" = \
+	"$("$KW" sequence -c "$T/kw.yaml" --door bound --user alice --bind 2001:0db8::0007)"
+knock_seq 0000:0000:0000:0000:0000:ffff:c000:0207 "${seq_m% open=*}"
+check "a mapped source opens as ::ffff:c000:207" wait_for 10 opened ::ffff:c000:207 bound
+check "no dotted form reaches the action" sh -c "! grep -q 'src=::ffff:192' '$ACT'"
+# An IPv4-compatible source on the static door: %SRC% is ::102:304, and
+# the shipped iptables action accepts it (a usage error would exit 64).
+knock_seq 0000:0000:0000:0000:0000:0000:0102:0304 "tcp/7000 udp/8000 tcp/9000"
+check "an IPv4-compatible source opens as ::102:304" wait_for 10 opened ::102:304 ssh
+# The shipped firewall actions take the canonical forms (in a private
+# network namespace, as root): a usage error would be exit 64.
+not_usage() { unshare -n "$@" >/dev/null 2>&1; [ $? -ne 64 ]; }
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
+	for a in iptables nftables; do
+		for s in ::102:304 ::ffff:c000:207; do
+			check "actions/$a open $s is no usage error" \
+				not_usage "$KW_TOP/actions/$a" open "$s" 22/tcp
+		done
+	done
+fi
 check "SIGTERM exits 0" stop_kw
 done_testing
