@@ -1,5 +1,5 @@
 #!/bin/sh
-# knock.sh — a knockwatch/1 client (shared/spec/sequence-v1.md) that needs
+# knock.sh — a knockwatch/2 client (doc/protocol.md) that needs
 # only openssl, od and nc (OpenBSD netcat) besides POSIX sh, tr, date and
 # sleep.
 # It derives the same sequence as `knockwatch sequence` and sends it.
@@ -9,12 +9,14 @@
 #                                 `knockwatch sequence` prints it
 # options:
 #   --key HEX | --key-file FILE   the user's key (16..64 bytes in hex)
-#   --door D --user U             names, [A-Za-z0-9_.-]{1,64}
+#   --door D --user U             names, [A-Za-z0-9_.-]{1,64}; a fleet
+#                                 door is NAME@HOST
 #   --step N | --time UNIX        default: the current time
 #   --period S                    seconds per step, default 30
 #   --bind IP                     for doors with bind_source: the address the
 #                                 server sees (your public address behind
-#                                 NAT); canonicalised like inet_ntop. Not
+#                                 NAT); canonicalised as knockwatch does
+#                                 (IPv6 in hexadecimal only, RFC 5952). Not
 #                                 guessed: give it whenever the door binds.
 #   --length N                    knocks, 2..16, default 4
 #   --range LO-HI                 default 20000-59999
@@ -78,6 +80,22 @@ name_ok() {
 	[ "${#1}" -le 64 ]
 }
 
+# A door name, or NAME@HOST (HOST [A-Za-z0-9_.:-]{1,255}) for a door a
+# collector serves for several hosts.
+door_ok() {
+	case $1 in
+	*@*)
+		name_ok "${1%%@*}" || return 1
+		h=${1#*@}
+		case $h in
+		'' | *[!A-Za-z0-9_.:-]*) return 1 ;;
+		esac
+		[ "${#h}" -le 255 ]
+		;;
+	*) name_ok "$1" ;;
+	esac
+}
+
 # "LO-HI" with 1 <= LO <= HI <= 65535 into $rlo $rhi.
 range() {
 	case $1 in
@@ -135,7 +153,8 @@ groups() {
 	done
 }
 
-# IPv6 text into the form glibc's inet_ntop prints, in $canon.
+# IPv6 text into the canonical form (RFC 5952, hexadecimal only: never a
+# dotted IPv4 tail, unlike inet_ntop), in $canon.
 ip6() {
 	s=$1
 	case $s in
@@ -185,11 +204,6 @@ ip6() {
 		else
 			cbase=-1 clen=0
 		fi
-		case $i in
-		5) w5=$w ;;
-		6) w6=$w ;;
-		7) w7=$w ;;
-		esac
 		i=$((i + 1))
 	done
 	[ "$blen" -ge 2 ] || bbase=-1
@@ -202,13 +216,6 @@ ip6() {
 			continue
 		fi
 		[ "$i" -eq 0 ] || canon="$canon:"
-		# inet_ntop writes ::a.b.c.d and ::ffff:a.b.c.d.
-		if [ "$i" -eq 6 ] && [ "$bbase" -eq 0 ] && { [ "$blen" -eq 6 ] ||
-		    { [ "$blen" -eq 5 ] && [ "$w5" -eq 65535 ]; }; }; then
-			canon="$canon$((w6 / 256)).$((w6 % 256)).$((w7 / 256))"
-			canon="$canon.$((w7 % 256))"
-			return 0
-		fi
 		canon="$canon$(printf '%x' "$w")"
 		i=$((i + 1))
 	done
@@ -362,14 +369,15 @@ if [ $((${#key} % 2)) -ne 0 ] || [ "${#key}" -lt 32 ] ||
     [ "${#key}" -gt 128 ]; then
 	die 64 "the key must be 16 to 64 bytes in hex"
 fi
-name_ok "$door" || die 64 "--door: 1 to 64 of A-Z a-z 0-9 _ . -"
+door_ok "$door" ||
+    die 64 "--door: 1 to 64 of A-Z a-z 0-9 _ . - (and @HOST for a fleet door)"
 name_ok "$user" || die 64 "--user: 1 to 64 of A-Z a-z 0-9 _ . -"
 [ -z "$step" ] || [ -z "$time" ] || die 64 "give --step or --time, not both"
 [ "$length" -le $((hi - lo + 1)) ] ||
-    die 64 "--length $length exceeds the range $lo-$hi"
+    die 64 "--length $length exceeds the range $lo-$hi (a sequence never repeats a port)"
 if [ "$has_open" -eq 1 ] && [ "$olo" -ge "$lo" ] && [ "$ohi" -le "$hi" ] &&
     [ $((ohi - olo + 1)) -le "$length" ]; then
-	die 64 "--open-range $olo-$ohi can be used up by the knocks"
+	die 64 "--open-range $olo-$ohi lies inside the range with no more ports than the length: the knocks could use up every one"
 fi
 if [ "$print" -eq 1 ]; then
 	[ -z "$host" ] || die 64 "--print takes no HOST"
@@ -384,9 +392,15 @@ if [ -z "$step" ]; then
 	step=$((time / period))
 fi
 
-# Spec steps 1 to 6.
-msg="knockwatch/1|$door|$user|$step|$bind"
-vals='' block=0 ports='' j=0
+# Spec steps 1 to 7. Knock 1 comes from the stream of msg_u, which never
+# holds the address; knocks 2.. and the open port from the stream of msg_b,
+# read from its start.
+msg_u="knockwatch/2|$door|$user|$step|"
+msg_b="$msg_u$bind"
+msg=$msg_u vals='' block=0 ports=''
+draw "$lo" "$hi"
+ports="$p "
+msg=$msg_b vals='' block=0 j=1
 while [ "$j" -lt "$length" ]; do
 	draw "$lo" "$hi"
 	ports="$ports$p "
@@ -397,18 +411,26 @@ if [ "$has_open" -eq 1 ]; then
 	draw "$olo" "$ohi"
 	open=$p
 fi
-protos=''
+pu='' pb=''
 if [ "$udp" -eq 1 ]; then
-	hmac "$msg|proto"
-	protos=$bytes
+	hmac "$msg_u|proto"
+	pu=$bytes
+	hmac "$msg_b|proto"
+	pb=$bytes
 fi
 line='' j=0
 for port in $ports; do
 	proto=tcp
 	if [ "$udp" -eq 1 ]; then
-		# shellcheck disable=SC2086 # one word per byte
-		set -- $protos
-		shift "$j"
+		# Knock 1 takes pu[0]; knock j + 1 > 1 takes pb[j].
+		if [ "$j" -eq 0 ]; then
+			# shellcheck disable=SC2086 # one word per byte
+			set -- $pu
+		else
+			# shellcheck disable=SC2086 # one word per byte
+			set -- $pb
+			shift "$j"
+		fi
 		[ $(($1 % 2)) -eq 0 ] || proto=udp
 	fi
 	line="$line${line:+ }$proto/$port"

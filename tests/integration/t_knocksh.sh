@@ -1,5 +1,5 @@
 #!/bin/sh
-# t_knocksh.sh — the knockwatch/1 vectors (shared/spec/sequence-v1.md)
+# t_knocksh.sh — the knockwatch/2 vectors (shared/spec/sequence-v2.md)
 # through `knockwatch sequence` and `examples/knock.sh --print`; both must
 # print the expected line. Then argument checks, --bind canonicalisation and
 # real knocks, which go to 127.0.0.1 only. Without $KW_BUILD/knockwatch the
@@ -83,11 +83,14 @@ expect_rc() {
 
 # The spec's vectors: door user step bind length range protocols open
 # expected ("-" for an empty field).
-vectors='ssh alice 58720000 - 4 20000-59999 tcp - tcp/50993 tcp/59068 tcp/54389 tcp/52353
-ssh alice 58720001 203.0.113.7 4 20000-59999 tcp - tcp/50607 tcp/27046 tcp/31141 tcp/44960
-ssh bob 58720000 - 6 1024-65535 tcp,udp - tcp/6024 tcp/52792 tcp/21322 udp/10433 tcp/43532 tcp/42540
-web alice 58720000 2001:db8::7 3 40000-40009 tcp 50000-50099 tcp/40006 tcp/40003 tcp/40000 open=50035
-ssh alice 58720000 - 8 7000-7007 tcp - tcp/7006 tcp/7002 tcp/7001 tcp/7004 tcp/7005 tcp/7000 tcp/7003 tcp/7007'
+vectors='ssh alice 58720000 - 4 20000-59999 tcp - tcp/39776 tcp/42025 tcp/31751 tcp/22516
+ssh alice 58720001 203.0.113.7 4 20000-59999 tcp - tcp/41268 tcp/30438 tcp/46076 tcp/25589
+ssh alice 58720001 203.0.113.8 4 20000-59999 tcp - tcp/41268 tcp/59159 tcp/26836 tcp/57745
+ssh bob 58720000 - 6 1024-65535 tcp,udp - tcp/58885 tcp/19330 tcp/16592 udp/38043 tcp/13935 udp/40220
+ssh bob 58720000 198.51.100.20 6 1024-65535 tcp,udp - tcp/58885 udp/42466 tcp/57967 udp/19547 tcp/36308 udp/15836
+web alice 58720000 2001:db8::7 3 40000-40009 tcp 50000-50099 tcp/40005 tcp/40002 tcp/40009 open=50003
+ssh alice 58720000 - 8 7000-7007 tcp - tcp/7000 tcp/7003 tcp/7001 tcp/7007 tcp/7006 tcp/7004 tcp/7005 tcp/7002
+ssh@web2 alice 58720000 - 4 20000-59999 tcp - tcp/48216 tcp/42091 tcp/58764 tcp/40220'
 
 n=0
 while read -r door user step bind length range protocols open want; do
@@ -103,8 +106,8 @@ done <<EOF
 $vectors
 EOF
 
-v1='tcp/50993 tcp/59068 tcp/54389 tcp/52353'
-v4='tcp/40006 tcp/40003 tcp/40000 open=50035'
+v1='tcp/39776 tcp/42025 tcp/31751 tcp/22516'
+v4='tcp/40005 tcp/40002 tcp/40009 open=50003'
 printf '%s\n' "$key" >"$tmp/key"
 chmod 600 "$tmp/key"
 for tool in kw sh; do
@@ -125,7 +128,29 @@ for tool in kw sh; do
 	done
 done
 
-# Both tools canonicalise addresses alike (glibc inet_ntop's rules).
+# The canonical address text is hexadecimal only: a mapped or compatible
+# address in dotted form derives what its hexadecimal form does.
+for tool in kw sh; do
+	for pair in ::ffff:192.0.2.7=::ffff:c000:207 ::FFFF:192.0.2.7=::ffff:c000:207 \
+	    ::1.2.3.4=::102:304 0:0:0:0:0:0:102:304=::102:304 \
+	    2001:0db8::0007=2001:db8::7; do
+		if [ "$tool" = kw ] && [ "$have_kw" -eq 0 ]; then
+			bad "bind ${pair%=*} (kw): no binary"
+			continue
+		fi
+		if [ "$tool" = kw ]; then
+			want=$("$kw" sequence --key "$key" --door d --user u \
+			    --step 1 --bind "${pair#*=}" 2>&1)
+		else
+			want=$(sh "$ks" --print --key "$key" --door d --user u \
+			    --step 1 --bind "${pair#*=}" 2>&1)
+		fi
+		expect "bind ${pair%=*}" "$want" "$tool" --key "$key" --door d \
+		    --user u --step 1 --bind "${pair%=*}"
+	done
+done
+
+# Both tools canonicalise addresses alike (RFC 5952, hexadecimal only).
 if [ "$have_kw" -eq 1 ]; then
 	for b in ::1 :: ::ffff:1.2.3.4 ::FFFF:0102:0304 ::1.2.3.4 ::1:0 1:: \
 	    1:0:0:1:0:0:0:1 0:0:1:0:0:0:0:1 fe80::1:2:3:4 1:2:3:4:5:6:7:: \
@@ -236,8 +261,8 @@ if command -v nc >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1; then
 	else
 		bad "knockwatch knock udp: no binary"
 	fi
-	# knock.sh with a one-port range: the only UDP-capable port is $port
-	# when its proto bit says udp; find a step where knock 0 is UDP.
+	# knock.sh with a two-port range: find a step where a knock to $port
+	# is UDP.
 	step=0
 	while [ "$step" -lt 50 ]; do
 		line=$(sh "$ks" --print --key "$key" --door ssh --user alice \
