@@ -316,6 +316,27 @@ forge_read(void)
 	return path != NULL ? state_read(path, &len) : NULL;
 }
 
+/* glibc's qsort asks sysinfo() for the memory size the first time it sorts
+ * 1 KiB or more (the config loader sorts the users) and caches the answer;
+ * the seccomp filter refuses sysinfo. Sort that much once before the filter.
+ * (Stop-gap for issue 12 section 1 so the knockwatch/2 scale test can run;
+ * the sandbox work replaces it.) */
+static int
+warm_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static void
+worker_warm_qsort(void)
+{
+	int v[512];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		v[i] = (int)(sizeof(v) / sizeof(v[0]) - i);
+	qsort(v, sizeof(v) / sizeof(v[0]), sizeof(v[0]), warm_cmp);
+}
+
 int
 worker_main(int argc, char **argv)
 {
@@ -369,6 +390,7 @@ worker_main(int argc, char **argv)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if ((unsigned long)getppid() != ppid)
 		_exit(0);
+	worker_warm_qsort();
 	if (sandbox_seccomp(err, sizeof(err)) == -1)
 		fatalx("sandbox: %s", err);
 	if (note != NULL)
