@@ -203,3 +203,9 @@ $(BUILD)/bench/filewatch: bench/filewatch.c
 
 bench: all $(BUILD)/bench/linebench $(BUILD)/bench/filewatch
 	@sh bench/run.sh $(BUILD)
+
+# knockwatch/2 first knocks alone (bench/hmac.sh): the burst on a bound and
+# an unbound door, and one first knock from 1 to 10,000 users. No root.
+.PHONY: bench-hmac
+bench-hmac: all $(BUILD)/bench/linebench
+	@sh bench/hmac.sh $(BUILD)

@@ -3,8 +3,14 @@
  * it is a knock, knock_feed, with the clock read once per 1 MiB chunk (as
  * the daemon reads it once per wake-up). Unlike `knockwatch replay` it does
  * not convert each line's own timestamp. Prints "lines N knocks N ns N".
- * Bench tool only: it runs no action and writes nothing. */
+ * An optional WARMUP file is fed first and not timed (bench/hmac.sh: the
+ * per-step derivation of every user's first knock happens there).
+ * `linebench --first CONFIG DOOR STEP` prints every user's first knock of
+ * an HMAC door for that step, "PORT PROTO" a line (knockwatch/2: it does
+ * not depend on the source). Bench tool only: it runs no action and writes
+ * nothing. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,40 +41,15 @@ ns_now(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-int
-main(int argc, char **argv)
+/* Feeds every line of fp; returns the number of lines, counts knocks. */
+static unsigned long long
+feed(FILE *fp, char *buf, struct parser **parsers, int np,
+    struct knock_table *t, unsigned long long *knocks,
+    unsigned long long *opens)
 {
-	struct parser *parsers[16];
-	unsigned long long lines = 0, knocks = 0, opens = 0;
-	struct knock_table *t;
-	struct config *cfg;
-	char err[1024], *buf;
+	unsigned long long lines = 0;
 	size_t have = 0;
-	int np = 0, rc = 1;
-	long long t0;
-	FILE *fp;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: linebench CONFIG FILE\n");
-		return 64;
-	}
-	log_init(0, 0);
-	if (seq_init() != 0 || (cfg = config_load(argv[1], err,
-	    sizeof(err))) == NULL) {
-		fprintf(stderr, "linebench: %s\n", err);
-		return 78;
-	}
-	for (int i = 0; i < cfg->nsources && np < 16; i++)
-		if ((parsers[np] = parse_new(cfg->sources[i].prefix,
-		    cfg->sources[i].pattern, err, sizeof(err))) != NULL)
-			np++;
-	if ((t = knock_new(cfg)) == NULL ||
-	    (buf = malloc(LB_CHUNK + KW_MAX_LINE + 1)) == NULL ||
-	    (fp = fopen(argv[2], "r")) == NULL) {
-		fprintf(stderr, "linebench: %s\n", strerror(errno));
-		return 70;
-	}
-	t0 = ns_now();
 	for (;;) {
 		size_t n = fread(buf + have, 1, LB_CHUNK, fp);
 		char *p = buf, *end = buf + have + n, *nl;
@@ -85,9 +66,9 @@ main(int argc, char **argv)
 			for (int i = 0; i < np; i++)
 				if (parse_line(parsers[i], p, (size_t)(nl - p),
 				    &k) == PARSE_KNOCK) {
-					knocks++;
+					(*knocks)++;
 					knock_feed(t, &k, now, wall, on_open,
-					    &opens);
+					    opens);
 					break;
 				}
 			p = nl + 1;
@@ -98,6 +79,93 @@ main(int argc, char **argv)
 		else
 			memmove(buf, p, have);
 	}
+	return lines;
+}
+
+/* --first CONFIG DOOR STEP */
+static int
+first_knocks(const char *path, const char *door, const char *stepstr)
+{
+	struct config *cfg;
+	char err[1024];
+	int d;
+	unsigned long long step = strtoull(stepstr, NULL, 10);
+
+	if (seq_init() != 0 || (cfg = config_load(path, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "linebench: %s\n", err);
+		return 78;
+	}
+	if ((d = config_door_index(cfg, door)) < 0 || !cfg->doors[d].is_hmac) {
+		fprintf(stderr, "linebench: no HMAC door %s\n", door);
+		return 64;
+	}
+	for (int u = 0; u < cfg->doors[d].hmac.nusers; u++) {
+		int ui = cfg->doors[d].hmac.users[u];
+		struct seq_params p;
+		struct config_knock k1;
+
+		seq_params_from(&p, cfg, d, ui, step, "");
+		if (seq_first(cfg->users[ui].key, cfg->users[ui].keylen, &p,
+		    &k1) != 0)
+			return 70;
+		printf("%u %s\n", k1.port, k1.proto == IPPROTO_UDP ? "UDP" :
+		    "TCP");
+	}
+	config_free(cfg);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct parser *parsers[16];
+	unsigned long long lines = 0, knocks = 0, opens = 0, wk = 0, wo = 0;
+	struct knock_table *t;
+	struct config *cfg;
+	char err[1024], *buf;
+	int np = 0, rc = 1;
+	long long t0;
+	FILE *fp;
+
+	if (argc == 5 && strcmp(argv[1], "--first") == 0)
+		return first_knocks(argv[2], argv[3], argv[4]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: linebench CONFIG FILE [WARMUP]\n"
+		    "       linebench --first CONFIG DOOR STEP\n");
+		return 64;
+	}
+	log_init(0, 0);
+	if (seq_init() != 0 || (cfg = config_load(argv[1], err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "linebench: %s\n", err);
+		return 78;
+	}
+	for (int i = 0; i < cfg->nsources && np < 16; i++)
+		if ((parsers[np] = parse_new(cfg->sources[i].prefix,
+		    cfg->sources[i].pattern, err, sizeof(err))) != NULL)
+			np++;
+	if ((t = knock_new(cfg)) == NULL ||
+	    (buf = malloc(LB_CHUNK + KW_MAX_LINE + 1)) == NULL) {
+		fprintf(stderr, "linebench: %s\n", strerror(errno));
+		return 70;
+	}
+	if (argc == 4) {
+		if ((fp = fopen(argv[3], "r")) == NULL) {
+			fprintf(stderr, "linebench: %s: %s\n", argv[3],
+			    strerror(errno));
+			return 70;
+		}
+		feed(fp, buf, parsers, np, t, &wk, &wo);
+		fclose(fp);
+	}
+	if ((fp = fopen(argv[2], "r")) == NULL) {
+		fprintf(stderr, "linebench: %s: %s\n", argv[2],
+		    strerror(errno));
+		return 70;
+	}
+	t0 = ns_now();
+	lines = feed(fp, buf, parsers, np, t, &knocks, &opens);
 	printf("lines %llu knocks %llu opens %llu ns %lld\n", lines, knocks,
 	    opens, ns_now() - t0);
 	rc = 0;

@@ -5,8 +5,8 @@
 #     BENCH_SOURCES; VmRSS/VmHWM are read before and once all are tracked.
 #  2. HMAC: `knockwatch replay` of first knocks in the door's port range
 #     with 1k and 10k users (generated keys): a door without bind_source
-#     (per-step index) and one with bind_source (users x (2 skew + 1) HMACs
-#     per first knock). Fixed costs (config load, key setup) are removed by
+#     and one with bind_source (knockwatch/2: the same per-step index of
+#     first knocks for both). Fixed costs (config load, key setup) are removed by
 #     timing a one-line file with the same config.
 . "$(dirname "$0")/lib.sh"
 
@@ -145,9 +145,8 @@ for u in $USERS; do
 		cmd "TZ=UTC knockwatch replay -c $D/hmac-$u.yaml $D/hmac-$f.log   # $u users"
 	done
 done
-# bind_source: one first knock a second of file time, so that the
-# per-second HMAC budget (50000) is not what is measured; fewer lines, each
-# costs users x 3 HMACs.
+# bind_source: one first knock a second of file time (kept from
+# knockwatch/1, when each cost users x 3 HMACs; now one look-up).
 for u in $USERS; do
 	bl=$((1000000 / u))
 	[ "$bl" -gt 2000 ] && bl=2000
