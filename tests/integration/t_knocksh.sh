@@ -106,6 +106,33 @@ done <<EOF
 $vectors
 EOF
 
+# doc/protocol.md carries the same vectors: every row of its table must be
+# what `knockwatch sequence` derives.
+trim() { printf '%s' "$1" | sed 's/^ *//; s/ *$//'; }
+if [ "$have_kw" -eq 1 ]; then
+	rows=0
+	grep -E '^\| [a-z@0-9]+ \| [a-z]+ \| [0-9]+ \|' "$top/doc/protocol.md" \
+	    >"$tmp/docrows"
+	while IFS='|' read -r _ door user step bind length range protocols open want _; do
+		rows=$((rows + 1))
+		door=$(trim "$door") user=$(trim "$user") step=$(trim "$step")
+		bind=$(trim "$bind") length=$(trim "$length")
+		range=$(trim "$range") protocols=$(trim "$protocols")
+		open=$(trim "$open")
+		want=$(trim "$want" | sed 's/, open port / open=/')
+		set -- --key "$key" --door "$door" --user "$user" --step "$step" \
+		    --length "$length" --range "$range" --protocols "$protocols"
+		[ -z "$bind" ] || set -- "$@" --bind "$bind"
+		[ -z "$open" ] || set -- "$@" --open-range "$open"
+		expect "doc/protocol.md row $rows" "$want" kw "$@"
+	done <"$tmp/docrows"
+	if [ "$rows" -eq 8 ]; then
+		ok
+	else
+		bad "doc/protocol.md: $rows vector rows, want 8"
+	fi
+fi
+
 v1='tcp/39776 tcp/42025 tcp/31751 tcp/22516'
 v4='tcp/40005 tcp/40002 tcp/40009 open=50003'
 printf '%s\n' "$key" >"$tmp/key"
