@@ -45,9 +45,13 @@ EOC
 } >"$T/kw.yaml"
 chmod 600 "$T/kw.yaml"
 check "daemon starts with $USERS users" start_kw
-if [ "$(id -u)" -eq 0 ]; then
-	check "the worker runs under the real filter" \
-		sh -c "! grep -q 'sanitizer build' '$T/kw.err'"
+# The sanitizer builds drop the filter: there this run is a memory check,
+# not the scale test (which `make check` runs on the plain build as root).
+if grep -q 'sanitizer build' "$T/kw.err"; then
+	echo "# sanitizer build: no seccomp filter in this run"
+elif [ "$(id -u)" -eq 0 ]; then
+	check "the worker runs as nobody under the real filter" \
+		grep -q 'worker as nobody' "$T/kw.err"
 fi
 
 # field NAME: the value after NAME in the status report.
