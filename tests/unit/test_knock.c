@@ -521,6 +521,52 @@ test_hmac_collisions(void)
 	}
 }
 
+/* Two users whose sequences share knocks 1 and 2 in some step: knock 2
+ * keeps both candidates (not cached), knock 3 tells them apart, and each
+ * one's own sequence opens as that user, bound and unbound. */
+static void
+test_hmac_shared_prefix(void)
+{
+	struct config_knock a[KW_MAX_SEQ], b[KW_MAX_SEQ];
+	struct knock_table *t;
+	uint64_t step = 0;
+	uint16_t op;
+	int found = 0, bind;
+
+	for (bind = 0; bind <= 1; bind++) {
+		const char *src = bind ? "198.51.100.9" : "198.51.100.8";
+
+		hmac_config(bind);
+		doors[0].hmac.hi = 20009;	/* 10 ports: shared pairs are common */
+		doors[0].hmac.has_open = 0;
+		found = 0;
+		for (step = 58720000; step < 58730000 && !found; step++) {
+			struct seq_params pa, pb;
+
+			seq_params_from(&pa, &cfg, 0, 0, step, src);
+			seq_params_from(&pb, &cfg, 0, 1, step, src);
+			if (seq_derive(users[0].key, 32, &pa, a, &op) != 0 ||
+			    seq_derive(users[1].key, 32, &pb, b, &op) != 0)
+				break;
+			found = a[0].port == b[0].port && a[1].port == b[1].port &&
+			    a[2].port != b[2].port;
+		}
+		T_OK(found, "no step with a shared prefix (bind %d)", bind);
+		if (!found)
+			continue;
+		step--;
+		for (int u = 0; u <= 1; u++) {
+			t = knock_new(&cfg);
+			nev = 0;
+			knock_seq(t, src, u == 0 ? a : b, 0, (time_t)(step * 30));
+			T_INTEQ(nev, 1);
+			T_INTEQ(evs[0].user, u);
+			T_INTEQ(evs[0].step, step);
+			knock_free(t);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -530,5 +576,6 @@ main(void)
 	test_acl_penalty();
 	test_hmac();
 	test_hmac_collisions();
+	test_hmac_shared_prefix();
 	return t_done();
 }
