@@ -74,6 +74,8 @@ if have hmac_v2_burst_bound_ns; then
 	done
 	lo=$(v hmac_v2_first_1000_ns_per_knock) hi=$(v hmac_v2_first_10000_ns_per_knock)
 	echo "| 5 | knockwatch/2: one first knock on a bind_source door (each starts an attempt), ns by users | $f | | 10k/1k: $(calc "printf \"%.2f\", $hi / $lo") | flat (≤ 1.5) | $(yes_no "$hi / $lo <= 1.5") |"
+	have hmac_v2_second_ns_per_knock &&
+	    echo "| 5 | knockwatch/2: a forged second knock after a real first knock (derives the candidates' bound stream), 1,000 users, bind_source | $(num "$(v hmac_v2_second_ns_per_knock)") ns | one first knock: $(num "$lo") ns | | (diagnosis) | |"
 fi
 if have idle_seconds; then
 	for k in file kmsg; do
