@@ -24,7 +24,7 @@ machine are noisy: the ratios, measured in the same run, are what count.
 - Machine: $(v nproc) CPUs, $(v cpu), $(v mem); $(v kernel); $(v os)
 - Load average at start / end: $(v load) / $(v load_end) (other work shares this machine)
 - Versions: $(v v_knockwatch); $(v v_grep); $(v v_fail2ban); $(v v_knockd); $(v v_rsyslog); $(v v_cc); $(v v_strace)
-- Sections: throughput $(v sec_throughput); scale $(v sec_scale); latency $(v sec_latency); idle $(v sec_idle)
+- Sections: throughput $(v sec_throughput); scale $(v sec_scale); hmac $(v sec_hmac); latency $(v sec_latency); idle $(v sec_idle)
 
 ## Results
 
