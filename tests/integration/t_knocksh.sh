@@ -220,6 +220,33 @@ for tool in kw sh; do
 	    --user alice --protocols udp
 done
 
+# The parameters knockwatch/2 calls invalid are refused with the reason.
+# expect_why NAME TEXT ARGS...: `knockwatch sequence ARGS` exits 64 and
+# says TEXT.
+expect_why() {
+	name=$1 text=$2
+	shift 2
+	if [ "$have_kw" -eq 0 ]; then
+		bad "$name (kw): no binary"
+		return
+	fi
+	"$kw" sequence "$@" >"$tmp/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 64 ] && grep -q "$text" "$tmp/out"; then
+		ok
+	else
+		bad "$name: exit $rc, '$(head -n 1 "$tmp/out")'"
+	fi
+}
+expect_why "length 1" "2 to 16 knocks" --key "$key" --door ssh \
+    --user alice --length 1
+expect_why "length 17" "2 to 16 knocks" --key "$key" --door ssh \
+    --user alice --length 17
+expect_why "length > range" "never repeats a port" --key "$key" \
+    --door ssh --user alice --length 5 --range 7000-7003
+expect_why "the spec's invalid open range" "could use up every one" \
+    --key "$key" --door ssh --user alice --step 1 --open-range 30000-30003
+
 # Knocks, to loopback only. An unresolvable name fails before sending.
 expect_rc "knock unresolvable" 68 kw knock no-such-host.invalid \
     --sequence 7000/tcp
