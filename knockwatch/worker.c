@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "hash.h"
 #include "knock.h"
 #include "log.h"
 #include "logwatch.h"
@@ -219,14 +220,21 @@ report(struct worker *w, int to_log)
 		uint32_t st[KW_MAX_SEQ + 1];
 		size_t n;
 
+		unsigned busy = 0;
+
 		knock_stages(w->knock, i, st, KW_MAX_SEQ + 1);
 		n = (size_t)snprintf(line, sizeof(line), "in progress door %s:",
 		    w->cfg->doors[i].name);
 		for (unsigned s = 1; s <= KW_MAX_SEQ && n < sizeof(line); s++)
-			if (st[s] > 0)
+			if (st[s] > 0) {
+				busy++;
 				n += (size_t)snprintf(line + n, sizeof(line) - n,
 				    " stage %u: %u", s, st[s]);
-		OUT();
+			}
+		/* The log gets only doors with attempts: a thousand idle
+		 * doors would pass the parent's log rate and drop lines. */
+		if (busy > 0 || !to_log)
+			OUT();
 	}
 #undef OUT
 	if (!to_log)
@@ -322,6 +330,7 @@ int
 worker_main(int argc, char **argv)
 {
 	unsigned long uid, gid, ppid, verbose;
+	struct hash_key warm;
 	struct worker w;
 	const char *note;
 	char err[512];
@@ -371,6 +380,14 @@ worker_main(int argc, char **argv)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if ((unsigned long)getppid() != ppid)
 		_exit(0);
+	/* First uses that reach for the system, made while they may: glibc
+	 * (sandbox_warm) and libgcrypt's nonce pool, which the tracking
+	 * table's hash key draws from at every config load and which would
+	 * otherwise be seeded under the filter (getrandom, or /dev/urandom,
+	 * which the worker's root does not have). */
+	sandbox_warm();
+	hash_key_random(&warm);
+	explicit_bzero(&warm, sizeof(warm));
 	if (sandbox_seccomp(err, sizeof(err)) == -1)
 		fatalx("sandbox: %s", err);
 	if (note != NULL)
