@@ -533,8 +533,9 @@ reaped(int status, kw_ms now)
 		    WEXITSTATUS(status));
 	if (WIFSIGNALED(status) || !m.stopping || WEXITSTATUS(status) != 0)
 		log_warnx("worker pid %d %s", (int)m.pid, how);
-	snprintf(why, sizeof(why), "the worker (pid %d) %s before it "
-	    "confirmed the new config", (int)m.pid, how);
+	snprintf(why, sizeof(why), "the worker (pid %d) %s before it %s",
+	    (int)m.pid, how, m.pending != NULL ? "confirmed the new config" :
+	    "loaded the config");
 	m.pid = 0;
 	m.poll_at = KW_MS_NEVER;
 	closefd(&m.pidfd);
