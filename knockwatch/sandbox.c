@@ -137,7 +137,13 @@ sandbox_warm(void)
  *   threshold (a 10,000-user config is 1 MB) and PCRE2's JIT.
  * - getrandom, getpid, getrusage, clock_gettime: libgcrypt's nonce pool
  *   (hash.c's table key, drawn at every config load); the worker seeds it
- *   before the filter (worker.c), these keep a reseed working. */
+ *   before the filter (worker.c), these keep a reseed working.
+ * The HMAC handle and its 32 KiB of secure memory are set up before the
+ * filter (seq_init); should libgcrypt ever grow that pool, its mlock gets
+ * ENOSYS below and it goes on unlocked. Not on any worker path: time zones
+ * (the worker formats no time; the parent stamps its log), locale (never
+ * set, so nothing is loaded), syslog (the worker logs through the parent).
+ * stdio asks ioctl(TCGETS) of its first stream: ENOTTY. */
 static const char *const allowed[] = {
 	"read", "pread64", "readv", "write", "writev", "close", "lseek",
 	"fstat", "newfstatat", "statx", "fcntl", "dup", "dup3",
