@@ -141,7 +141,7 @@ sandbox_warm(void)
  * The HMAC handle and its 32 KiB of secure memory are set up before the
  * filter (seq_init); should libgcrypt ever grow that pool, its mlock gets
  * ENOSYS below and it goes on unlocked. Not on any worker path: time zones
- * (the worker formats no time; the parent stamps its log), locale (never
+ * (the worker formats no time, localtime is never called), locale (never
  * set, so nothing is loaded), syslog (the worker logs through the parent).
  * stdio asks ioctl(TCGETS) of its first stream: ENOTTY. */
 static const char *const allowed[] = {
