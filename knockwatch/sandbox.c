@@ -138,9 +138,11 @@ sandbox_warm(void)
  * - getrandom, getpid, getrusage, clock_gettime: libgcrypt's nonce pool
  *   (hash.c's table key, drawn at every config load); the worker seeds it
  *   before the filter (worker.c), these keep a reseed working.
+ * - getuid, geteuid, getgid, getegid: read-only; libgcrypt asks them
+ *   around locking secure memory (to check that privileges are gone).
  * The HMAC handle and its 32 KiB of secure memory are set up before the
  * filter (seq_init); should libgcrypt ever grow that pool, its mlock gets
- * ENOSYS below and it goes on unlocked. Not on any worker path: time zones
+ * ENOSYS below (which it tolerates) and it goes on unlocked. Not on any worker path: time zones
  * (the worker formats no time, localtime is never called), locale (never
  * set, so nothing is loaded), syslog (the worker logs through the parent).
  * stdio asks ioctl(TCGETS) of its first stream: ENOTTY. */
@@ -154,6 +156,7 @@ static const char *const allowed[] = {
 	"sendmsg", "recvmsg", "inotify_rm_watch",
 	"clock_gettime", "gettimeofday", "time", "getrandom", "sysinfo",
 	"getpid", "gettid", "getppid", "futex", "sched_yield", "getrusage",
+	"getuid", "geteuid", "getgid", "getegid",
 	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "tgkill",
 	"restart_syscall", "exit", "exit_group",
 	NULL,
