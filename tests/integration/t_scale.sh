@@ -260,9 +260,11 @@ check "40 -> 10000 users: the worker was never killed" same_worker
 # and the next worker runs the config that ran before.
 gen_cfg 40 inline 20
 kill -STOP "$W"
+n_sent=$(grep -c "new config sent to worker pid $W" "$T/kw.err")
 kill -HUP "$KWPID"
 # Killed only once the config is on its way to it.
-wait_for 10 grep -q "new config sent to worker pid $W" "$T/kw.err"
+sent() { [ "$(grep -c "new config sent to worker pid $W" "$T/kw.err")" -gt "$n_sent" ]; }
+wait_for 10 sent
 kill -KILL "$W"
 kill -CONT "$W" 2>/dev/null
 check "a worker killed during a reload: the reload is reported failed" \
