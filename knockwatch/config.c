@@ -22,7 +22,6 @@
 
 #include "parse.h"
 
-#define CONFIG_MAX_FILE		(1024 * 1024)
 #define CONFIG_MAX_DEPTH	32
 #define CONFIG_MAX_PREFIX	127	/* nft log prefix; iptables LOG allows 29 */
 #define CONFIG_MAX_KEYFILE	4096
@@ -303,13 +302,14 @@ tree_load(struct cctx *x, const unsigned char *buf, size_t len)
 	return root;
 }
 
-/* Reads the whole file, at most CONFIG_MAX_FILE bytes. */
+/* Reads the whole file, at most CONFIG_MAX_FILE bytes, into a buffer of
+ * its size (a file that grows while it is read is refused). */
 static unsigned char *
 file_read(struct cctx *x, size_t *lenp)
 {
 	unsigned char *buf = NULL;
 	struct stat st;
-	size_t len = 0;
+	size_t len = 0, cap = 0;
 	ssize_t r;
 	int fd;
 
@@ -335,12 +335,13 @@ file_read(struct cctx *x, size_t *lenp)
 		cerr(x, NULL, "file larger than %d bytes", CONFIG_MAX_FILE);
 		goto out;
 	}
-	if ((buf = malloc(CONFIG_MAX_FILE + 1)) == NULL) {
+	cap = (size_t)st.st_size + 1;
+	if ((buf = malloc(cap)) == NULL) {
 		cerr(x, NULL, "out of memory");
 		goto out;
 	}
-	while (len <= CONFIG_MAX_FILE) {
-		r = read(fd, buf + len, CONFIG_MAX_FILE + 1 - len);
+	while (len < cap) {
+		r = read(fd, buf + len, cap - len);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
@@ -351,14 +352,14 @@ file_read(struct cctx *x, size_t *lenp)
 			break;
 		len += (size_t)r;
 	}
-	if (len > CONFIG_MAX_FILE) {
-		cerr(x, NULL, "file larger than %d bytes", CONFIG_MAX_FILE);
+	if (len == cap) {
+		cerr(x, NULL, "file changed while it was read");
 		goto fail;
 	}
 	*lenp = len;
 	goto out;
 fail:
-	explicit_bzero(buf, CONFIG_MAX_FILE + 1);
+	explicit_bzero(buf, cap);
 	free(buf);
 	buf = NULL;
 out:

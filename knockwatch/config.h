@@ -12,7 +12,9 @@
 
 #define KW_MAX_SEQ	16	/* knocks in a sequence */
 #define KW_MAX_ARGV	64	/* elements in a start/stop command */
-#define KW_MAX_DOORS	256
+#define KW_MAX_DOORS	1024
+/* Bytes of a config file: KW_MAX_USERS users with inline keys take 9 MB. */
+#define CONFIG_MAX_FILE	(16 * 1024 * 1024)
 #define KW_MAX_SOURCES	64
 #define KW_MAX_USERS	100000
 #define KW_MAX_KEY	64	/* key bytes */

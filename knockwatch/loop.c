@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "action.h"
@@ -53,14 +55,56 @@ loop_block_signals(sigset_t *mask)
 	sigprocmask(SIG_BLOCK, mask, NULL);
 }
 
+/* A sealed in-memory copy of the regular file fd (which it closes), at
+ * most one byte over CONFIG_MAX_FILE (the loader says it is too big), or
+ * fd itself when it is not a regular file (the loader says so). */
+static int
+snapshot(int fd)
+{
+	char buf[65536];
+	struct stat st;
+	size_t total = 0;
+	ssize_t r;
+	int mfd;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		return fd;
+	if ((mfd = memfd_create("knockwatch-config", MFD_CLOEXEC |
+	    MFD_ALLOW_SEALING)) == -1)
+		goto fail;
+	while (total <= CONFIG_MAX_FILE && (r = read(fd, buf, sizeof(buf)))
+	    != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			goto fail;
+		total += (size_t)r;
+		for (ssize_t off = 0, w; off < r; off += w)
+			if ((w = write(mfd, buf + off, (size_t)(r - off))) == -1)
+				goto fail;
+	}
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL) == -1)
+		goto fail;
+	close(fd);
+	return mfd;
+fail:
+	if (mfd != -1)
+		close(mfd);
+	close(fd);
+	return -1;
+}
+
 struct config *
 loop_load(const char *path, int *fd, char *err, size_t errlen)
 {
 	struct config_opts o = { -1, 1, 0, NULL, NULL };
 	struct config *c;
 
+	/* Every worker parses the very bytes the parent checked, also one
+	 * restarted after the file was edited in place (cat > file). */
 	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
-	    == -1) {
+	    == -1 || (*fd = snapshot(*fd)) == -1) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 		    strerror(errno));
 		return NULL;

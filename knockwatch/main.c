@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "config.h"
 #include "ctl.h"
+#include "hostcheck.h"
 #include "knock.h"
 #include "log.h"
 #include "loop.h"
@@ -108,6 +109,7 @@ main(int argc, char **argv)
 			return 78;
 		}
 		log_init(to_syslog || cfg->log_syslog, verbose);
+		hostcheck_warn();
 		return loop_run(path, cfg, fd, verbose);
 	}
 	if (seq_init() != 0) {
@@ -119,6 +121,7 @@ main(int argc, char **argv)
 		return 78;
 	}
 	{
+		hostcheck_warn();
 		config_print(cfg, stdout, verbose);
 		if (verbose)
 			printf("memory: %zu bytes per tracked source, at most "

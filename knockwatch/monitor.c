@@ -36,6 +36,8 @@
 #define MON_STABLE_MS 60000	/* a worker up this long resets the back-off */
 #define MON_POLL_MS 100		/* exit polling when there is no pidfd */
 #define MON_CMD_GAP_MS 100	/* a command source starts at most this often */
+#define MON_CMD_STUCK_MS 5000	/* a killed command not reaped by then: warn */
+#define MON_GRAVES (2 * KW_MAX_SOURCES)	/* killed, not yet reaped */
 #define MON_BUDGET 256		/* messages per wake-up */
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
 #define MON_REPORT_LINES (16 + KW_MAX_DOORS)
@@ -60,6 +62,16 @@ static struct {
 	size_t replen;
 	pid_t cmd[KW_MAX_SOURCES];
 	kw_ms cmd_last[KW_MAX_SOURCES];	/* when each was last started */
+	/* Command sources sent SIGKILL and not reaped yet: at most two per
+	 * source (on_cmd_start refuses a third), so the table never fills. */
+	struct grave {
+		pid_t pid;
+		uint32_t src;
+		int pidfd;		/* -1: polled */
+		kw_ms killed;
+		int warned;
+	} grave[MON_GRAVES];
+	kw_ms grave_next;	/* when graves_tick has something to do */
 	kw_ms log_second;
 	unsigned log_count;
 	unsigned long long log_dropped;
@@ -67,7 +79,7 @@ static struct {
 	struct monitor_stats st;
 } m = { .exe_fd = -1, .cur_fd = -1, .pending_fd = -1, .pidfd = -1,
 	.req = -1, .ctl = -1, .ifd = -1, .restart_at = KW_MS_NEVER,
-	.poll_at = KW_MS_NEVER };
+	.poll_at = KW_MS_NEVER, .grave_next = KW_MS_NEVER };
 
 int
 monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
@@ -161,17 +173,95 @@ cfgs(void)
 	return v;
 }
 
+/* 1 when the killed command in g has been reaped (its slot is free). */
+static int
+grave_reap(struct grave *g)
+{
+	pid_t r = waitpid(g->pid, NULL, WNOHANG);
+
+	if (r == 0 || (r == -1 && errno != ECHILD))
+		return 0;
+	closefd(&g->pidfd);
+	g->pid = 0;
+	return 1;
+}
+
+static void
+on_grave(void *arg, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	grave_reap(arg);
+}
+
+static unsigned
+graves_of(uint32_t i)
+{
+	unsigned n = 0;
+
+	for (int g = 0; g < MON_GRAVES; g++)
+		n += m.grave[g].pid > 0 && m.grave[g].src == i;
+	return n;
+}
+
+/* Ends command source i without waiting for it: the root loop must never
+ * block on a child, and one in uninterruptible sleep (a hung NFS or FUSE
+ * read) would not die for SIGKILL until the kernel lets it. Its group gets
+ * SIGKILL (TERM could be ignored); the leader is reaped when its pidfd
+ * says so, or by polling in monitor_tick, and is named after
+ * MON_CMD_STUCK_MS. */
 static void
 cmd_stop(uint32_t i)
 {
-	if (i < KW_MAX_SOURCES && m.cmd[i] > 0) {
-		/* KILL, not TERM: the parent must not wait on a command
-		 * that ignores TERM. */
-		kill(-m.cmd[i], SIGKILL);
-		while (waitpid(m.cmd[i], NULL, 0) == -1 && errno == EINTR)
-			;
-		m.cmd[i] = 0;
+	struct grave *g = NULL;
+
+	if (i >= KW_MAX_SOURCES || m.cmd[i] <= 0)
+		return;
+	kill(-m.cmd[i], SIGKILL);
+	for (int n = 0; n < MON_GRAVES && g == NULL; n++)
+		if (m.grave[n].pid <= 0)
+			g = &m.grave[n];
+	if (g == NULL)
+		fatalx("no room to reap command pid %d", (int)m.cmd[i]);
+	g->pid = m.cmd[i];
+	g->src = i;
+	g->killed = clock_now_ms();
+	g->warned = 0;
+	g->pidfd = -1;
+	m.cmd[i] = 0;
+	if (grave_reap(g))
+		return;
+	m.grave_next = clock_now_ms();	/* monitor_tick takes it from here */
+	g->pidfd = (int)syscall(SYS_pidfd_open, g->pid, 0);
+	if (g->pidfd != -1 && ev_add(g->pidfd, EPOLLIN, on_grave, g) == -1)
+		closefd(&g->pidfd);
+}
+
+/* Polls the killed commands without a pidfd and names those that do not
+ * go; the next time this has something to do. */
+static kw_ms
+graves_tick(kw_ms now)
+{
+	kw_ms next = KW_MS_NEVER;
+
+	for (int n = 0; n < MON_GRAVES; n++) {
+		struct grave *g = &m.grave[n];
+
+		if (g->pid <= 0 || grave_reap(g))
+			continue;
+		if (!g->warned && now - g->killed >= MON_CMD_STUCK_MS) {
+			g->warned = 1;
+			log_warnx("command source %u: pid %d has not ended %d s "
+			    "after SIGKILL (uninterruptible sleep?); the source "
+			    "starts again only once it has", g->src + 1,
+			    (int)g->pid, MON_CMD_STUCK_MS / 1000);
+		}
+		if (g->pidfd == -1 && now + MON_POLL_MS < next)
+			next = now + MON_POLL_MS;
+		if (!g->warned && g->killed + MON_CMD_STUCK_MS < next)
+			next = g->killed + MON_CMD_STUCK_MS;
 	}
+	return next;
 }
 
 static void
@@ -202,6 +292,12 @@ on_cmd_start(const char *p, size_t len)
 	}
 	m.cmd_last[i] = now;
 	cmd_stop(i);
+	/* One killed and not yet reaped is the usual replacement; two mean
+	 * it does not die: no third until one has. */
+	if (graves_of(i) >= 2) {
+		reply(-1, EAGAIN, NULL, -1);
+		return;
+	}
 	fd = priv_do_cmd_start(&c->sources[i], &pid);
 	if (fd != -1)
 		m.cmd[i] = pid;
@@ -426,13 +522,20 @@ static void
 reaped(int status, kw_ms now)
 {
 	int first = m.st.starts == 1 && m.awaiting;
+	char how[96], why[192];
 
 	if (WIFSIGNALED(status))
-		log_warnx("worker pid %d killed by signal %d", (int)m.pid,
-		    WTERMSIG(status));
-	else if (!m.stopping || WEXITSTATUS(status) != 0)
-		log_warnx("worker pid %d exited with status %d", (int)m.pid,
+		snprintf(how, sizeof(how), "was killed by signal %d%s",
+		    WTERMSIG(status), WTERMSIG(status) == SIGSYS ?
+		    " (a system call the seccomp filter refuses)" : "");
+	else
+		snprintf(how, sizeof(how), "exited with status %d",
 		    WEXITSTATUS(status));
+	if (WIFSIGNALED(status) || !m.stopping || WEXITSTATUS(status) != 0)
+		log_warnx("worker pid %d %s", (int)m.pid, how);
+	snprintf(why, sizeof(why), "the worker (pid %d) %s before it %s",
+	    (int)m.pid, how, m.pending != NULL ? "confirmed the new config" :
+	    "loaded the config");
 	m.pid = 0;
 	m.poll_at = KW_MS_NEVER;
 	closefd(&m.pidfd);
@@ -448,16 +551,16 @@ reaped(int status, kw_ms now)
 	if (m.awaiting) {
 		m.awaiting = 0;
 		if (m.pending != NULL) {
-			/* The next worker starts on the new config. */
-			monitor_set_config(m.pending, m.pending_fd);
-			held_prune(m.cur);
+			/* A reload is done only when a worker has loaded it:
+			 * the new config may be what ended this one, so the
+			 * next worker runs the one that ran before. */
+			close(m.pending_fd);
 			m.pending = NULL;
 			m.pending_fd = -1;
-			m.cb.loaded(m.cb.arg, 1, "");
+			m.cb.loaded(m.cb.arg, 0, why);
 		} else if (first) {
 			/* Nothing ever ran: the daemon gives up (exit 78). */
-			m.cb.loaded(m.cb.arg, 0, "the worker ended before it "
-			    "loaded the config");
+			m.cb.loaded(m.cb.arg, 0, why);
 			return;
 		}
 	}
@@ -612,8 +715,10 @@ monitor_start(kw_ms now)
 	if (m.pidfd != -1 && ev_add(m.pidfd, EPOLLIN, on_exit_fd, NULL) == -1)
 		closefd(&m.pidfd);
 	m.poll_at = m.pidfd == -1 ? now + MON_POLL_MS : KW_MS_NEVER;
-	if (ev_add(m.req, EPOLLIN, on_req, NULL) == -1 ||
-	    send_config(m.cur_fd) == -1) {
+	/* A reload that came while no worker ran is this worker's to
+	 * confirm (or to die on, and the next runs the previous config). */
+	if (ev_add(m.req, EPOLLIN, on_req, NULL) == -1 || send_config(
+	    m.pending != NULL ? m.pending_fd : m.cur_fd) == -1) {
 		int status;
 
 		log_warn("worker pid %d", (int)pid);
@@ -639,12 +744,12 @@ fail:
 int
 monitor_reload(const struct config *pending, int fd)
 {
-	if (m.pid <= 0 || m.awaiting) {
-		if (m.pid <= 0) {
-			/* The next worker starts on it. */
-			monitor_set_config(pending, fd);
-			held_prune(m.cur);
-			m.cb.loaded(m.cb.arg, 1, "");
+	if (m.pid <= 0 || m.awaiting || m.pending != NULL) {
+		if (m.pid <= 0 && m.pending == NULL && !m.stopping) {
+			/* No worker to confirm it now: the next one starts
+			 * on it, and the loaded callback comes from there. */
+			m.pending = pending;
+			m.pending_fd = fd;
 			return 0;
 		}
 		close(fd);
@@ -661,6 +766,7 @@ monitor_reload(const struct config *pending, int fd)
 		m.cb.loaded(m.cb.arg, 0, "cannot reach the worker");
 		return -1;
 	}
+	log_debug("new config sent to worker pid %d", (int)m.pid);
 	return 0;
 }
 
@@ -696,9 +802,10 @@ monitor_ask_report(int to_log)
 kw_ms
 monitor_deadline(void)
 {
-	if (m.pid > 0)
-		return m.poll_at;
-	return m.stopping ? KW_MS_NEVER : m.restart_at;
+	kw_ms next = m.pid > 0 ? m.poll_at :
+	    m.stopping ? KW_MS_NEVER : m.restart_at;
+
+	return m.grave_next < next ? m.grave_next : next;
 }
 
 void
@@ -706,6 +813,8 @@ monitor_tick(kw_ms now)
 {
 	int status;
 
+	if (m.grave_next <= now)
+		m.grave_next = graves_tick(now);
 	if (m.pid > 0 && m.poll_at <= now) {
 		m.poll_at = now + MON_POLL_MS;
 		if (waitpid(m.pid, &status, WNOHANG) == m.pid)
@@ -738,6 +847,10 @@ monitor_stop(void)
 		reaped(status, clock_now_ms());
 	}
 	held_free();
+	if (m.pending_fd != -1)
+		close(m.pending_fd);	/* a reload no worker took */
+	m.pending = NULL;
+	m.pending_fd = -1;
 	if (m.cur_fd != -1)
 		close(m.cur_fd);
 	m.cur_fd = -1;

@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -99,10 +100,52 @@ sandbox_drop(const char *dir, uid_t uid, gid_t gid, const char **note,
 	return 0;
 }
 
+static int
+warm_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+sandbox_warm(void)
+{
+	int v[512];		/* 2 KiB: over the 1 KiB of glibc's question */
+
+	for (int i = 0; i < 512; i++)
+		v[i] = 512 - i;
+	qsort(v, 512, sizeof(v[0]), warm_cmp);
+}
+
 /* What the worker does after the drop: read and write descriptors, wait
  * in epoll, exchange messages with the parent, map memory (PCRE2's JIT
  * too), write its spent-steps file with rename, remove inotify watches,
- * read the clock and exit. */
+ * read the clock and exit. What the libraries call on the worker's paths
+ * was measured, not guessed: tests/integration/t_scale.sh runs each path
+ * at scale (10,000 users, 1,000 doors, reloads, rotation, a command
+ * source); built with SCMP_ACT_LOG as the default action and without
+ * sandbox_warm, the kernel logged one call outside this list, sysinfo.
+ * - sysinfo: glibc's qsort (config.c sorts map keys and users, otp.c its
+ *   index) asks for the physical memory the first time it sorts 1 KiB or
+ *   more (glibc 2.36 msort.c, cached in statics): 60 users or 1,000 doors
+ *   killed the worker. It only reads memory and load totals, and glibc
+ *   uses the answer without checking for failure, so it is allowed rather
+ *   than refused; sandbox_warm makes that first call before the filter
+ *   too, so a list that lost it would still hold.
+ * - mmap/mprotect/munmap/mremap/brk/madvise: malloc growth past the mmap
+ *   threshold (a 10,000-user config is 1 MB) and PCRE2's JIT.
+ * - getrandom, getpid, getrusage, clock_gettime: libgcrypt's nonce pool
+ *   (hash.c's table key, drawn at every config load); the worker seeds it
+ *   before the filter (worker.c), these keep a reseed working.
+ * - getuid, geteuid, getgid, getegid: read-only; libgcrypt asks them
+ *   around locking secure memory (to check that privileges are gone).
+ * The HMAC handle and its 32 KiB of secure memory are set up before the
+ * filter (seq_init); should libgcrypt ever grow that pool, its mlock gets
+ * ENOSYS below (which it tolerates) and it goes on unlocked. Not on any worker path: time zones
+ * (the worker formats no time, localtime is never called), locale (never
+ * set, so nothing is loaded), syslog (the worker logs through the parent).
+ * stdio asks ioctl(TCGETS) of its first stream: ENOTTY. */
 static const char *const allowed[] = {
 	"read", "pread64", "readv", "write", "writev", "close", "lseek",
 	"fstat", "newfstatat", "statx", "fcntl", "dup", "dup3",
@@ -111,10 +154,23 @@ static const char *const allowed[] = {
 	"mmap", "munmap", "mprotect", "mremap", "brk", "madvise",
 	"epoll_wait", "epoll_pwait", "epoll_ctl",
 	"sendmsg", "recvmsg", "inotify_rm_watch",
-	"clock_gettime", "gettimeofday", "time", "getrandom",
+	"clock_gettime", "gettimeofday", "time", "getrandom", "sysinfo",
 	"getpid", "gettid", "getppid", "futex", "sched_yield", "getrusage",
+	"getuid", "geteuid", "getgid", "getegid",
 	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "tgkill",
 	"restart_syscall", "exit", "exit_group",
+	NULL,
+};
+
+/* Calls no measured path makes but a library could on a rare one (a
+ * limit, the CPU count, a link, an access check, locking secure memory):
+ * answered ENOSYS, which glibc and libgcrypt take as "not available" and
+ * work without, instead of killing the worker. None gives the worker
+ * anything; prlimit64 is refused for reading and setting alike. */
+static const char *const answered[] = {
+	"uname", "sched_getaffinity", "getrlimit", "prlimit64",
+	"readlink", "readlinkat", "access", "faccessat", "faccessat2",
+	"getcwd", "mlock", "mlock2", "munlock", "mlockall", "munlockall",
 	NULL,
 };
 
@@ -138,6 +194,19 @@ sandbox_seccomp(char *err, size_t errlen)
 		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) < 0) {
 			snprintf(err, errlen, "seccomp rule %s: %s",
 			    allowed[i], strerror(-rc));
+			seccomp_release(ctx);
+			return -1;
+		}
+	}
+	for (int i = 0; answered[i] != NULL; i++) {
+		int nr = seccomp_syscall_resolve_name(answered[i]);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr,
+		    0)) < 0) {
+			snprintf(err, errlen, "seccomp rule %s: %s",
+			    answered[i], strerror(-rc));
 			seccomp_release(ctx);
 			return -1;
 		}

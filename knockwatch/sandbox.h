@@ -15,6 +15,9 @@ int sandbox_sanitized(void);
  * and says so in *note. 0, or -1 with a message in err. */
 int sandbox_drop(const char *dir, uid_t uid, gid_t gid, const char **note,
     char *err, size_t errlen);
+/* Makes, before the filter, the first-use system calls of glibc that the
+ * worker's paths would otherwise make under it (qsort's sysinfo). */
+void sandbox_warm(void);
 /* Installs the seccomp filter: any system call the worker does not use
  * kills it. 0, or -1 with a message in err. */
 int sandbox_seccomp(char *err, size_t errlen);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "hash.h"
 #include "knock.h"
 #include "log.h"
 #include "logwatch.h"
@@ -217,14 +218,21 @@ report(struct worker *w, int to_log)
 		uint32_t st[KW_MAX_SEQ + 1];
 		size_t n;
 
+		unsigned busy = 0;
+
 		knock_stages(w->knock, i, st, KW_MAX_SEQ + 1);
 		n = (size_t)snprintf(line, sizeof(line), "in progress door %s:",
 		    w->cfg->doors[i].name);
 		for (unsigned s = 1; s <= KW_MAX_SEQ && n < sizeof(line); s++)
-			if (st[s] > 0)
+			if (st[s] > 0) {
+				busy++;
 				n += (size_t)snprintf(line + n, sizeof(line) - n,
 				    " stage %u: %u", s, st[s]);
-		OUT();
+			}
+		/* The log gets only doors with attempts: a thousand idle
+		 * doors would pass the parent's log rate and drop lines. */
+		if (busy > 0 || !to_log)
+			OUT();
 	}
 #undef OUT
 	if (!to_log)
@@ -316,31 +324,11 @@ forge_read(void)
 	return path != NULL ? state_read(path, &len) : NULL;
 }
 
-/* glibc's qsort asks sysinfo() for the memory size the first time it sorts
- * 1 KiB or more (the config loader sorts the users) and caches the answer;
- * the seccomp filter refuses sysinfo. Sort that much once before the filter.
- * (Stop-gap for issue 12 section 1 so the knockwatch/2 scale test can run;
- * the sandbox work replaces it.) */
-static int
-warm_cmp(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-static void
-worker_warm_qsort(void)
-{
-	int v[512];
-
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		v[i] = (int)(sizeof(v) / sizeof(v[0]) - i);
-	qsort(v, sizeof(v) / sizeof(v[0]), sizeof(v[0]), warm_cmp);
-}
-
 int
 worker_main(int argc, char **argv)
 {
 	unsigned long uid, gid, ppid, verbose;
+	struct hash_key warm;
 	struct worker w;
 	const char *note;
 	char err[512];
@@ -390,7 +378,14 @@ worker_main(int argc, char **argv)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if ((unsigned long)getppid() != ppid)
 		_exit(0);
-	worker_warm_qsort();
+	/* First uses that reach for the system, made while they may: glibc
+	 * (sandbox_warm) and libgcrypt's nonce pool, which the tracking
+	 * table's hash key draws from at every config load and which would
+	 * otherwise be seeded under the filter (getrandom, or /dev/urandom,
+	 * which the worker's root does not have). */
+	sandbox_warm();
+	hash_key_random(&warm);
+	explicit_bzero(&warm, sizeof(warm));
 	if (sandbox_seccomp(err, sizeof(err)) == -1)
 		fatalx("sandbox: %s", err);
 	if (note != NULL)

@@ -412,8 +412,8 @@ check_files(void)
 	snprintf(want, sizeof(want), "%s:1:1: not a regular file", tmpdir);
 	T_STREQ(err, want);
 
-	/* Over 1 MiB is refused before parsing. */
-	n = 1024 * 1024 + 10;
+	/* Over 16 MiB is refused before parsing. */
+	n = 16 * 1024 * 1024 + 10;
 	if ((big = malloc(n + 1)) == NULL)
 		abort();
 	memset(big, '#', n);
@@ -422,7 +422,7 @@ check_files(void)
 	write_file(path, big, 0600);
 	free(big);
 	T_OK(config_load(path, err, sizeof(err)) == NULL, "big file");
-	snprintf(want, sizeof(want), "%s:1:1: file larger than 1048576 bytes",
+	snprintf(want, sizeof(want), "%s:1:1: file larger than 16777216 bytes",
 	    path);
 	T_STREQ(err, want);
 

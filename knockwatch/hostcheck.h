@@ -1,0 +1,18 @@
+/* hostcheck.h — kernel settings under which knockwatch cannot trust what
+ * it reads, found at start and by `knockwatch -n`. */
+#ifndef KW_HOSTCHECK_H
+#define KW_HOSTCHECK_H
+
+#include <stddef.h>
+
+/* 1 when net.netfilter.nf_log_all_netns is 1 and unprivileged user
+ * namespaces are allowed (kernel.unprivileged_userns_clone absent or 1,
+ * user.max_user_namespaces > 0), read under procsys ("/proc/sys"); msg
+ * then holds the warning with its remedy. 0 otherwise, or when a setting
+ * cannot be read. Pure but for the reads, so tests pass their own tree. */
+int hostcheck_netns_log(const char *procsys, char *msg, size_t len);
+/* Logs every warning hostcheck_* finds under /proc/sys; never refuses:
+ * test rigs set these on purpose. */
+void hostcheck_warn(void);
+
+#endif

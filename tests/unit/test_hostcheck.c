@@ -1,0 +1,87 @@
+/* test_hostcheck.c — the nf_log_all_netns warning (issue 12, section 5)
+ * over fake /proc/sys trees: it warns exactly when the sysctl is 1 and
+ * unprivileged user namespaces are allowed, and names the remedy. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hostcheck.h"
+#include "test.h"
+
+static char root[] = "/tmp/kwhostcheck.XXXXXX";
+
+/* set NAME VALUE: writes root/NAME; VALUE NULL removes it. */
+static void
+set(const char *name, const char *value)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	if (value == NULL) {
+		unlink(path);
+		return;
+	}
+	if ((fp = fopen(path, "w")) == NULL)
+		abort();
+	fprintf(fp, "%s\n", value);
+	fclose(fp);
+}
+
+static int
+warns(void)
+{
+	char msg[1024];
+	int r = hostcheck_netns_log(root, msg, sizeof(msg));
+
+	T_OK(r == (msg[0] != '\0'), "a message exactly when it warns");
+	if (r)
+		T_OK(strstr(msg, "nf_log_all_netns=0") != NULL &&
+		    strstr(msg, "max_user_namespaces=0") != NULL,
+		    "the warning gives the remedy: %s", msg);
+	return r;
+}
+
+int
+main(void)
+{
+	char d[600];
+
+	if (mkdtemp(root) == NULL)
+		abort();
+	const char *dirs[] = { "net", "net/netfilter", "kernel", "user" };
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(d, sizeof(d), "%s/%s", root, dirs[i]);
+		mkdir(d, 0700);
+	}
+	/* Debian-style kernel with everything open. */
+	set("net/netfilter/nf_log_all_netns", "1");
+	set("kernel/unprivileged_userns_clone", "1");
+	set("user/max_user_namespaces", "63000");
+	T_OK(warns(), "all_netns 1, userns_clone 1, max 63000: warns");
+	set("net/netfilter/nf_log_all_netns", "0");
+	T_OK(!warns(), "all_netns 0: quiet");
+	set("net/netfilter/nf_log_all_netns", NULL);
+	T_OK(!warns(), "no nf_log_all_netns (no netfilter logging): quiet");
+	set("net/netfilter/nf_log_all_netns", "1");
+	set("kernel/unprivileged_userns_clone", "0");
+	T_OK(!warns(), "userns_clone 0: quiet");
+	set("kernel/unprivileged_userns_clone", NULL);
+	T_OK(warns(), "no userns_clone switch (upstream kernel), max > 0: warns");
+	set("user/max_user_namespaces", "0");
+	T_OK(!warns(), "max_user_namespaces 0: quiet");
+	set("user/max_user_namespaces", NULL);
+	T_OK(!warns(), "no user namespaces at all: quiet");
+	set("user/max_user_namespaces", "garbage");
+	T_OK(!warns(), "an unreadable value: quiet");
+	set("net/netfilter/nf_log_all_netns", NULL);
+	set("user/max_user_namespaces", NULL);
+	for (size_t i = 4; i-- > 0;) {
+		snprintf(d, sizeof(d), "%s/%s", root, dirs[i]);
+		rmdir(d);
+	}
+	rmdir(root);
+	return t_done();
+}
