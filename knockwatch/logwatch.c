@@ -87,6 +87,8 @@ struct lw_watch {
 	kw_ms		 grace_ms;
 	int		 dwd;		/* watch on dir (or an ancestor if anc) */
 	int		 anc;		/* dir is missing: dwd is an ancestor */
+	dev_t		 ddev;		/* the directory dwd watches (!anc) */
+	ino_t		 dino;
 	int		 dirty;
 	int		 more;		/* a read stopped at the cap */
 	int		 removed;	/* removed from a callback */
@@ -201,6 +203,10 @@ lw_arm(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 				log_info("%s: watching directory %s",
 				    w->path, w->dir);
 			lw_set_dwd(lw, w, wd, 0);
+			if (priv_stat(w->dir, &st) == 0) {
+				w->ddev = st.st_dev;
+				w->dino = st.st_ino;
+			}
 			return 0;
 		}
 		if (errno != ENOENT && errno != ENOTDIR)
@@ -461,13 +467,13 @@ lw_retire(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 	}
 }
 
-/* Reads every old file, oldest first; closes those deleted or past their
- * grace once read to the end. */
+/* Reads every old file, oldest first; closes those past their grace once
+ * read to the end. A deleted file counts as a renamed one: the syslog
+ * daemon that still has it open writes to it until it reopens its log. */
 static void
 lw_check_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 {
 	struct lw_file *f, **pp = &w->old;
-	struct stat st;
 	ssize_t n;
 
 	while ((f = *pp) != NULL && !w->removed) {
@@ -478,8 +484,7 @@ lw_check_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 			pp = &f->next;
 			continue;
 		}
-		if (n >= 0 && !f->gone && fstat(f->fd, &st) == 0 &&
-		    st.st_nlink > 0 && now < f->last + w->grace_ms) {
+		if (n >= 0 && !f->gone && now < f->last + w->grace_ms) {
 			pp = &f->next;
 			continue;
 		}
@@ -512,6 +517,13 @@ lw_check_path(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 			log_debug("%s: gone", w->path);
 			lw_retire(lw, w, now);
 		}
+		/* The directory itself may be gone or replaced: its own
+		 * deletion is reported only once nothing holds a file of it
+		 * open, and we hold a deleted file for grace_s. */
+		if (!w->anc && w->dwd != -1 &&
+		    (priv_stat(w->dir, &st) == -1 || st.st_dev != w->ddev ||
+		    st.st_ino != w->dino))
+			(void)lw_arm(lw, w, now);
 		return;
 	}
 	if (lw_same(w->cur, st.st_dev, st.st_ino))
