@@ -12,9 +12,13 @@
  * it and IN_Q_OVERFLOW is simply "everything is dirty".
  *
  * Order: at each look, renamed-away files (oldest first) are read before the
- * file now at the path. A renamed file is read until grace_s after the last
- * read that found data; a deleted one (st_nlink 0) is read to its end and
- * closed at once. Recovered: a missing file or directory (the deepest
+ * file now at the path. A renamed or deleted file is read until grace_s
+ * after the last read that found data (a syslog daemon writes to either
+ * until it reopens its log). Offsets live in the open file descriptions,
+ * which the parent holds (held.c): a worker started after a crash goes on
+ * where the dead one stopped, in the file at the path and in the files
+ * rotated away from it, and reads a file new at the path from its start.
+ * Recovered: a missing file or directory (the deepest
  * existing ancestor is watched until it appears), a directory deleted or
  * renamed and re-created, EACCES/ENOSPC/EMFILE (retried every minute via
  * logwatch_deadline). Not recovered: two rotations between two looks (the
@@ -272,21 +276,22 @@ lw_seek_end(struct lw_file *f, off_t size)
 		f->skip = LW_SKIP_RESYNC;
 }
 
-/* Opens path; NULL with errno set on failure (not logged). */
+static int
+lw_same(const struct lw_file *f, dev_t dev, ino_t ino)
+{
+	return f != NULL && f->dev == dev && f->ino == ino;
+}
+
+/* Takes fd (closed on failure) as a file of w: NULL with errno set on
+ * failure (not logged). *size: its size now. */
 static struct lw_file *
-lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
+lw_file_fd(struct logwatch *lw, struct lw_watch *w, int fd, off_t *size,
+    kw_ms now)
 {
 	struct lw_file *f;
 	struct stat st;
-	int fd, saved, resume;
-	off_t at = 0;
+	int saved;
 
-	fd = priv_open_log(w->path, &resume);
-	if (fd == -1)
-		return NULL;
-	/* The file the previous worker read: go on where it stopped. */
-	if (resume && (at = lseek(fd, 0, SEEK_CUR)) == -1)
-		at = 0;
 	if (fstat(fd, &st) == -1)
 		goto fail;
 	if (!S_ISREG(st.st_mode)) {
@@ -305,20 +310,83 @@ lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
 		    w->path);
 		w->retry = now + LW_RETRY_MS;
 	}
-	f->resumed = resume;
-	if (resume)	/* shorter now: truncated, so from 0 */
-		lw_seek_end(f, at <= st.st_size ? at : 0);
-	else if (at_end)
-		lw_seek_end(f, st.st_size);
-	/* Published at once: a worker that dies before reading a byte must
-	 * not send the next one back to the start of the file. */
-	(void)lseek(fd, f->off, SEEK_SET);
+	*size = st.st_size;
 	return f;
  fail:
 	saved = errno;
 	close(fd);
 	errno = saved;
 	return NULL;
+}
+
+/* Goes on at offset at, where a previous worker stopped; a file shorter
+ * now was truncated, so it is read from 0. Published at once: a worker
+ * that dies before reading a byte must not send the next one back to the
+ * start of the file. */
+static void
+lw_resume(struct lw_file *f, off_t at, off_t size)
+{
+	f->resumed = 1;
+	lw_seek_end(f, at <= size ? at : 0);
+	(void)lseek(f->fd, f->off, SEEK_SET);
+}
+
+/* Opens path; NULL with errno set on failure (not logged). A file that
+ * came to the name while no worker looked is read from its start. */
+static struct lw_file *
+lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
+{
+	struct lw_file *f;
+	int fd, how;
+	off_t at = 0, size;
+
+	fd = priv_open_log(w->path, &how);
+	if (fd == -1)
+		return NULL;
+	/* The file the previous worker read: go on where it stopped. */
+	if (how == PRIV_LOG_RESUME && (at = lseek(fd, 0, SEEK_CUR)) == -1)
+		at = 0;
+	if ((f = lw_file_fd(lw, w, fd, &size, now)) == NULL)
+		return NULL;
+	if (how == PRIV_LOG_RESUME)
+		lw_resume(f, at, size);
+	else if (how == PRIV_LOG_UNREAD)
+		f->resumed = 1;		/* all of it, at the next look */
+	else if (at_end)
+		lw_seek_end(f, size);
+	(void)lseek(fd, f->off, SEEK_SET);
+	return f;
+}
+
+/* A new worker: the files renamed or deleted away from w's path that the
+ * previous one had not finished, oldest first, each from where it stopped
+ * and for grace_s from now. */
+static void
+lw_adopt_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
+{
+	struct lw_file *f, **pp;
+	off_t at, size;
+	int fd;
+
+	for (int i = 0; w->nold < LOGWATCH_MAX_OLD; i++) {
+		if ((fd = priv_open_rotated(w->path, i)) == -1)
+			return;
+		if ((at = lseek(fd, 0, SEEK_CUR)) == -1)
+			at = 0;
+		if ((f = lw_file_fd(lw, w, fd, &size, now)) == NULL)
+			continue;
+		if (lw_same(w->cur, f->dev, f->ino)) {
+			lw_file_close(lw, w, f);	/* renamed back */
+			continue;
+		}
+		lw_resume(f, at, size);
+		log_debug("%s: reading on in a file rotated away while no "
+		    "worker ran", w->path);
+		for (pp = &w->old; *pp != NULL; pp = &(*pp)->next)
+			;
+		*pp = f;
+		w->nold++;
+	}
 }
 
 static void
@@ -490,14 +558,11 @@ lw_check_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 		}
 		*pp = f->next;
 		w->nold--;
+		/* The parent holds it for a worker started after a crash of
+		 * this one; from now on nobody needs it. */
+		priv_log_done(w->path, f->dev, f->ino);
 		lw_file_close(lw, w, f);
 	}
-}
-
-static int
-lw_same(const struct lw_file *f, dev_t dev, ino_t ino)
-{
-	return f != NULL && f->dev == dev && f->ino == ino;
 }
 
 /* Whatever the path names now becomes cur; the previous cur is retired. */
@@ -733,10 +798,12 @@ logwatch_add(struct logwatch *lw, const char *path, int from_start,
 		}
 		log_info("%s: does not exist yet", path);
 	}
+	lw_adopt_old(lw, w, now);
 	/* Read what is already there (all of it, or what came after the
 	 * offset a previous worker reached) at the next logwatch_handle, not
 	 * from inside add: logwatch_deadline says "now". */
-	w->more = w->cur != NULL && (from_start || w->cur->resumed);
+	w->more = (w->cur != NULL && (from_start || w->cur->resumed)) ||
+	    w->old != NULL;
 	w->complained = 0;
 	id = i;
 	w = NULL;

@@ -287,7 +287,7 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 	struct stat st;
 	const char *bad;
 	char why[64];
-	int rc, resume;
+	int rc, how;
 
 	/* Only MSG_WATCH_FD brings a descriptor. */
 	if (fd != -1 && type != MSG_WATCH_FD) {
@@ -299,9 +299,26 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 	case MSG_OPEN_LOG:
 		if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 0))
 			break;
-		rc = held_open(p, &resume);
-		reply(rc == -1 ? -1 : resume, errno, NULL, rc);
+		rc = held_open(p, &how);
+		reply(rc == -1 ? -1 : how, errno, NULL, rc);
 		return;
+	case MSG_OPEN_ROTATED:
+	case MSG_LOG_DONE: {
+		struct msg_log_file *l = (struct msg_log_file *)p;
+		if (len <= sizeof(*l) ||
+		    !msg_str_ok(l->path, len - sizeof(*l), PATH_MAX) ||
+		    !grant_path(cfgs(), l->path, 0))
+			break;
+		if (type == MSG_LOG_DONE) {
+			held_done(l->path, (dev_t)l->dev, (ino_t)l->ino);
+			reply(0, 0, NULL, -1);
+			return;
+		}
+		rc = held_rotated(l->path, l->index > INT_MAX ? -1 :
+		    (int)l->index);
+		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
+		return;
+	}
 	case MSG_STAT:
 		if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 1))
 			break;
@@ -435,6 +452,8 @@ reaped(int status, kw_ms now)
 		    WEXITSTATUS(status));
 	m.pid = 0;
 	m.poll_at = KW_MS_NEVER;
+	/* Before anything can change the logs it was reading. */
+	held_mark();
 	closefd(&m.pidfd);
 	closefd(&m.req);
 	closefd(&m.ctl);

@@ -50,8 +50,79 @@ check "delete+recreate, syslog still writing to the deleted file: opens" \
 	wait_for 10 opened 192.0.2.1
 exec 3>&-
 
+# 2. Renamed and re-created while no worker runs; the whole sequence in
+# the new file.
+fresh
+barrier 192.0.2.102
+kill_worker
+mv "$LOG" "$LOG.1"
+: >"$LOG"
+knock 192.0.2.2 tcp/7000 udp/8000 tcp/9000
+in_gap "rename+create"
+check "rename+create while no worker runs, sequence in the new file: opens" \
+	wait_for 20 opened 192.0.2.2
+
+# 3. The same, part of the sequence in the old file (before and after the
+# rename: the syslog daemon has not reopened yet), the rest in the new one.
+fresh
+barrier 192.0.2.103
+kill_worker
+knock 192.0.2.3 tcp/7000
+mv "$LOG" "$LOG.1"
+knock_line 192.0.2.3 udp 40002 8000 >>"$LOG.1"
+: >"$LOG"
+knock 192.0.2.3 tcp/9000
+in_gap "rename+create mid-sequence"
+check "rename+create while no worker runs, sequence across both files: opens" \
+	wait_for 20 opened 192.0.2.3
+
+# 4. copytruncate while no worker runs, and the file grows past the offset
+# the dead worker had reached: the new content is read from its start.
+fresh
+pad 20
+barrier 192.0.2.104
+old=$(stat -c %s "$LOG")
+kill_worker
+cp "$LOG" "$LOG.1"
+: >"$LOG"
+knock 192.0.2.4 tcp/7000 udp/8000 tcp/9000
+pad 40
+in_gap "copytruncate"
+check "copytruncate: the file regrew past the old offset ($(stat -c %s "$LOG") > $old)" \
+	test "$(stat -c %s "$LOG")" -gt "$old"
+check "copytruncate while no worker runs, regrown past the offset: opens" \
+	wait_for 20 opened 192.0.2.4
+
+# 5. Deleted and re-created while no worker runs: the deleted file's unread
+# tail (the syslog daemon still writes to it) and the new file.
+fresh
+barrier 192.0.2.105
+exec 3>>"$LOG"
+kill_worker
+knock 192.0.2.5 tcp/7000
+rm -f "$LOG"
+knock_line 192.0.2.5 udp 40002 8000 >&3
+: >"$LOG"
+knock 192.0.2.5 tcp/9000
+in_gap "delete+recreate"
+check "delete+recreate while no worker runs: the old tail and the new file are read" \
+	wait_for 20 opened 192.0.2.5
+exec 3>&-
+
+# 6. A log that was missing when the worker died, created while no worker
+# runs: read from its start.
+fresh
+rm -f "$LOG"
+wait_for 10 grep -q "$LOG: gone" "$T/kw.err"
+kill_worker
+knock 192.0.2.6 tcp/7000 udp/8000 tcp/9000
+in_gap "created"
+check "a log created while no worker runs is read from its start" \
+	wait_for 20 opened 192.0.2.6
+
 # Nothing read twice.
-for s in 192.0.2.1 192.0.2.101; do
+for s in 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5 192.0.2.6 \
+	192.0.2.101 192.0.2.102 192.0.2.103 192.0.2.104 192.0.2.105; do
 	check "$s opened exactly once" test "$(count_opens $s)" -eq 1
 done
 check "SIGTERM exits 0" stop_kw
