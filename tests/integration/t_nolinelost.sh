@@ -21,18 +21,17 @@ fresh() {
 	: >"$LOG"
 	start_kw && wait_for 10 worker_reads_log
 }
-# kill_worker: kill -9s the worker and waits until the parent has reaped it.
-# The next worker starts after a back-off of at least a second.
-kill_worker() {
+# gap_start: kill -9s the worker, waits until the parent has reaped it,
+# then stops the parent (SIGSTOP) so that no new worker can start before
+# gap_end, however slow the machine: what the case does in between happens
+# while no worker runs, as after a crash with a long restart back-off.
+gap_start() {
 	k_w=$(worker_pid) || return 1
 	kill -9 "$k_w"
-	wait_for 10 sh -c "! kill -0 $k_w 2>/dev/null"
+	wait_for 10 sh -c "! kill -0 $k_w 2>/dev/null" || return 1
+	kill -STOP "$KWPID"
 }
-# in_gap DESC: what the case did happened while no worker ran (a check of
-# the test itself: if a new worker was already there, the case proves
-# nothing).
-in_gap() { check "$1: done while no worker ran" sh -c "! pgrep -P $KWPID -x kw-worker >/dev/null"; }
-restarted() { wait_for 20 worker_pid; }
+gap_end() { kill -CONT "$KWPID"; }
 # pad N: N lines of noise (no knock) appended to $LOG.
 pad() { i=0; while [ "$i" -lt "$1" ]; do echo "$(date '+%b %e %H:%M:%S') fw sshd[1]: noise line $i, not a knock"; i=$((i + 1)); done >>"$LOG"; }
 
@@ -54,11 +53,11 @@ exec 3>&-
 # the new file.
 fresh
 barrier 192.0.2.102
-kill_worker
+gap_start
 mv "$LOG" "$LOG.1"
 : >"$LOG"
 knock 192.0.2.2 tcp/7000 udp/8000 tcp/9000
-in_gap "rename+create"
+gap_end
 check "rename+create while no worker runs, sequence in the new file: opens" \
 	wait_for 20 opened 192.0.2.2
 
@@ -66,13 +65,13 @@ check "rename+create while no worker runs, sequence in the new file: opens" \
 # rename: the syslog daemon has not reopened yet), the rest in the new one.
 fresh
 barrier 192.0.2.103
-kill_worker
+gap_start
 knock 192.0.2.3 tcp/7000
 mv "$LOG" "$LOG.1"
 knock_line 192.0.2.3 udp 40002 8000 >>"$LOG.1"
 : >"$LOG"
 knock 192.0.2.3 tcp/9000
-in_gap "rename+create mid-sequence"
+gap_end
 check "rename+create while no worker runs, sequence across both files: opens" \
 	wait_for 20 opened 192.0.2.3
 
@@ -82,12 +81,12 @@ fresh
 pad 20
 barrier 192.0.2.104
 old=$(stat -c %s "$LOG")
-kill_worker
+gap_start
 cp "$LOG" "$LOG.1"
 : >"$LOG"
 knock 192.0.2.4 tcp/7000 udp/8000 tcp/9000
 pad 40
-in_gap "copytruncate"
+gap_end
 check "copytruncate: the file regrew past the old offset ($(stat -c %s "$LOG") > $old)" \
 	test "$(stat -c %s "$LOG")" -gt "$old"
 check "copytruncate while no worker runs, regrown past the offset: opens" \
@@ -98,13 +97,13 @@ check "copytruncate while no worker runs, regrown past the offset: opens" \
 fresh
 barrier 192.0.2.105
 exec 3>>"$LOG"
-kill_worker
+gap_start
 knock 192.0.2.5 tcp/7000
 rm -f "$LOG"
 knock_line 192.0.2.5 udp 40002 8000 >&3
 : >"$LOG"
 knock 192.0.2.5 tcp/9000
-in_gap "delete+recreate"
+gap_end
 check "delete+recreate while no worker runs: the old tail and the new file are read" \
 	wait_for 20 opened 192.0.2.5
 exec 3>&-
@@ -114,15 +113,32 @@ exec 3>&-
 fresh
 rm -f "$LOG"
 wait_for 10 grep -q "$LOG: gone" "$T/kw.err"
-kill_worker
+gap_start
 knock 192.0.2.6 tcp/7000 udp/8000 tcp/9000
-in_gap "created"
+gap_end
 check "a log created while no worker runs is read from its start" \
 	wait_for 20 opened 192.0.2.6
 
+# 7. A file the worker was still reading in its grace (renamed away while
+# it ran) when it died: the next worker reads on in it.
+fresh
+mv "$LOG" "$LOG.1"
+: >"$LOG"
+barrier 192.0.2.107	# the worker has moved on to the new file
+gap_start
+# The syslog daemon has not reopened yet: it writes to the renamed file.
+{
+	knock_line 192.0.2.7 tcp 40001 7000
+	knock_line 192.0.2.7 udp 40002 8000
+	knock_line 192.0.2.7 tcp 40003 9000
+} >>"$LOG.1"
+gap_end
+check "a renamed file in its grace when the worker died is read on by the next" \
+	wait_for 20 opened 192.0.2.7
+
 # Nothing read twice.
-for s in 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5 192.0.2.6 \
-	192.0.2.101 192.0.2.102 192.0.2.103 192.0.2.104 192.0.2.105; do
+for s in 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5 192.0.2.6 192.0.2.7 \
+	192.0.2.101 192.0.2.102 192.0.2.103 192.0.2.104 192.0.2.105 192.0.2.107; do
 	check "$s opened exactly once" test "$(count_opens $s)" -eq 1
 done
 check "SIGTERM exits 0" stop_kw
