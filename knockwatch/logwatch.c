@@ -376,7 +376,9 @@ lw_adopt_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 		if ((f = lw_file_fd(lw, w, fd, &size, now)) == NULL)
 			continue;
 		if (lw_same(w->cur, f->dev, f->ino)) {
-			lw_file_close(lw, w, f);	/* renamed back */
+			/* Renamed back to the name: read as cur. */
+			priv_log_done(w->path, f->dev, f->ino);
+			lw_file_close(lw, w, f);
 			continue;
 		}
 		lw_resume(f, at, size);

@@ -287,7 +287,7 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 	struct stat st;
 	const char *bad;
 	char why[64];
-	int rc, how;
+	int rc, how, err;
 
 	/* Only MSG_WATCH_FD brings a descriptor. */
 	if (fd != -1 && type != MSG_WATCH_FD) {
@@ -304,18 +304,19 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		return;
 	case MSG_OPEN_ROTATED:
 	case MSG_LOG_DONE: {
-		struct msg_log_file *l = (struct msg_log_file *)p;
-		if (len <= sizeof(*l) ||
-		    !msg_str_ok(l->path, len - sizeof(*l), PATH_MAX) ||
-		    !grant_path(cfgs(), l->path, 0))
+		struct msg_log_file l;
+		const char *path = p + sizeof(l);
+		if (len <= sizeof(l) ||
+		    !msg_str_ok(path, len - sizeof(l), PATH_MAX) ||
+		    !grant_path(cfgs(), path, 0))
 			break;
+		memcpy(&l, p, sizeof(l));
 		if (type == MSG_LOG_DONE) {
-			held_done(l->path, (dev_t)l->dev, (ino_t)l->ino);
+			held_done(path, (dev_t)l.dev, (ino_t)l.ino);
 			reply(0, 0, NULL, -1);
 			return;
 		}
-		rc = held_rotated(l->path, l->index > INT_MAX ? -1 :
-		    (int)l->index);
+		rc = held_rotated(path, l.index > INT_MAX ? -1 : (int)l.index);
 		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
 		return;
 	}
@@ -323,8 +324,12 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 1))
 			break;
 		rc = stat(p, &st);
-		held_gone(p, rc == -1 ? NULL : &st);
-		reply(rc, errno, &st, -1);
+		err = errno;
+		/* As the worker reads it: another file or none at the name;
+		 * any other error says nothing (it keeps its file). */
+		if (rc == 0 || err == ENOENT || err == ENOTDIR)
+			held_gone(p, rc == -1 ? NULL : &st);
+		reply(rc, err, &st, -1);
 		return;
 	case MSG_WATCH: {
 		struct msg_watch *w = (struct msg_watch *)p;

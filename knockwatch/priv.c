@@ -110,7 +110,8 @@ static int
 rpc_log_file(uint32_t type, const char *path, uint32_t i, dev_t dev,
     ino_t ino, int *fd)
 {
-	char buf[MSG_MAX];
+	char buf[MSG_MAX]
+	    __attribute__((aligned(__alignof__(struct msg_log_file))));
 	struct msg_log_file *l = (struct msg_log_file *)buf;
 	struct msg_reply r;
 	size_t len = strlen(path) + 1;
