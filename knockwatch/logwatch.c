@@ -57,6 +57,8 @@
 			 IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD)
 #define LW_FILE_MASK	(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | \
 			 IN_MOVE_SELF | IN_MASK_ADD)
+#define LW_UP_MASK	(IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | \
+			 IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD)
 
 enum lw_skip {
 	LW_SKIP_NONE,
@@ -93,6 +95,8 @@ struct lw_watch {
 	int		 anc;		/* dir is missing: dwd is an ancestor */
 	dev_t		 ddev;		/* the directory dwd watches (!anc) */
 	ino_t		 dino;
+	int		 uwd;		/* while the file is missing: watch on
+					 * dir's parent, for dir's removal */
 	int		 dirty;
 	int		 more;		/* a read stopped at the cap */
 	int		 removed;	/* removed from a callback */
@@ -135,7 +139,8 @@ lw_wd_used(const struct logwatch *lw, int wd)
 	for (i = 0; i < LOGWATCH_MAX; i++) {
 		if ((w = lw->w[i]) == NULL)
 			continue;
-		if (w->dwd == wd || (w->cur != NULL && w->cur->iwd == wd))
+		if (w->dwd == wd || w->uwd == wd ||
+		    (w->cur != NULL && w->cur->iwd == wd))
 			return 1;
 		for (f = w->old; f != NULL; f = f->next)
 			if (f->iwd == wd)
@@ -158,6 +163,16 @@ static int
 lw_watch_inode(struct logwatch *lw, int fd, const char *path)
 {
 	return priv_watch_fd(lw->fd, fd, path, LW_FILE_MASK);
+}
+
+static void
+lw_set_uwd(struct logwatch *lw, struct lw_watch *w, int wd)
+{
+	int old = w->uwd;
+
+	w->uwd = wd;
+	if (old != wd)
+		lw_wd_release(lw, old);
 }
 
 static void
@@ -207,6 +222,7 @@ lw_arm(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 				log_info("%s: watching directory %s",
 				    w->path, w->dir);
 			lw_set_dwd(lw, w, wd, 0);
+			lw_set_uwd(lw, w, -1);
 			if (priv_stat(w->dir, &st) == 0) {
 				w->ddev = st.st_dev;
 				w->dino = st.st_ino;
@@ -229,6 +245,7 @@ lw_arm(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 			log_info("%s: directory %s does not exist; waiting for "
 			    "it under %s", w->path, w->dir, p);
 		lw_set_dwd(lw, w, wd, 1);
+		lw_set_uwd(lw, w, -1);
 		/* It may have appeared while we walked up: look again. */
 		if (priv_stat(w->dir, &st) == -1)
 			return 0;
@@ -567,6 +584,29 @@ lw_check_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 	}
 }
 
+/* The file is missing: its directory may be gone or replaced too. Its own
+ * IN_DELETE_SELF comes only once nothing holds a file of it open, and we
+ * (and the parent) hold a deleted file for grace_s; so while the file is
+ * missing the directory's parent is watched for its removal, and the
+ * directory is looked at now (after that watch is set: no gap). */
+static void
+lw_check_dir(struct logwatch *lw, struct lw_watch *w, kw_ms now)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	int wd;
+
+	if (w->anc || w->dwd == -1)
+		return;
+	snprintf(p, sizeof(p), "%s", w->dir);
+	if (w->uwd == -1 && lw_parent(p) &&
+	    (wd = priv_watch(lw->fd, p, LW_UP_MASK)) >= 0)
+		lw_set_uwd(lw, w, wd);
+	if (priv_stat(w->dir, &st) == -1 || st.st_dev != w->ddev ||
+	    st.st_ino != w->dino)
+		(void)lw_arm(lw, w, now);
+}
+
 /* Whatever the path names now becomes cur; the previous cur is retired. */
 static void
 lw_check_path(struct logwatch *lw, struct lw_watch *w, kw_ms now)
@@ -584,15 +624,10 @@ lw_check_path(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 			log_debug("%s: gone", w->path);
 			lw_retire(lw, w, now);
 		}
-		/* The directory itself may be gone or replaced: its own
-		 * deletion is reported only once nothing holds a file of it
-		 * open, and we hold a deleted file for grace_s. */
-		if (!w->anc && w->dwd != -1 &&
-		    (priv_stat(w->dir, &st) == -1 || st.st_dev != w->ddev ||
-		    st.st_ino != w->dino))
-			(void)lw_arm(lw, w, now);
+		lw_check_dir(lw, w, now);
 		return;
 	}
+	lw_set_uwd(lw, w, -1);
 	if (lw_same(w->cur, st.st_dev, st.st_ino))
 		return;
 	/* New at this name: everything in it is new, read from 0. */
@@ -661,6 +696,15 @@ lw_event_file(struct lw_watch *w, struct lw_file *f,
 	w->dirty = 1;
 }
 
+/* The last component of w's directory. */
+static const char *
+lw_dirbase(const struct lw_watch *w)
+{
+	const char *s = strrchr(w->dir, '/');
+
+	return s != NULL ? s + 1 : w->dir;
+}
+
 /* Marks the paths an event concerns as dirty. */
 static void
 lw_event(struct logwatch *lw, const struct inotify_event *ev)
@@ -690,6 +734,16 @@ lw_event(struct logwatch *lw, const struct inotify_event *ev)
 			} else if (w->anc)
 				w->dirty |= (ev->mask & IN_ISDIR) != 0;
 			else if (ev->len > 0 && strcmp(ev->name, w->base) == 0)
+				w->dirty = 1;
+		}
+		if (ev->wd == w->uwd) {
+			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF |
+			    IN_MOVE_SELF)) {
+				w->uwd = -1;	/* lw_check_dir sets it anew */
+				w->dirty = 1;
+				gone = 1;
+			} else if (ev->len > 0 &&
+			    strcmp(ev->name, lw_dirbase(w)) == 0)
 				w->dirty = 1;
 		}
 		if (w->cur != NULL)
@@ -730,7 +784,7 @@ lw_watch_free(struct logwatch *lw, int id)
 {
 	struct lw_watch *w = lw->w[id];
 	struct lw_file *f;
-	int wd = w->dwd;
+	int wd = w->dwd, uwd = w->uwd;
 
 	lw->w[id] = NULL;	/* so its watches count as unused */
 	if (w->cur != NULL)
@@ -740,6 +794,7 @@ lw_watch_free(struct logwatch *lw, int id)
 		lw_file_close(lw, w, f);
 	}
 	lw_wd_release(lw, wd);
+	lw_wd_release(lw, uwd);
 	free(w->dir);
 	free(w->path);
 	free(w);
@@ -787,7 +842,7 @@ logwatch_add(struct logwatch *lw, const char *path, int from_start,
 	w->cb = cb;
 	w->arg = arg;
 	w->grace_ms = (kw_ms)grace_s * 1000;
-	w->dwd = -1;
+	w->dwd = w->uwd = -1;
 	w->retry = KW_MS_NEVER;
 	lw->w[i] = w;
 	/* The directory first, so a file created from here on is seen. */

@@ -406,6 +406,21 @@ t_missing(void)
 	pump(lw, &c, 0);
 	T_INTEQ(fd_open_on(g), 1);	/* the deleted one closed */
 	T_OK(logwatch_deadline(lw) == KW_MS_NEVER, "idle");
+	/* rm -r with a look between the file and its directory: the deleted
+	 * file we still read keeps the directory's own IN_DELETE_SELF back,
+	 * so its removal is seen from its parent. */
+	T_INTEQ(unlink(g), 0);
+	pump(lw, &c, 0);
+	T_INTEQ(fd_open_on(g), 1);	/* deleted, in its grace */
+	T_INTEQ(rmdir(dd), 0);
+	pump(lw, &c, 0);
+	T_INTEQ(mkdir(dd, 0755), 0);
+	put(g, "X3\n");
+	pump(lw, &c, 1);
+	EXPECT(&c, "X3\n");
+	now += 5000;
+	pump(lw, &c, 0);
+	T_INTEQ(fd_open_on(g), 1);
 	logwatch_free(lw);
 }
 
