@@ -12,9 +12,13 @@
  * it and IN_Q_OVERFLOW is simply "everything is dirty".
  *
  * Order: at each look, renamed-away files (oldest first) are read before the
- * file now at the path. A renamed file is read until grace_s after the last
- * read that found data; a deleted one (st_nlink 0) is read to its end and
- * closed at once. Recovered: a missing file or directory (the deepest
+ * file now at the path. A renamed or deleted file is read until grace_s
+ * after the last read that found data (a syslog daemon writes to either
+ * until it reopens its log). Offsets live in the open file descriptions,
+ * which the parent holds (held.c): a worker started after a crash goes on
+ * where the dead one stopped, in the file at the path and in the files
+ * rotated away from it, and reads a file new at the path from its start.
+ * Recovered: a missing file or directory (the deepest
  * existing ancestor is watched until it appears), a directory deleted or
  * renamed and re-created, EACCES/ENOSPC/EMFILE (retried every minute via
  * logwatch_deadline). Not recovered: two rotations between two looks (the
@@ -53,6 +57,8 @@
 			 IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD)
 #define LW_FILE_MASK	(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | \
 			 IN_MOVE_SELF | IN_MASK_ADD)
+#define LW_UP_MASK	(IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | \
+			 IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD)
 
 enum lw_skip {
 	LW_SKIP_NONE,
@@ -87,6 +93,10 @@ struct lw_watch {
 	kw_ms		 grace_ms;
 	int		 dwd;		/* watch on dir (or an ancestor if anc) */
 	int		 anc;		/* dir is missing: dwd is an ancestor */
+	dev_t		 ddev;		/* the directory dwd watches (!anc) */
+	ino_t		 dino;
+	int		 uwd;		/* while the file is missing: watch on
+					 * dir's parent, for dir's removal */
 	int		 dirty;
 	int		 more;		/* a read stopped at the cap */
 	int		 removed;	/* removed from a callback */
@@ -129,7 +139,8 @@ lw_wd_used(const struct logwatch *lw, int wd)
 	for (i = 0; i < LOGWATCH_MAX; i++) {
 		if ((w = lw->w[i]) == NULL)
 			continue;
-		if (w->dwd == wd || (w->cur != NULL && w->cur->iwd == wd))
+		if (w->dwd == wd || w->uwd == wd ||
+		    (w->cur != NULL && w->cur->iwd == wd))
 			return 1;
 		for (f = w->old; f != NULL; f = f->next)
 			if (f->iwd == wd)
@@ -152,6 +163,16 @@ static int
 lw_watch_inode(struct logwatch *lw, int fd, const char *path)
 {
 	return priv_watch_fd(lw->fd, fd, path, LW_FILE_MASK);
+}
+
+static void
+lw_set_uwd(struct logwatch *lw, struct lw_watch *w, int wd)
+{
+	int old = w->uwd;
+
+	w->uwd = wd;
+	if (old != wd)
+		lw_wd_release(lw, old);
 }
 
 static void
@@ -201,6 +222,11 @@ lw_arm(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 				log_info("%s: watching directory %s",
 				    w->path, w->dir);
 			lw_set_dwd(lw, w, wd, 0);
+			lw_set_uwd(lw, w, -1);
+			if (priv_stat(w->dir, &st) == 0) {
+				w->ddev = st.st_dev;
+				w->dino = st.st_ino;
+			}
 			return 0;
 		}
 		if (errno != ENOENT && errno != ENOTDIR)
@@ -219,6 +245,7 @@ lw_arm(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 			log_info("%s: directory %s does not exist; waiting for "
 			    "it under %s", w->path, w->dir, p);
 		lw_set_dwd(lw, w, wd, 1);
+		lw_set_uwd(lw, w, -1);
 		/* It may have appeared while we walked up: look again. */
 		if (priv_stat(w->dir, &st) == -1)
 			return 0;
@@ -266,21 +293,22 @@ lw_seek_end(struct lw_file *f, off_t size)
 		f->skip = LW_SKIP_RESYNC;
 }
 
-/* Opens path; NULL with errno set on failure (not logged). */
+static int
+lw_same(const struct lw_file *f, dev_t dev, ino_t ino)
+{
+	return f != NULL && f->dev == dev && f->ino == ino;
+}
+
+/* Takes fd (closed on failure) as a file of w: NULL with errno set on
+ * failure (not logged). *size: its size now. */
 static struct lw_file *
-lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
+lw_file_fd(struct logwatch *lw, struct lw_watch *w, int fd, off_t *size,
+    kw_ms now)
 {
 	struct lw_file *f;
 	struct stat st;
-	int fd, saved, resume;
-	off_t at = 0;
+	int saved;
 
-	fd = priv_open_log(w->path, &resume);
-	if (fd == -1)
-		return NULL;
-	/* The file the previous worker read: go on where it stopped. */
-	if (resume && (at = lseek(fd, 0, SEEK_CUR)) == -1)
-		at = 0;
 	if (fstat(fd, &st) == -1)
 		goto fail;
 	if (!S_ISREG(st.st_mode)) {
@@ -299,20 +327,85 @@ lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
 		    w->path);
 		w->retry = now + LW_RETRY_MS;
 	}
-	f->resumed = resume;
-	if (resume)	/* shorter now: truncated, so from 0 */
-		lw_seek_end(f, at <= st.st_size ? at : 0);
-	else if (at_end)
-		lw_seek_end(f, st.st_size);
-	/* Published at once: a worker that dies before reading a byte must
-	 * not send the next one back to the start of the file. */
-	(void)lseek(fd, f->off, SEEK_SET);
+	*size = st.st_size;
 	return f;
  fail:
 	saved = errno;
 	close(fd);
 	errno = saved;
 	return NULL;
+}
+
+/* Goes on at offset at, where a previous worker stopped; a file shorter
+ * now was truncated, so it is read from 0. Published at once: a worker
+ * that dies before reading a byte must not send the next one back to the
+ * start of the file. */
+static void
+lw_resume(struct lw_file *f, off_t at, off_t size)
+{
+	f->resumed = 1;
+	lw_seek_end(f, at <= size ? at : 0);
+	(void)lseek(f->fd, f->off, SEEK_SET);
+}
+
+/* Opens path; NULL with errno set on failure (not logged). A file that
+ * came to the name while no worker looked is read from its start. */
+static struct lw_file *
+lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
+{
+	struct lw_file *f;
+	int fd, how;
+	off_t at = 0, size;
+
+	fd = priv_open_log(w->path, &how);
+	if (fd == -1)
+		return NULL;
+	/* The file the previous worker read: go on where it stopped. */
+	if (how == PRIV_LOG_RESUME && (at = lseek(fd, 0, SEEK_CUR)) == -1)
+		at = 0;
+	if ((f = lw_file_fd(lw, w, fd, &size, now)) == NULL)
+		return NULL;
+	if (how == PRIV_LOG_RESUME)
+		lw_resume(f, at, size);
+	else if (how == PRIV_LOG_UNREAD)
+		f->resumed = 1;		/* all of it, at the next look */
+	else if (at_end)
+		lw_seek_end(f, size);
+	(void)lseek(fd, f->off, SEEK_SET);
+	return f;
+}
+
+/* A new worker: the files renamed or deleted away from w's path that the
+ * previous one had not finished, oldest first, each from where it stopped
+ * and for grace_s from now. */
+static void
+lw_adopt_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
+{
+	struct lw_file *f, **pp;
+	off_t at, size;
+	int fd;
+
+	for (int i = 0; w->nold < LOGWATCH_MAX_OLD; i++) {
+		if ((fd = priv_open_rotated(w->path, i)) == -1)
+			return;
+		if ((at = lseek(fd, 0, SEEK_CUR)) == -1)
+			at = 0;
+		if ((f = lw_file_fd(lw, w, fd, &size, now)) == NULL)
+			continue;
+		if (lw_same(w->cur, f->dev, f->ino)) {
+			/* Renamed back to the name: read as cur. */
+			priv_log_done(w->path, f->dev, f->ino);
+			lw_file_close(lw, w, f);
+			continue;
+		}
+		lw_resume(f, at, size);
+		log_debug("%s: reading on in a file rotated away while no "
+		    "worker ran", w->path);
+		for (pp = &w->old; *pp != NULL; pp = &(*pp)->next)
+			;
+		*pp = f;
+		w->nold++;
+	}
 }
 
 static void
@@ -461,13 +554,13 @@ lw_retire(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 	}
 }
 
-/* Reads every old file, oldest first; closes those deleted or past their
- * grace once read to the end. */
+/* Reads every old file, oldest first; closes those past their grace once
+ * read to the end. A deleted file counts as a renamed one: the syslog
+ * daemon that still has it open writes to it until it reopens its log. */
 static void
 lw_check_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 {
 	struct lw_file *f, **pp = &w->old;
-	struct stat st;
 	ssize_t n;
 
 	while ((f = *pp) != NULL && !w->removed) {
@@ -478,21 +571,40 @@ lw_check_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 			pp = &f->next;
 			continue;
 		}
-		if (n >= 0 && !f->gone && fstat(f->fd, &st) == 0 &&
-		    st.st_nlink > 0 && now < f->last + w->grace_ms) {
+		if (n >= 0 && !f->gone && now < f->last + w->grace_ms) {
 			pp = &f->next;
 			continue;
 		}
 		*pp = f->next;
 		w->nold--;
+		/* The parent holds it for a worker started after a crash of
+		 * this one; from now on nobody needs it. */
+		priv_log_done(w->path, f->dev, f->ino);
 		lw_file_close(lw, w, f);
 	}
 }
 
-static int
-lw_same(const struct lw_file *f, dev_t dev, ino_t ino)
+/* The file is missing: its directory may be gone or replaced too. Its own
+ * IN_DELETE_SELF comes only once nothing holds a file of it open, and we
+ * (and the parent) hold a deleted file for grace_s; so while the file is
+ * missing the directory's parent is watched for its removal, and the
+ * directory is looked at now (after that watch is set: no gap). */
+static void
+lw_check_dir(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 {
-	return f != NULL && f->dev == dev && f->ino == ino;
+	char p[PATH_MAX];
+	struct stat st;
+	int wd;
+
+	if (w->anc || w->dwd == -1)
+		return;
+	snprintf(p, sizeof(p), "%s", w->dir);
+	if (w->uwd == -1 && lw_parent(p) &&
+	    (wd = priv_watch(lw->fd, p, LW_UP_MASK)) >= 0)
+		lw_set_uwd(lw, w, wd);
+	if (priv_stat(w->dir, &st) == -1 || st.st_dev != w->ddev ||
+	    st.st_ino != w->dino)
+		(void)lw_arm(lw, w, now);
 }
 
 /* Whatever the path names now becomes cur; the previous cur is retired. */
@@ -512,8 +624,10 @@ lw_check_path(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 			log_debug("%s: gone", w->path);
 			lw_retire(lw, w, now);
 		}
+		lw_check_dir(lw, w, now);
 		return;
 	}
+	lw_set_uwd(lw, w, -1);
 	if (lw_same(w->cur, st.st_dev, st.st_ino))
 		return;
 	/* New at this name: everything in it is new, read from 0. */
@@ -582,6 +696,15 @@ lw_event_file(struct lw_watch *w, struct lw_file *f,
 	w->dirty = 1;
 }
 
+/* The last component of w's directory. */
+static const char *
+lw_dirbase(const struct lw_watch *w)
+{
+	const char *s = strrchr(w->dir, '/');
+
+	return s != NULL ? s + 1 : w->dir;
+}
+
 /* Marks the paths an event concerns as dirty. */
 static void
 lw_event(struct logwatch *lw, const struct inotify_event *ev)
@@ -611,6 +734,16 @@ lw_event(struct logwatch *lw, const struct inotify_event *ev)
 			} else if (w->anc)
 				w->dirty |= (ev->mask & IN_ISDIR) != 0;
 			else if (ev->len > 0 && strcmp(ev->name, w->base) == 0)
+				w->dirty = 1;
+		}
+		if (ev->wd == w->uwd) {
+			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF |
+			    IN_MOVE_SELF)) {
+				w->uwd = -1;	/* lw_check_dir sets it anew */
+				w->dirty = 1;
+				gone = 1;
+			} else if (ev->len > 0 &&
+			    strcmp(ev->name, lw_dirbase(w)) == 0)
 				w->dirty = 1;
 		}
 		if (w->cur != NULL)
@@ -651,7 +784,7 @@ lw_watch_free(struct logwatch *lw, int id)
 {
 	struct lw_watch *w = lw->w[id];
 	struct lw_file *f;
-	int wd = w->dwd;
+	int wd = w->dwd, uwd = w->uwd;
 
 	lw->w[id] = NULL;	/* so its watches count as unused */
 	if (w->cur != NULL)
@@ -661,6 +794,7 @@ lw_watch_free(struct logwatch *lw, int id)
 		lw_file_close(lw, w, f);
 	}
 	lw_wd_release(lw, wd);
+	lw_wd_release(lw, uwd);
 	free(w->dir);
 	free(w->path);
 	free(w);
@@ -708,7 +842,7 @@ logwatch_add(struct logwatch *lw, const char *path, int from_start,
 	w->cb = cb;
 	w->arg = arg;
 	w->grace_ms = (kw_ms)grace_s * 1000;
-	w->dwd = -1;
+	w->dwd = w->uwd = -1;
 	w->retry = KW_MS_NEVER;
 	lw->w[i] = w;
 	/* The directory first, so a file created from here on is seen. */
@@ -721,10 +855,12 @@ logwatch_add(struct logwatch *lw, const char *path, int from_start,
 		}
 		log_info("%s: does not exist yet", path);
 	}
+	lw_adopt_old(lw, w, now);
 	/* Read what is already there (all of it, or what came after the
 	 * offset a previous worker reached) at the next logwatch_handle, not
 	 * from inside add: logwatch_deadline says "now". */
-	w->more = w->cur != NULL && (from_start || w->cur->resumed);
+	w->more = (w->cur != NULL && (from_start || w->cur->resumed)) ||
+	    w->old != NULL;
 	w->complained = 0;
 	id = i;
 	w = NULL;

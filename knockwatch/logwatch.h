@@ -32,8 +32,11 @@ struct logwatch *logwatch_new(void);
 /* The inotify descriptor for the event loop (readable = call handle). */
 int logwatch_fd(const struct logwatch *lw);
 /* Starts tailing path (which may not exist yet). from_start: read what is
- * already there, else start at the end. grace_s: how long a renamed file is
- * still read after its last write. Returns a watch id >= 0, or -1. */
+ * already there, else start at the end (in a worker started after a crash:
+ * where the dead one stopped, and files new at the path from their start;
+ * files rotated away that it had not finished are read too). grace_s: how
+ * long a renamed or deleted file is still read after its last write.
+ * Returns a watch id >= 0, or -1. */
 int logwatch_add(struct logwatch *lw, const char *path, int from_start,
     unsigned grace_s, logwatch_cb cb, void *arg, kw_ms now);
 /* Changes the callback argument of a watch (used on reload). */

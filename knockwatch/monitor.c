@@ -383,7 +383,7 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 	struct stat st;
 	const char *bad;
 	char why[64];
-	int rc, resume;
+	int rc, how, err;
 
 	/* Only MSG_WATCH_FD brings a descriptor. */
 	if (fd != -1 && type != MSG_WATCH_FD) {
@@ -395,15 +395,37 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 	case MSG_OPEN_LOG:
 		if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 0))
 			break;
-		rc = held_open(p, &resume);
-		reply(rc == -1 ? -1 : resume, errno, NULL, rc);
+		rc = held_open(p, &how);
+		reply(rc == -1 ? -1 : how, errno, NULL, rc);
 		return;
+	case MSG_OPEN_ROTATED:
+	case MSG_LOG_DONE: {
+		struct msg_log_file l;
+		const char *path = p + sizeof(l);
+		if (len <= sizeof(l) ||
+		    !msg_str_ok(path, len - sizeof(l), PATH_MAX) ||
+		    !grant_path(cfgs(), path, 0))
+			break;
+		memcpy(&l, p, sizeof(l));
+		if (type == MSG_LOG_DONE) {
+			held_done(path, (dev_t)l.dev, (ino_t)l.ino);
+			reply(0, 0, NULL, -1);
+			return;
+		}
+		rc = held_rotated(path, l.index > INT_MAX ? -1 : (int)l.index);
+		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
+		return;
+	}
 	case MSG_STAT:
 		if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 1))
 			break;
 		rc = stat(p, &st);
-		held_gone(p, rc == -1 ? NULL : &st);
-		reply(rc, errno, &st, -1);
+		err = errno;
+		/* As the worker reads it: another file or none at the name;
+		 * any other error says nothing (it keeps its file). */
+		if (rc == 0 || err == ENOENT || err == ENOTDIR)
+			held_gone(p, rc == -1 ? NULL : &st);
+		reply(rc, err, &st, -1);
 		return;
 	case MSG_WATCH: {
 		struct msg_watch *w = (struct msg_watch *)p;
@@ -538,6 +560,8 @@ reaped(int status, kw_ms now)
 	    "loaded the config");
 	m.pid = 0;
 	m.poll_at = KW_MS_NEVER;
+	/* Before anything can change the logs it was reading. */
+	held_mark();
 	closefd(&m.pidfd);
 	closefd(&m.req);
 	closefd(&m.ctl);

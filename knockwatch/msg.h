@@ -26,6 +26,8 @@ enum msg_type {
 	MSG_CMD_START,		/* uint32 source index -> pipe descriptor */
 	MSG_OPEN_KEY,		/* key_file path -> descriptor */
 	MSG_CMD_STOP,		/* uint32 source index -> (nothing) */
+	MSG_OPEN_ROTATED,	/* struct msg_log_file -> descriptor */
+	MSG_LOG_DONE,		/* struct msg_log_file -> (nothing) */
 	/* worker -> parent, no answer */
 	MSG_DOOR = 32,		/* struct msg_door: the one request that acts */
 	MSG_LOG,		/* int32 priority + text */
@@ -53,6 +55,15 @@ struct msg_door {
 
 struct msg_watch {
 	uint32_t mask;
+	char path[];		/* NUL-terminated */
+};
+
+/* A file that a log path named before: the index-th one the parent holds
+ * (MSG_OPEN_ROTATED), or the one with dev/ino (MSG_LOG_DONE). */
+struct msg_log_file {
+	uint32_t index;
+	uint32_t pad;
+	uint64_t dev, ino;
 	char path[];		/* NUL-terminated */
 };
 

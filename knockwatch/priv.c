@@ -86,12 +86,12 @@ priv_inotify(void)
 }
 
 int
-priv_open_log(const char *path, int *resume)
+priv_open_log(const char *path, int *how)
 {
 	struct msg_reply r;
 	int fd, rc;
 
-	*resume = 0;
+	*how = PRIV_LOG_NEW;
 	if (remote == -1)
 		return open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if ((rc = rpc_path(MSG_OPEN_LOG, path, &r, &fd)) == -1)
@@ -100,8 +100,57 @@ priv_open_log(const char *path, int *resume)
 		errno = EPROTO;
 		return -1;
 	}
-	*resume = rc == 1;
+	if (rc == PRIV_LOG_RESUME || rc == PRIV_LOG_UNREAD)
+		*how = rc;
 	return fd;
+}
+
+/* One MSG_OPEN_ROTATED or MSG_LOG_DONE request. */
+static int
+rpc_log_file(uint32_t type, const char *path, uint32_t i, dev_t dev,
+    ino_t ino, int *fd)
+{
+	char buf[MSG_MAX]
+	    __attribute__((aligned(__alignof__(struct msg_log_file))));
+	struct msg_log_file *l = (struct msg_log_file *)buf;
+	struct msg_reply r;
+	size_t len = strlen(path) + 1;
+
+	if (sizeof(*l) + len > sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memset(l, 0, sizeof(*l));
+	l->index = i;
+	l->dev = (uint64_t)dev;
+	l->ino = (uint64_t)ino;
+	memcpy(l->path, path, len);
+	return rpc(type, l, sizeof(*l) + len, -1, &r, fd);
+}
+
+int
+priv_open_rotated(const char *path, int i)
+{
+	int fd;
+
+	if (remote == -1 || i < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (rpc_log_file(MSG_OPEN_ROTATED, path, (uint32_t)i, 0, 0, &fd) == -1)
+		return -1;
+	if (fd == -1) {
+		errno = EPROTO;
+		return -1;
+	}
+	return fd;
+}
+
+void
+priv_log_done(const char *path, dev_t dev, ino_t ino)
+{
+	if (remote != -1)
+		(void)rpc_log_file(MSG_LOG_DONE, path, 0, dev, ino, NULL);
 }
 
 int

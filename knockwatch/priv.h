@@ -18,10 +18,24 @@ void priv_remote(int sock);
 /* A new inotify instance (non-blocking, close-on-exec); in the worker the
  * one the parent shares, which it adds watches to. -1 with errno. */
 int priv_inotify(void);
-/* Opens a log file read-only, non-blocking. *resume is 1 when it is the
- * file a previous worker read, handed over with that worker's offset (the
- * description's own, which logwatch keeps current). -1 with errno. */
-int priv_open_log(const char *path, int *resume);
+/* Opens a log file read-only, non-blocking, and says how to read it:
+ * *how is PRIV_LOG_RESUME when it is the file a previous worker read,
+ * handed over with that worker's offset (the description's own, which
+ * logwatch keeps current); PRIV_LOG_UNREAD when it came to the name while
+ * no worker looked (read it from its start); else PRIV_LOG_NEW. -1 with
+ * errno. */
+#define PRIV_LOG_NEW	0
+#define PRIV_LOG_RESUME	1
+#define PRIV_LOG_UNREAD	2
+int priv_open_log(const char *path, int *how);
+/* The i-th (oldest first) file that path named before and that a previous
+ * worker had not finished reading (renamed or deleted away), with that
+ * worker's offset. -1 with errno ENOENT when there are no more (always
+ * without a parent). */
+int priv_open_rotated(const char *path, int i);
+/* Done reading the rotated-away file dev/ino of path: the parent lets go
+ * of it. Without a parent, nothing. */
+void priv_log_done(const char *path, dev_t dev, ino_t ino);
 /* stat(2) of a log file or of a directory above one: fills st_dev, st_ino,
  * st_size and st_mode only. 0 or -1 with errno. */
 int priv_stat(const char *path, struct stat *st);

@@ -337,15 +337,25 @@ t_delete(void)
 	pump(lw, &c, 1);
 	EXPECT(&c, "A\n");
 	T_INTEQ(unlink(f), 0);
-	wr(ofd, "B\n");		/* drained before closing */
+	wr(ofd, "B\n");
 	pump(lw, &c, 1);
 	EXPECT(&c, "B\n");
-	T_INTEQ(fd_open_on(f), 1);	/* only ofd: ours is closed */
-	T_OK(logwatch_deadline(lw) == KW_MS_NEVER, "no grace for deleted");
+	/* The writer has not reopened yet: a deleted file is read for its
+	 * grace, like a renamed one (issue 17). */
+	T_INTEQ(fd_open_on(f), 2);	/* ofd and ours */
+	T_INTEQ(logwatch_deadline(lw), now + 5000);
+	wr(ofd, "B2\n");
+	pump(lw, &c, 1);
+	EXPECT(&c, "B2\n");
 	put(f, "C\n");
 	pump(lw, &c, 1);
 	EXPECT(&c, "C\n");
+	now += 5000;		/* the grace ends */
+	pump(lw, &c, 0);
+	T_INTEQ(fd_open_on(f), 2);	/* ofd, and ours on the new file */
 	close(ofd);
+	T_INTEQ(fd_open_on(f), 1);	/* ours on the new file only */
+	T_OK(logwatch_deadline(lw) == KW_MS_NEVER, "deleted file closed");
 	/* Delete and re-create between two looks. */
 	ofd = app(f);
 	T_INTEQ(unlink(f), 0);
@@ -383,7 +393,7 @@ t_missing(void)
 	T_INTEQ(rmdir(dd), 0);
 	T_INTEQ(rmdir(d), 0);
 	pump(lw, &c, 0);
-	T_OK(fd_open_on(g) == 0, "closed with its directory");
+	T_INTEQ(fd_open_on(g), 1);	/* deleted: read for its grace */
 	T_INTEQ(mkdir(d, 0755), 0);
 	T_INTEQ(mkdir(dd, 0755), 0);	/* both before we look */
 	put(g, "X2\n");
@@ -392,7 +402,25 @@ t_missing(void)
 	put(f, "C\n");
 	pump(lw, &c, 1);
 	EXPECT(&c, "C\n");
+	now += 5000;
+	pump(lw, &c, 0);
+	T_INTEQ(fd_open_on(g), 1);	/* the deleted one closed */
 	T_OK(logwatch_deadline(lw) == KW_MS_NEVER, "idle");
+	/* rm -r with a look between the file and its directory: the deleted
+	 * file we still read keeps the directory's own IN_DELETE_SELF back,
+	 * so its removal is seen from its parent. */
+	T_INTEQ(unlink(g), 0);
+	pump(lw, &c, 0);
+	T_INTEQ(fd_open_on(g), 1);	/* deleted, in its grace */
+	T_INTEQ(rmdir(dd), 0);
+	pump(lw, &c, 0);
+	T_INTEQ(mkdir(dd, 0755), 0);
+	put(g, "X3\n");
+	pump(lw, &c, 1);
+	EXPECT(&c, "X3\n");
+	now += 5000;
+	pump(lw, &c, 0);
+	T_INTEQ(fd_open_on(g), 1);
 	logwatch_free(lw);
 }
 
