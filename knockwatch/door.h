@@ -14,6 +14,8 @@
 
 struct door_stats {
 	uint64_t opened, extended, closed, stop_failures, refused;
+	uint64_t start_failures;	/* start exited non-zero: not open */
+	uint64_t stop_unusable;		/* stop exited 64: given up, logged */
 	unsigned open;
 };
 
