@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "action.h"
 #include "log.h"
@@ -572,11 +574,16 @@ unesc(char *s)
 	return 0;
 }
 
-/* 1 when path is the program of some door's start or stop command: a
- * journal line may only run a program the configuration names. */
+/* 1 when path may run as a journaled stop command: a program some door's
+ * command names, or (the door may have been removed since it opened) an
+ * executable regular file that only root, or we, can change. */
 static int
-program_known(const struct config *c, const char *path)
+program_ok(const struct config *c, const char *path)
 {
+	struct stat sb;
+
+	if (path[0] != '/')
+		return 0;
 	for (int i = 0; i < c->ndoors; i++) {
 		const struct config_door *d = &c->doors[i];
 
@@ -584,7 +591,9 @@ program_known(const struct config *c, const char *path)
 		    (d->start.argc > 0 && strcmp(d->start.argv[0], path) == 0))
 			return 1;
 	}
-	return 0;
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_mode & 0111) != 0 && (sb.st_mode & 022) == 0 &&
+	    (sb.st_uid == 0 || sb.st_uid == geteuid());
 }
 
 /* 1 when user may open door d: an HMAC door's user, or none for a
@@ -667,9 +676,9 @@ recover_line(const struct config *c, int version, char *line, kw_ms now,
 		for (int i = 6; i < nf; i++)
 			if (unesc(f[i]) == -1)
 				return (*why = "bad escape"), -1;
-		if (f[6][0] != '/' || !program_known(c, f[6]))
-			return (*why = "stop program not in the "
-			    "configuration"), -1;
+		if (!program_ok(c, f[6]))
+			return (*why = "stop program unknown, or writable "
+			    "by others"), -1;
 	}
 	if ((e = alloc_entry()) == NULL)
 		return (*why = "no free slot"), -1;
