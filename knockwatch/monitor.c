@@ -543,8 +543,12 @@ worker_dir(char *dir, size_t len)
 	    errno != ENOENT)
 		goto out;
 	if ((ofd = open(old, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1)
+	    O_CLOEXEC)) == -1) {
+		if (errno != ENOENT)
+			log_warnx("%s: not a regular file of ours, left alone",
+			    old);
 		goto out;
+	}
 	if (fstat(ofd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() || st.st_nlink != 1) {
 		log_warnx("%s: not a regular file of ours, left alone", old);
