@@ -17,7 +17,7 @@ fi
 nobody=$(id -u nobody)
 # config_dirs STATE RUNTIME: the static door with these directories.
 config_dirs() {
-	config_static
+	config_static 5 1
 	sed -i "s#^state_dir: .*#state_dir: $1#; s#^runtime_dir: .*#runtime_dir: $2#" "$T/kw.yaml"
 }
 # refused WHAT: the daemon exits 78 saying WHAT, and so does -n.
