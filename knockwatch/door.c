@@ -152,9 +152,10 @@ journal_save(void)
 	size_t cap = 64, len = 0;
 	int n;
 
+	/* Measured when the door opened; a later deadline may be longer. */
 	for (int i = 0; i < DOOR_MAX_OPEN; i++)
 		if (doors[i].used)
-			cap += doors[i].jlen + 1;
+			cap += doors[i].jlen + 24;
 	if ((buf = malloc(cap)) == NULL) {
 		log_warnx("journal: out of memory");
 		return;
@@ -234,7 +235,32 @@ entry_of(void *tag)
 	return e->used && e->gen == (uint32_t)(t >> 16) ? e : NULL;
 }
 
-static void start_done(void *tag, int status);
+/* A door whose start command failed or never ran did not open: it is not
+ * kept as open, its slot and its journal line go. */
+static void
+drop_unopened(struct door_entry *e, const char *why, int status)
+{
+	stats.start_failures++;
+	log_warnx("door %s for %s: start command %s (exit %d): the door did "
+	    "not open", e->door, e->src, why, status);
+	entry_clear(e);
+	stats.open--;
+	journal_save();
+}
+
+/* The start command ended. One that exited with a failure opened nothing
+ * (the shipped actions change nothing when they fail). One killed at its
+ * time limit may have done part of its work, so its door is closed as
+ * usual. */
+static void
+start_done(void *tag, int status)
+{
+	struct door_entry *e = entry_of(tag);
+
+	if (e == NULL || status <= 0 || e->stopping)
+		return;
+	drop_unopened(e, "failed", status);
+}
 
 static void
 run_start(struct door_entry *e, kw_ms now)
@@ -246,30 +272,12 @@ run_start(struct door_entry *e, kw_ms now)
 		return;		/* recovered from the journal: only a stop */
 	vars_of(e, "start", &v);
 	if ((argv = action_argv(&e->start, &v)) == NULL) {
-		log_warnx("door %s start for %s: cannot build the command",
-		    e->door, e->src);
+		drop_unopened(e, "cannot be built", -1);
 		return;
 	}
-	action_run(argv, &v, e->cmd_timeout, start_done, tag_of(e), now);
-}
-
-/* The start command ended. One that exited with a failure opened nothing
- * (the shipped actions change nothing when they fail), so the door is not
- * kept as open: its slot and its journal line go. One killed at its time
- * limit may have done part of its work, so its door is closed as usual. */
-static void
-start_done(void *tag, int status)
-{
-	struct door_entry *e = entry_of(tag);
-
-	if (e == NULL || status <= 0 || e->stopping)
-		return;
-	stats.start_failures++;
-	log_warnx("door %s for %s: start command failed (exit %d): the door "
-	    "did not open", e->door, e->src, status);
-	entry_clear(e);
-	stats.open--;
-	journal_save();
+	if (action_run(argv, &v, e->cmd_timeout, start_done, tag_of(e),
+	    now) == -1)
+		drop_unopened(e, "not run (queue full)", -1);
 }
 
 static void stop_done(void *tag, int status);
