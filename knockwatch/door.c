@@ -811,8 +811,9 @@ door_dump(void (*out)(void *, const char *), void *arg, kw_ms now)
 		if (!e->used)
 			continue;
 		snprintf(line, sizeof(line), "open door %s src %s user %s "
-		    "closes in %lld s%s", e->door, e->src,
+		    "port %s closes in %lld s%s", e->door, e->src,
 		    e->user[0] ? e->user : "-",
+		    e->open_port[0] ? e->open_port : "-",
 		    e->stopping || e->deadline == KW_MS_NEVER ? 0LL :
 		    (long long)((e->deadline - now + 999) / 1000),
 		    e->stopping ? " (closing)" : "");
