@@ -30,6 +30,7 @@ deps_test_sandbox  := sandbox msg
 deps_test_grant    := grant config addr log parse key
 deps_test_hostcheck := hostcheck log
 deps_test_held     := held grant config addr log parse key
+deps_test_state    := state
 test_objs = $(if $(deps_$(1)),$(patsubst %,$(BUILD)/obj/%.o,$(deps_$(1))),$(LIBOBJS))
 
 .PHONY: all check test demo deps clean asan lint bench install uninstall

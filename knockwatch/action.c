@@ -215,7 +215,7 @@ finish(struct job *j)
 	*pp = j->next;
 	stats.running--;
 	if (j->cb != NULL)
-		j->cb(j->arg, ok);
+		j->cb(j->arg, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	job_free(j);
 	start_queued(now);
 }
@@ -310,7 +310,7 @@ start_queued(kw_ms now)
 		if (spawn(j, now) == -1) {
 			stats.failed++;
 			if (j->cb != NULL)
-				j->cb(j->arg, 0);
+				j->cb(j->arg, -1);
 			job_free(j);
 		}
 	}

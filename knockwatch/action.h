@@ -24,8 +24,10 @@ struct action_stats {
 	unsigned running, queued;
 };
 
-/* Called once when a command has finished: ok is 1 for exit status 0. */
-typedef void (*action_done_cb)(void *arg, int ok);
+/* Called once when a command has finished: status is its exit status
+ * (0 for success, 1-255), or -1 when it was killed by a signal or could not
+ * be started. */
+typedef void (*action_done_cb)(void *arg, int status);
 
 void action_set_limits(unsigned max_running, unsigned max_queued);
 /* A new argv (one allocation, free with free()) with the placeholders

@@ -44,6 +44,7 @@ struct cctx {
 	size_t errlen;
 	struct config *c;
 	const struct config_opts *o;
+	mode_t mode;		/* of the config file, for inline keys */
 };
 
 static const struct config_opts config_defaults = { -1, 0, 0, NULL, NULL };
@@ -331,6 +332,7 @@ file_read(struct cctx *x, size_t *lenp)
 		cerr(x, NULL, "not a regular file");
 		goto out;
 	}
+	x->mode = st.st_mode;
 	if (st.st_size > CONFIG_MAX_FILE) {
 		cerr(x, NULL, "file larger than %d bytes", CONFIG_MAX_FILE);
 		goto out;
@@ -1096,6 +1098,13 @@ load_users(struct cctx *x, const struct cnode *n)
 			return cerr(x, name, "user '%s' needs a key or a "
 			    "key_file", u->name);
 		if (key != NULL) {
+			/* A key in the file is as secret as a key_file. */
+			if (x->mode & 077)
+				return cerr(x, key, "inline key of user '%s' "
+				    "in a config that group or others can "
+				    "read (mode %04o); chmod 600 the config, "
+				    "or use key_file", u->name,
+				    (unsigned)(x->mode & 07777));
 			if (get_scalar(x, key, "key", where) == -1 ||
 			    user_key_hex(x, key, "key", key->s, key->len, u)
 			    == -1)
@@ -1545,7 +1554,7 @@ struct config *
 config_load_opts(const char *path, const struct config_opts *o, char *err,
     size_t errlen)
 {
-	struct cctx x = { path, err, errlen, NULL, o };
+	struct cctx x = { path, err, errlen, NULL, o, 0 };
 	struct cnode *root = NULL;
 	unsigned char *buf;
 	size_t len = 0;

@@ -149,10 +149,17 @@ int
 ctl_open(const char *dir, ctl_report_fn report, ctl_ask_fn ask, void *self)
 {
 	struct sockaddr_un sun;
+	char err[PATH_MAX + 256];
 	mode_t old;
+	int dfd;
 
-	if (state_mkdir(dir) == -1 || chmod(dir, 0700) == -1)
+	/* Never chmod through a link: checked and changed by descriptor. */
+	if ((dfd = state_dir_open(dir, 0700, err, sizeof(err))) == -1) {
+		log_warnx("runtime_dir refused: %s", err);
+		errno = EPERM;
 		return -1;
+	}
+	close(dfd);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,

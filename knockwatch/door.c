@@ -9,12 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "action.h"
 #include "log.h"
 #include "state.h"
 
 #define DOOR_RETRY_MIN_MS 2000
+#define DOOR_EXIT_USAGE 64	/* the shipped actions' usage error */
 #define DOOR_RETRY_MAX_MS 300000
 
 struct door_entry {
@@ -32,6 +35,7 @@ struct door_entry {
 	unsigned cmd_timeout, stop_after, retries;
 	kw_ms deadline;
 	time_t wall_deadline;
+	size_t jlen;		/* length of its journal line */
 };
 
 static struct door_entry *doors;
@@ -69,34 +73,106 @@ door_free(void)
 	journal = NULL;
 }
 
-/* One journal line is at most this long: two names, an address, a port
- * and a time. */
-#define DOOR_JOURNAL_LINE (2 * KW_NAME_MAX + ADDR_STRLEN + 8 + 24 + 8)
+/* The journal, format 2: a first line "knockwatch-journal 2", then one
+ * line per open door:
+ *   DOOR SRC USER|- PORT|- DEADLINE CMD_TIMEOUT STOP_ARGV...
+ * with each element of the stop command as it was substituted when the door
+ * opened, %XX-escaped (space, '%', bytes outside 0x21-0x7e; "%00" is the
+ * empty string), so the door can be closed however the configuration
+ * changes. Format 1 (no first line) had the first five fields only. A line
+ * is at most DOOR_JOURNAL_LINE bytes: a door whose line would be longer is
+ * not opened. */
+#define DOOR_JOURNAL_MAGIC "knockwatch-journal"
+#define DOOR_JOURNAL_VERSION 2
+#define DOOR_JOURNAL_LINE 4000	/* 4096 lines fit STATE_MAX_FILE */
+
+/* Appends s escaped to out (cap bytes, n used). Returns the new length,
+ * which may pass cap (nothing is written past it). */
+static size_t
+esc_append(char *out, size_t cap, size_t n, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	if (*s == '\0') {
+		if (n + 3 < cap)
+			memcpy(out + n, "%00", 3);
+		return n + 3;
+	}
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch > 0x20 && ch < 0x7f && ch != '%') {
+			if (n + 1 < cap)
+				out[n] = (char)ch;
+			n++;
+		} else {
+			if (n + 3 < cap) {
+				out[n] = '%';
+				out[n + 1] = hex[ch >> 4];
+				out[n + 2] = hex[ch & 15];
+			}
+			n += 3;
+		}
+	}
+	return n;
+}
+
+/* Writes e's journal line (with its newline) into out. Returns its length,
+ * or -1 when it does not fit cap or DOOR_JOURNAL_LINE. */
+static int
+journal_line(const struct door_entry *e, char *out, size_t cap)
+{
+	size_t n;
+	int h;
+
+	if (cap > DOOR_JOURNAL_LINE + 1)
+		cap = DOOR_JOURNAL_LINE + 1;
+	h = snprintf(out, cap, "%s %s %s %s %lld %u", e->door, e->src,
+	    e->user[0] ? e->user : "-", e->open_port[0] ? e->open_port : "-",
+	    (long long)e->wall_deadline, e->cmd_timeout);
+	if (h < 0 || (size_t)h >= cap)
+		return -1;
+	n = (size_t)h;
+	for (size_t i = 0; e->stop_argv[i] != NULL; i++) {
+		if (n + 1 < cap)
+			out[n] = ' ';
+		n = esc_append(out, cap, n + 1, e->stop_argv[i]);
+	}
+	if (n + 1 >= cap)
+		return -1;
+	out[n++] = '\n';
+	out[n] = '\0';
+	return (int)n;
+}
 
 static void
 journal_save(void)
 {
 	char *buf;
-	size_t cap = 1 + (size_t)stats.open * DOOR_JOURNAL_LINE, len = 0;
+	size_t cap = 64, len = 0;
+	int n;
 
+	/* Measured when the door opened; a later deadline may be longer. */
+	for (int i = 0; i < DOOR_MAX_OPEN; i++)
+		if (doors[i].used)
+			cap += doors[i].jlen + 24;
 	if ((buf = malloc(cap)) == NULL) {
 		log_warnx("journal: out of memory");
 		return;
 	}
-	buf[0] = '\0';
+	/* No door open: an empty file (which reads as no line of any
+	 * version). */
+	if (stats.open > 0)
+		len = (size_t)snprintf(buf, cap, "%s %d\n",
+		    DOOR_JOURNAL_MAGIC, DOOR_JOURNAL_VERSION);
 	for (int i = 0; i < DOOR_MAX_OPEN; i++) {
 		const struct door_entry *e = &doors[i];
-		int n;
 
 		if (!e->used)
 			continue;
-		n = snprintf(buf + len, cap - len, "%s %s %s %s %lld\n",
-		    e->door, e->src, e->user[0] ? e->user : "-",
-		    e->open_port[0] ? e->open_port : "-",
-		    (long long)e->wall_deadline);
-		if (n < 0 || (size_t)n >= cap - len)
-			fatalx("journal: line longer than %d bytes",
-			    DOOR_JOURNAL_LINE);
+		if ((n = journal_line(e, buf + len, cap - len)) < 0)
+			fatalx("journal: line of door %s longer than measured",
+			    e->door);
 		len += (size_t)n;
 	}
 	if (state_write_atomic(journal, buf, len) == -1)
@@ -105,12 +181,16 @@ journal_save(void)
 	free(buf);
 }
 
+/* The open door of this door, source, user and derived port: a second
+ * open on another port is a door of its own. */
 static struct door_entry *
-find(const char *door, const char *src)
+find(const struct door_entry *k)
 {
 	for (int i = 0; i < DOOR_MAX_OPEN; i++)
-		if (doors[i].used && strcmp(doors[i].door, door) == 0 &&
-		    strcmp(doors[i].src, src) == 0)
+		if (doors[i].used && strcmp(doors[i].door, k->door) == 0 &&
+		    strcmp(doors[i].src, k->src) == 0 &&
+		    strcmp(doors[i].user, k->user) == 0 &&
+		    strcmp(doors[i].open_port, k->open_port) == 0)
 			return &doors[i];
 	return NULL;
 }
@@ -155,22 +235,52 @@ entry_of(void *tag)
 	return e->used && e->gen == (uint32_t)(t >> 16) ? e : NULL;
 }
 
+/* A door whose start command failed or never ran did not open: it is not
+ * kept as open, its slot and its journal line go. */
+static void
+drop_unopened(struct door_entry *e, const char *why, int status)
+{
+	stats.start_failures++;
+	log_warnx("door %s for %s: start command %s (exit %d): the door did "
+	    "not open", e->door, e->src, why, status);
+	entry_clear(e);
+	stats.open--;
+	journal_save();
+}
+
+/* The start command ended. One that exited with a failure opened nothing
+ * (the shipped actions change nothing when they fail). One killed at its
+ * time limit may have done part of its work, so its door is closed as
+ * usual. */
+static void
+start_done(void *tag, int status)
+{
+	struct door_entry *e = entry_of(tag);
+
+	if (e == NULL || status <= 0 || e->stopping)
+		return;
+	drop_unopened(e, "failed", status);
+}
+
 static void
 run_start(struct door_entry *e, kw_ms now)
 {
 	struct action_vars v;
 	char **argv;
 
+	if (e->start.argv == NULL)
+		return;		/* recovered from the journal: only a stop */
 	vars_of(e, "start", &v);
 	if ((argv = action_argv(&e->start, &v)) == NULL) {
-		log_warnx("door %s start for %s: cannot build the command",
-		    e->door, e->src);
+		drop_unopened(e, "cannot be built", -1);
 		return;
 	}
-	action_run(argv, &v, e->cmd_timeout, NULL, NULL, now);
+	if (action_run(argv, &v, e->cmd_timeout, start_done, tag_of(e),
+	    now) == -1)
+		drop_unopened(e, "not run (queue full)", -1);
 }
 
-static void stop_done(void *tag, int ok);
+static void stop_done(void *tag, int status);
 
 static void
 run_stop(struct door_entry *e, kw_ms now)
@@ -199,11 +309,11 @@ run_stop(struct door_entry *e, kw_ms now)
 	e->stopping = 1;
 	e->deadline = KW_MS_NEVER;
 	if (action_run(argv, &v, e->cmd_timeout, stop_done, tag_of(e), now) == -1)
-		stop_done(tag_of(e), 0);
+		stop_done(tag_of(e), -1);
 }
 
 static void
-stop_done(void *tag, int ok)
+stop_done(void *tag, int status)
 {
 	struct door_entry *e = entry_of(tag);
 	kw_ms now = clock_now_ms();
@@ -211,7 +321,21 @@ stop_done(void *tag, int ok)
 	if (e == NULL)
 		return;
 	e->stopping = 0;
-	if (!ok) {
+	if (status == DOOR_EXIT_USAGE) {
+		/* The action refused its arguments: it will refuse them at
+		 * every retry, so the door would hold its slot for ever. */
+		stats.stop_unusable++;
+		log_warnx("DOOR MAY BE OPEN: door %s for %s%s%s: the stop "
+		    "command refused its arguments (exit %d, usage error) and "
+		    "can never succeed; given up, close it by hand", e->door,
+		    e->src, e->user[0] ? " user " : "", e->user,
+		    DOOR_EXIT_USAGE);
+		entry_clear(e);
+		stats.open--;
+		journal_save();
+		return;
+	}
+	if (status != 0) {
 		kw_ms wait = DOOR_RETRY_MIN_MS << (e->retries < 8 ? e->retries : 8);
 		if (wait > DOOR_RETRY_MAX_MS)
 			wait = DOOR_RETRY_MAX_MS;
@@ -225,7 +349,7 @@ stop_done(void *tag, int ok)
 	}
 	stats.closed++;
 	log_info("door %s closed for %s", e->door, e->src);
-	if (e->reopen) {
+	if (e->reopen && e->start.argv != NULL) {
 		/* Knocked again while closing: open afresh. */
 		e->reopen = 0;
 		e->retries = 0;
@@ -240,31 +364,41 @@ stop_done(void *tag, int ok)
 	journal_save();
 }
 
+/* Copies cmd into *dst as one allocation. 0 or -1. */
+static int
+cmd_copy(struct config_cmd *dst, const struct config_cmd *cmd)
+{
+	size_t total = 0;
+	char *p;
+
+	for (int i = 0; i < cmd->argc; i++)
+		total += strlen(cmd->argv[i]) + 1;
+	dst->argv = malloc(((size_t)cmd->argc + 1) * sizeof(char *) + total);
+	if (dst->argv == NULL)
+		return -1;
+	p = (char *)(dst->argv + cmd->argc + 1);
+	for (int i = 0; i < cmd->argc; i++) {
+		size_t l = strlen(cmd->argv[i]) + 1;
+		memcpy(p, cmd->argv[i], l);
+		dst->argv[i] = p;
+		p += l;
+	}
+	dst->argv[cmd->argc] = NULL;
+	dst->argc = cmd->argc;
+	return 0;
+}
+
 /* Fills e's commands from door d of config c. 0 or -1. */
 static int
 entry_commands(struct door_entry *e, const struct config_door *d)
 {
 	struct action_vars v;
-	size_t total = 0;
 
 	vars_of(e, "stop", &v);
 	if ((e->stop_argv = action_argv(&d->stop, &v)) == NULL)
 		return -1;
-	for (int i = 0; i < d->start.argc; i++)
-		total += strlen(d->start.argv[i]) + 1;
-	e->start.argv = malloc(((size_t)d->start.argc + 1) * sizeof(char *) +
-	    total);
-	if (e->start.argv == NULL)
+	if (cmd_copy(&e->start, &d->start) == -1)
 		return -1;
-	char *p = (char *)(e->start.argv + d->start.argc + 1);
-	for (int i = 0; i < d->start.argc; i++) {
-		size_t l = strlen(d->start.argv[i]) + 1;
-		memcpy(p, d->start.argv[i], l);
-		e->start.argv[i] = p;
-		p += l;
-	}
-	e->start.argv[d->start.argc] = NULL;
-	e->start.argc = d->start.argc;
 	e->cmd_timeout = d->cmd_timeout;
 	e->stop_after = d->stop_after;
 	return 0;
@@ -277,6 +411,8 @@ door_open(const struct config *c, const struct knock_open *ev, kw_ms now,
 	const struct config_door *d = &c->doors[ev->door];
 	struct door_entry tmp, *e;
 	struct action_vars v;
+	char line[DOOR_JOURNAL_LINE + 1];
+	int n;
 
 	memset(&tmp, 0, sizeof(tmp));
 	addr_ntop(&ev->src, tmp.src, sizeof(tmp.src));
@@ -302,11 +438,18 @@ door_open(const struct config *c, const struct knock_open *ev, kw_ms now,
 		stats.opened++;
 		return;
 	}
-	if ((e = find(tmp.door, tmp.src)) != NULL) {
+	if ((e = find(&tmp)) != NULL) {
 		/* Extend rather than stack a second rule. */
-		if (e->stopping)
+		if (e->stopping) {
+			/* Reopen with this configuration's start command (a
+			 * door recovered from the journal has none). */
+			if (e->start.argv == NULL &&
+			    cmd_copy(&e->start, &d->start) == -1)
+				log_warnx("door %s for %s: out of memory",
+				    tmp.door, tmp.src);
+			e->stop_after = d->stop_after;
 			e->reopen = 1;
-		else {
+		} else {
 			e->deadline = now + (kw_ms)d->stop_after * 1000;
 			e->wall_deadline = wall + d->stop_after;
 			journal_save();
@@ -326,15 +469,19 @@ door_open(const struct config *c, const struct knock_open *ev, kw_ms now,
 	*e = tmp;
 	e->used = 1;
 	e->gen = gen;
-	if (entry_commands(e, d) == -1) {
-		log_warnx("door %s for %s: cannot build the commands",
-		    tmp.door, tmp.src);
+	e->deadline = now + (kw_ms)d->stop_after * 1000;
+	e->wall_deadline = wall + d->stop_after;
+	if (entry_commands(e, d) == -1 ||
+	    (n = journal_line(e, line, sizeof(line))) < 0) {
+		stats.refused++;
+		log_warnx("door %s for %s: cannot build the commands, or the "
+		    "stop command is too long to journal (%d bytes a line): "
+		    "refused", tmp.door, tmp.src, DOOR_JOURNAL_LINE);
 		entry_clear(e);
 		stats.open--;
 		return;
 	}
-	e->deadline = now + (kw_ms)d->stop_after * 1000;
-	e->wall_deadline = wall + d->stop_after;
+	e->jlen = (size_t)n;
 	stats.opened++;
 	/* Journal first: if we die after the start command, the restart
 	 * knows there is a door to close. */
@@ -377,64 +524,272 @@ door_close_all(kw_ms now)
 		}
 }
 
+/* Reading the journal back: every field is checked against the
+ * configuration, because what a line says is run as root. */
+
+/* Decimal without sign or leading zero, at most max. 0 or -1. */
+static int
+dec_ok(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Undoes esc_append in place. 0, or -1 for a bad escape. */
+static int
+unesc(char *s)
+{
+	char *o = s;
+
+	if (strcmp(s, "%00") == 0) {
+		*s = '\0';
+		return 0;
+	}
+	for (; *s != '\0'; s++) {
+		unsigned v = 0;
+
+		if (*s != '%') {
+			*o++ = *s;
+			continue;
+		}
+		for (int i = 1; i <= 2; i++) {
+			char h = s[i];
+			v <<= 4;
+			if (h >= '0' && h <= '9')
+				v |= (unsigned)(h - '0');
+			else if (h >= 'A' && h <= 'F')
+				v |= (unsigned)(h - 'A' + 10);
+			else
+				return -1;
+		}
+		if (v == 0)
+			return -1;
+		*o++ = (char)v;
+		s += 2;
+	}
+	*o = '\0';
+	return 0;
+}
+
+/* 1 when path may run as a journaled stop command: a program some door's
+ * command names, or (the door may have been removed since it opened) an
+ * executable regular file that only root, or we, can change. */
+static int
+program_ok(const struct config *c, const char *path)
+{
+	struct stat sb;
+
+	if (path[0] != '/')
+		return 0;
+	for (int i = 0; i < c->ndoors; i++) {
+		const struct config_door *d = &c->doors[i];
+
+		if ((d->stop.argc > 0 && strcmp(d->stop.argv[0], path) == 0) ||
+		    (d->start.argc > 0 && strcmp(d->start.argv[0], path) == 0))
+			return 1;
+	}
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_mode & 0111) != 0 && (sb.st_mode & 022) == 0 &&
+	    (sb.st_uid == 0 || sb.st_uid == geteuid());
+}
+
+/* 1 when user may open door d: an HMAC door's user, or none for a
+ * static door. */
+static int
+user_of_door(const struct config *c, const struct config_door *d,
+    const char *user)
+{
+	int u;
+
+	if (!d->is_hmac)
+		return strcmp(user, "-") == 0;
+	if ((u = config_user_index(c, user)) < 0)
+		return 0;
+	for (int i = 0; i < d->hmac.nusers; i++)
+		if (d->hmac.users[i] == u)
+			return 1;
+	return 0;
+}
+
+/* Checks and loads one journal line of format version (1 or 2). Returns
+ * 0 (loaded, or a door that can only be reported), or -1 with why. */
+static int
+recover_line(const struct config *c, int version, char *line, kw_ms now,
+    time_t wall, const char **why)
+{
+	char *f[6 + KW_MAX_ARGV + 1], *save = NULL, *w;
+	int nf = 0, di, argc;
+	unsigned long long port = 0, dl, tmo = 0;
+	struct kw_addr a;
+	char canon[ADDR_STRLEN];
+	const struct config_door *d = NULL;
+	struct door_entry *e;
+
+	*why = "malformed";
+	if (strlen(line) > DOOR_JOURNAL_LINE)
+		return (*why = "too long"), -1;
+	for (w = strtok_r(line, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		if (nf == (int)(sizeof(f) / sizeof(f[0])))
+			return (*why = "too many fields"), -1;
+		f[nf++] = w;
+	}
+	if (version == 1 ? nf != 5 : nf < 7)
+		return -1;
+	/* f: door, source, user, port, deadline [, cmd_timeout, argv...] */
+	if (strlen(f[0]) > KW_NAME_MAX || strlen(f[2]) > KW_NAME_MAX)
+		return (*why = "name too long"), -1;
+	if (addr_parse(f[1], strlen(f[1]), &a) == -1 ||
+	    strcmp(addr_ntop(&a, canon, sizeof(canon)), f[1]) != 0)
+		return (*why = "address not in canonical form"), -1;
+	if (strcmp(f[3], "-") != 0 && dec_ok(f[3], 65535, &port) == -1)
+		return (*why = "bad port"), -1;
+	if (strcmp(f[3], "-") != 0 && port == 0)
+		return (*why = "bad port"), -1;
+	if (dec_ok(f[4], (unsigned long long)1 << 40, &dl) == -1)
+		return (*why = "bad deadline"), -1;
+	if (version == 2 && dec_ok(f[5], 86400, &tmo) == -1)
+		return (*why = "bad command time limit"), -1;
+	if ((di = config_door_index(c, f[0])) >= 0)
+		d = &c->doors[di];
+	if (d != NULL) {
+		/* The door is still configured: its user and port must be
+		 * ones it can open. */
+		if (!user_of_door(c, d, f[2]))
+			return (*why = "user not of this door"), -1;
+		if (d->is_hmac && d->hmac.has_open ? (port < d->hmac.open_lo ||
+		    port > d->hmac.open_hi) : strcmp(f[3], "-") != 0)
+			return (*why = "port not in the door's open_range"), -1;
+	} else if (strcmp(f[2], "-") != 0 && config_user_index(c, f[2]) < 0)
+		return (*why = "unknown user"), -1;
+	if (version == 1 && (d == NULL || d->stop.argc == 0)) {
+		log_warnx("DOOR MAY BE OPEN: journal names door %s for %s, "
+		    "which has no stop command now; close it by hand", f[0],
+		    f[1]);
+		return 0;
+	}
+	argc = nf - 6;
+	if (version == 2) {
+		for (int i = 6; i < nf; i++)
+			if (unesc(f[i]) == -1)
+				return (*why = "bad escape"), -1;
+		if (!program_ok(c, f[6]))
+			return (*why = "stop program unknown, or writable "
+			    "by others"), -1;
+	}
+	if ((e = alloc_entry()) == NULL)
+		return (*why = "no free slot"), -1;
+	snprintf(e->src, sizeof(e->src), "%s", canon);
+	snprintf(e->door, sizeof(e->door), "%s", f[0]);
+	snprintf(e->family, sizeof(e->family), "%s",
+	    a.family == AF_INET6 ? "inet6" : "inet");
+	snprintf(e->user, sizeof(e->user), "%s",
+	    strcmp(f[2], "-") == 0 ? "" : f[2]);
+	snprintf(e->open_port, sizeof(e->open_port), "%s",
+	    strcmp(f[3], "-") == 0 ? "" : f[3]);
+	if (version == 1) {
+		if (entry_commands(e, d) == -1)
+			goto fail;
+	} else {
+		/* The stop command as it was when the door opened. */
+		struct config_cmd from = { &f[6], argc }, to;
+
+		if (cmd_copy(&to, &from) == -1)
+			goto fail;
+		e->stop_argv = to.argv;
+		e->cmd_timeout = (unsigned)tmo;
+		if (d != NULL) {
+			e->stop_after = d->stop_after;
+			if (cmd_copy(&e->start, &d->start) == -1)
+				goto fail;
+		}
+	}
+	{
+		char tmpl[DOOR_JOURNAL_LINE + 1];
+		int n;
+
+		e->wall_deadline = (time_t)dl;
+		if ((n = journal_line(e, tmpl, sizeof(tmpl))) < 0)
+			goto fail;
+		e->jlen = (size_t)n;
+	}
+	e->deadline = (time_t)dl <= wall ? now :
+	    now + (kw_ms)((time_t)dl - wall) * 1000;
+	log_info("journal: door %s for %s %s%s", e->door, e->src,
+	    (time_t)dl <= wall ? "expired while we were down: closing" :
+	    "still open: keeping its deadline", d == NULL ? " (the door is "
+	    "no longer configured: closing with the stop command it opened "
+	    "with)" : "");
+	return 0;
+fail:
+	entry_clear(e);
+	stats.open--;
+	*why = "out of memory";
+	return -1;
+}
+
 void
 door_recover(const struct config *c, kw_ms now, time_t wall)
 {
 	size_t len;
 	char *buf, *line, *save = NULL;
-	int lineno = 0, bad = 0;
+	int lineno = 0, nbad = 0, version = 1;
+	const char *why;
 
-	if ((buf = state_read(journal, &len)) == NULL) {
-		if (errno != ENOENT)
-			log_warn("journal %s", journal);
+	if ((buf = state_read_mine(journal, &len)) == NULL) {
+		if (errno == ENOENT)
+			return;
+		/* Not ours, a link, or group/other-writable: its lines
+		 * cannot be trusted. */
+		log_warn("journal %s: refused, set aside", journal);
+		if (errno == EPERM || errno == ELOOP || errno == EINVAL ||
+		    errno == EFBIG)
+			state_set_aside_tag(journal, "bad");
+		return;
+	}
+	if (strlen(buf) != len) {
+		log_warnx("journal %s: NUL bytes, set aside", journal);
+		state_set_aside_tag(journal, "bad");
+		free(buf);
 		return;
 	}
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
-		char dn[KW_NAME_MAX + 1], src[ADDR_STRLEN], un[KW_NAME_MAX + 1];
-		char port[8];
-		long long dl;
-		struct kw_addr a;
-		struct door_entry *e;
-		int di;
-
 		lineno++;
-		if (sscanf(line, "%64s %45s %64s %7s %lld", dn, src, un, port,
-		    &dl) != 5 || addr_parse(src, strlen(src), &a) == -1) {
-			bad = 1;
+		if (lineno == 1 && strncmp(line, DOOR_JOURNAL_MAGIC " ",
+		    sizeof(DOOR_JOURNAL_MAGIC)) == 0) {
+			if (strcmp(line + sizeof(DOOR_JOURNAL_MAGIC), "2") != 0) {
+				log_warnx("journal %s: unknown format '%.40s', "
+				    "set aside", journal, line);
+				state_set_aside_tag(journal, "bad");
+				free(buf);
+				return;
+			}
+			version = 2;
 			continue;
 		}
-		if ((di = config_door_index(c, dn)) < 0 ||
-		    c->doors[di].stop.argc == 0) {
-			log_warnx("DOOR MAY BE OPEN: journal names door %s for "
-			    "%s, which has no stop command now; close it by "
-			    "hand", dn, src);
-			continue;
+		if (recover_line(c, version, line, now, wall, &why) == -1) {
+			nbad++;
+			log_warnx("journal %s: line %d refused (%s)", journal,
+			    lineno, why);
 		}
-		if ((e = alloc_entry()) == NULL)
-			break;
-		addr_ntop(&a, e->src, sizeof(e->src));
-		snprintf(e->door, sizeof(e->door), "%s", dn);
-		snprintf(e->family, sizeof(e->family), "%s",
-		    a.family == AF_INET6 ? "inet6" : "inet");
-		snprintf(e->user, sizeof(e->user), "%s",
-		    strcmp(un, "-") == 0 ? "" : un);
-		snprintf(e->open_port, sizeof(e->open_port), "%s",
-		    strcmp(port, "-") == 0 ? "" : port);
-		if (entry_commands(e, &c->doors[di]) == -1) {
-			entry_clear(e);
-			stats.open--;
-			continue;
-		}
-		e->wall_deadline = (time_t)dl;
-		e->deadline = dl <= wall ? now : now + (kw_ms)(dl - wall) * 1000;
-		log_info("journal: door %s for %s %s", dn, e->src,
-		    dl <= wall ? "expired while we were down: closing" :
-		    "still open: keeping its deadline");
 	}
-	if (bad) {
-		log_warnx("journal %s: corrupt line(s), set aside", journal);
-		state_set_aside(journal);
+	if (nbad > 0) {
+		/* Kept for the admin; the good lines are journaled anew. */
+		log_warnx("journal %s: %d line(s) refused, the file is set "
+		    "aside as %s.bad-*", journal, nbad, journal);
+		state_set_aside_tag(journal, "bad");
 	}
 	free(buf);
 	journal_save();
@@ -456,8 +811,9 @@ door_dump(void (*out)(void *, const char *), void *arg, kw_ms now)
 		if (!e->used)
 			continue;
 		snprintf(line, sizeof(line), "open door %s src %s user %s "
-		    "closes in %lld s%s", e->door, e->src,
+		    "port %s closes in %lld s%s", e->door, e->src,
 		    e->user[0] ? e->user : "-",
+		    e->open_port[0] ? e->open_port : "-",
 		    e->stopping || e->deadline == KW_MS_NEVER ? 0LL :
 		    (long long)((e->deadline - now + 999) / 1000),
 		    e->stopping ? " (closing)" : "");

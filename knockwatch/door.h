@@ -14,6 +14,8 @@
 
 struct door_stats {
 	uint64_t opened, extended, closed, stop_failures, refused;
+	uint64_t start_failures;	/* start exited non-zero: not open */
+	uint64_t stop_unusable;		/* stop exited 64: given up, logged */
 	unsigned open;
 };
 
@@ -34,7 +36,8 @@ kw_ms door_deadline(void);
 /* Shutdown: runs every pending stop command now. */
 void door_close_all(kw_ms now);
 void door_stats(struct door_stats *st);
-/* Writes one line per open door (door, source, user, seconds left). */
+/* Writes one line per open door (door, source, user, derived port,
+ * seconds left). */
 void door_dump(void (*out)(void *arg, const char *line), void *arg, kw_ms now);
 
 #endif

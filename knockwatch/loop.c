@@ -140,11 +140,14 @@ report(void *self, void (*out)(void *, const char *), void *arg)
 	action_stats(&as);
 	monitor_stats(&ms);
 	snprintf(line, sizeof(line), "doors open %u opened %llu extended %llu "
-	    "closed %llu stop_failures %llu refused %llu",
+	    "closed %llu stop_failures %llu refused %llu start_failures %llu "
+	    "stop_unusable %llu",
 	    ds.open, (unsigned long long)ds.opened,
 	    (unsigned long long)ds.extended, (unsigned long long)ds.closed,
 	    (unsigned long long)ds.stop_failures,
-	    (unsigned long long)ds.refused);
+	    (unsigned long long)ds.refused,
+	    (unsigned long long)ds.start_failures,
+	    (unsigned long long)ds.stop_unusable);
 	out(arg, line);
 	snprintf(line, sizeof(line), "actions running %u queued %u started "
 	    "%llu failed %llu timeouts %llu refused %llu queued_total %llu",
@@ -319,6 +322,32 @@ min_ms(kw_ms a, kw_ms b)
 }
 
 int
+loop_check_dirs(const struct config *cfg, int create)
+{
+	char err[PATH_MAX + 256];
+	const char *what[2] = { "state_dir", "runtime_dir" };
+	const char *dir[2] = { cfg->state_dir, cfg->runtime_dir };
+
+	/* Root keeps its journal and its socket there: another user who
+	 * could write there could plant links for root to follow or forge
+	 * the journal. */
+	for (int i = 0; i < 2; i++) {
+		int fd = -1;
+
+		if (create)
+			fd = state_dir_open(dir[i], 0700, err, sizeof(err));
+		if (create ? fd == -1 :
+		    state_dir_check(dir[i], err, sizeof(err)) == -1) {
+			log_warnx("%s refused: %s", what[i], err);
+			return -1;
+		}
+		if (fd != -1)
+			close(fd);
+	}
+	return 0;
+}
+
+int
 loop_run(const char *path, struct config *cfg, int fd, int verbose)
 {
 	struct monitor_cb cb = { on_loaded, on_report, NULL };
@@ -337,8 +366,7 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 	    (d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    ev_add(d.sigfd, EPOLLIN, on_signal, &d) == -1)
 		fatal("event loop");
-	if (state_mkdir(cfg->state_dir) == -1) {
-		log_warn("state_dir %s", cfg->state_dir);
+	if (loop_check_dirs(cfg, 1) == -1) {
 		config_free(cfg);
 		close(fd);
 		ev_free();

@@ -14,6 +14,10 @@ void loop_block_signals(sigset_t *mask);
  * starts the worker, then loops until TERM or INT. Returns an exit
  * status (78 when the worker cannot load the config). */
 int loop_run(const char *path, struct config *cfg, int fd, int verbose);
+/* Refuses a state_dir or runtime_dir that another user controls (see
+ * state_dir_check), logging why; with create, makes them (mode 0700)
+ * without following a link. Returns 0 or -1. */
+int loop_check_dirs(const struct config *cfg, int create);
 /* Loads path without keys for the parent; *fd gets the descriptor it was
  * parsed from (for the worker). NULL with a message in err. */
 struct config *loop_load(const char *path, int *fd, char *err, size_t errlen);

@@ -120,6 +120,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "knockwatch: %s\n", err);
 		return 78;
 	}
+	if (loop_check_dirs(cfg, 0) == -1) {
+		config_free(cfg);
+		seq_free();
+		return 78;
+	}
 	{
 		hostcheck_warn();
 		config_print(cfg, stdout, verbose);

@@ -630,13 +630,16 @@ send_config(int fd)
 	return 0;
 }
 
-/* state_dir/worker: the worker's root and the only place it writes. */
+/* state_dir/worker: the worker's root and the only place it writes. No
+ * owner or mode is changed through a link: by descriptor, or with
+ * AT_SYMLINK_NOFOLLOW. */
 static int
 worker_dir(char *dir, size_t len)
 {
-	char old[PATH_MAX + 8], spent[PATH_MAX + 8];
+	char old[PATH_MAX + 8];
 	const struct config *c = m.cur;
 	struct stat st;
+	int dfd = -1, ofd = -1, rc = -1;
 
 	if (state_mkdir(c->state_dir) == -1)
 		return -1;
@@ -646,24 +649,46 @@ worker_dir(char *dir, size_t len)
 	/* Mode 0711, owned by the worker's account. Root takes it back
 	 * first: it may lack CAP_FOWNER and CAP_DAC_OVERRIDE (the systemd
 	 * unit's bounding set), and the worker enters it as root before it
-	 * drops. Only root writes state_dir, so the name stays this dir. */
-	if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
+	 * drops. Only root writes state_dir (loop_check_dirs), so the name
+	 * stays this dir. */
+	if (geteuid() == 0 &&
+	    fchownat(AT_FDCWD, dir, 0, 0, AT_SYMLINK_NOFOLLOW) == -1)
 		return -1;
-	}
-	if (geteuid() == 0 && lchown(dir, 0, 0) == -1)
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
 		return -1;
-	if (chmod(dir, 0711) == -1)
-		return -1;
-	if (geteuid() == 0 && lchown(dir, c->run_uid, c->run_gid) == -1)
-		return -1;
-	/* Spent steps of a knockwatch before privilege separation. */
+	if (fchmod(dfd, 0711) == -1)
+		goto out;
+	if (geteuid() == 0 && fchown(dfd, c->run_uid, c->run_gid) == -1)
+		goto out;
+	rc = 0;
+	/* Spent steps of a knockwatch before privilege separation: only a
+	 * regular file of ours, opened without following a link, is given
+	 * to the worker, and only when the worker has none. */
 	snprintf(old, sizeof(old), "%s/spent", c->state_dir);
-	snprintf(spent, sizeof(spent), "%s/spent", dir);
-	if (stat(spent, &st) == -1 && rename(old, spent) == 0 &&
-	    geteuid() == 0 && chown(spent, c->run_uid, c->run_gid) == -1)
-		log_warn("%s", spent);
-	return 0;
+	if (fstatat(dfd, "spent", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    errno != ENOENT)
+		goto out;
+	if ((ofd = open(old, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
+		if (errno != ENOENT)
+			log_warnx("%s: not a regular file of ours, left alone",
+			    old);
+		goto out;
+	}
+	if (fstat(ofd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink != 1) {
+		log_warnx("%s: not a regular file of ours, left alone", old);
+		goto out;
+	}
+	if ((geteuid() == 0 && fchown(ofd, c->run_uid, c->run_gid) == -1) ||
+	    renameat(AT_FDCWD, old, dfd, "spent") == -1)
+		log_warn("%s", old);
+out:
+	if (ofd != -1)
+		close(ofd);
+	close(dfd);
+	return rc;
 }
 
 int

@@ -92,8 +92,8 @@ fail:
 	return -1;
 }
 
-char *
-state_read(const char *path, size_t *len)
+static char *
+read_file(const char *path, size_t *len, int mine)
 {
 	struct stat sb;
 	char *buf = NULL;
@@ -104,6 +104,12 @@ state_read(const char *path, size_t *len)
 		return NULL;
 	if (fstat(fd, &sb) == -1)
 		goto fail;
+	/* A file another user could have written is not state of ours.
+	 * (The worker, under its filter, cannot ask for geteuid.) */
+	if (mine && (sb.st_uid != geteuid() || (sb.st_mode & 022) != 0)) {
+		errno = EPERM;
+		goto fail;
+	}
 	if (!S_ISREG(sb.st_mode) || sb.st_size > (off_t)STATE_MAX_FILE) {
 		errno = S_ISREG(sb.st_mode) ? EFBIG : EINVAL;
 		goto fail;
@@ -132,15 +138,151 @@ fail:
 	return NULL;
 }
 
+char *
+state_read(const char *path, size_t *len)
+{
+	return read_file(path, len, 0);
+}
+
+char *
+state_read_mine(const char *path, size_t *len)
+{
+	return read_file(path, len, 1);
+}
+
 int
-state_set_aside(const char *path)
+state_set_aside_tag(const char *path, const char *tag)
 {
 	char aside[PATH_MAX];
 
-	if (snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
+	if (snprintf(aside, sizeof(aside), "%s.%s-%lld", path, tag,
 	    (long long)time(NULL)) >= (int)sizeof(aside)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	return rename(path, aside);
+}
+
+int
+state_set_aside(const char *path)
+{
+	return state_set_aside_tag(path, "corrupt");
+}
+
+/* 1 when uid may own a directory we keep state in. */
+static int
+owner_ok(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+/* Checks one existing directory on the way to dir. */
+static int
+check_one(const char *path, const struct stat *sb, int is_dir, char *err,
+    size_t errlen)
+{
+	if (!S_ISDIR(sb->st_mode)) {
+		snprintf(err, errlen, "%s is not a directory", path);
+		return -1;
+	}
+	if (!owner_ok(sb->st_uid)) {
+		snprintf(err, errlen, "%s is owned by uid %u, not by root: "
+		    "another user could plant links or files there", path,
+		    (unsigned)sb->st_uid);
+		return -1;
+	}
+	/* /tmp and the like: root's and sticky, so what root owns in it
+	 * cannot be renamed or removed by others. Not for dir itself. */
+	if (!is_dir && sb->st_uid == 0 && (sb->st_mode & S_ISVTX))
+		return 0;
+	if (sb->st_mode & 022) {
+		snprintf(err, errlen, "%s is writable by group or others "
+		    "(mode %04o): another user could plant links or files "
+		    "there", path, (unsigned)(sb->st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_dir_check(const char *dir, char *err, size_t errlen)
+{
+	char buf[PATH_MAX], real[PATH_MAX];
+	struct stat sb;
+	char *p;
+
+	if (dir[0] != '/' || strlen(dir) >= sizeof(buf)) {
+		snprintf(err, errlen, "%.200s: not an absolute path", dir);
+		return -1;
+	}
+	if (lstat(dir, &sb) == 0) {
+		if (S_ISLNK(sb.st_mode)) {
+			snprintf(err, errlen, "%s is a symbolic link: name the "
+			    "directory itself", dir);
+			return -1;
+		}
+		if (check_one(dir, &sb, 1, err, errlen) == -1)
+			return -1;
+	} else if (errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* The directories above, links resolved, up to the root. */
+	strcpy(buf, dir);
+	if (realpath(dirname(buf), real) == NULL) {
+		snprintf(err, errlen, "%s: the directory above it: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (stat(real, &sb) == -1) {
+			snprintf(err, errlen, "%s: %s", real, strerror(errno));
+			return -1;
+		}
+		if (check_one(real, &sb, 0, err, errlen) == -1)
+			return -1;
+		if (strcmp(real, "/") == 0)
+			break;
+		if ((p = strrchr(real, '/')) == real)
+			p[1] = '\0';
+		else
+			*p = '\0';
+	}
+	return 0;
+}
+
+int
+state_dir_open(const char *dir, mode_t mode, char *err, size_t errlen)
+{
+	struct stat sb;
+	int fd;
+
+	if (state_dir_check(dir, err, errlen) == -1)
+		return -1;
+	if (mkdir(dir, mode) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* Checked again through the descriptor we keep: what we check is
+	 * what we change. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", dir, errno == ELOOP ?
+		    "is a symbolic link" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (check_one(dir, &sb, 1, err, errlen) == -1)
+		goto fail;
+	if (fchmod(fd, mode) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
 }

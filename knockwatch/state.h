@@ -3,20 +3,41 @@
 #define KW_STATE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define STATE_MAX_FILE (16u << 20)	/* state files are bounded */
 
 /* Creates dir (mode 0700) if missing. Returns 0 or -1 with errno. */
 int state_mkdir(const char *dir);
+/* Checks dir the way sshd's StrictModes checks a home directory: dir must
+ * not be a symbolic link, and it and every directory above it (after
+ * resolving links, as realpath does) must be owned by root or by our
+ * effective user and not writable by group or others. A directory above dir
+ * that is root's and sticky (/tmp) may be writable by all: nobody else can
+ * rename or remove what root owns in it. A missing dir passes when the
+ * directories above it do. Returns 0, or -1 with a message in err. */
+int state_dir_check(const char *dir, char *err, size_t errlen);
+/* Creates dir with mode if missing, checks it (state_dir_check), opens it
+ * with O_DIRECTORY|O_NOFOLLOW and sets its mode with fchmod on that
+ * descriptor, so no link is ever followed. Returns the descriptor (the
+ * caller closes it), or -1 with a message in err. */
+int state_dir_open(const char *dir, mode_t mode, char *err, size_t errlen);
 /* Replaces path with data: writes path.tmp, fsyncs, renames over path and
  * fsyncs the directory, so a crash leaves the old or the new file, never a
  * torn one. Returns 0 or -1 with errno (the temp file is removed). */
 int state_write_atomic(const char *path, const char *data, size_t len);
 /* Reads the whole file into a malloc'd NUL-terminated buffer (at most
- * STATE_MAX_FILE bytes). Returns it, or NULL with errno (ENOENT when the file
- * does not exist, EFBIG when too large). *len gets the size. */
+ * STATE_MAX_FILE bytes), never through a link. Returns it, or NULL with
+ * errno (ENOENT when the file does not exist, EFBIG when too large). *len
+ * gets the size. */
 char *state_read(const char *path, size_t *len);
+/* The same, and a file that is not ours (owner other than our effective
+ * user) or that group or others can write is refused (EPERM). Not for the
+ * worker: its filter does not allow geteuid. */
+char *state_read_mine(const char *path, size_t *len);
 /* Renames a corrupt file aside to path.corrupt-UNIXTIME. Returns 0/-1. */
 int state_set_aside(const char *path);
+/* Renames path aside to path.TAG-UNIXTIME. Returns 0/-1. */
+int state_set_aside_tag(const char *path, const char *tag);
 
 #endif

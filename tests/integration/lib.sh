@@ -4,6 +4,8 @@
 # a transcript written by actions/log; it polls with deadlines, never a
 # fixed sleep, and prints "N passed, N failed" last.
 set -u
+# Configs hold inline keys: knockwatch refuses them when others can read.
+umask 077
 KW_TOP=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 KW_BUILD=${KW_BUILD:-$KW_TOP/build}
 KW=$KW_BUILD/knockwatch

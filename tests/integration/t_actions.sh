@@ -22,8 +22,13 @@ cleanup() {
 		wait "$p" 2>/dev/null
 	done
 	for n in $ns $srv $cli; do
+		# actions/ipset's owner records of this namespace go with it.
+		r=$(ip netns exec "$n" readlink /proc/self/ns/net 2>/dev/null)
+		r=$(printf '%s' "$r" | tr -c 'A-Za-z0-9' '_')
+		[ -z "$r" ] || rm -rf "/run/knockwatch-actions/ipset/$r"
 		ip netns del "$n" 2>/dev/null
 	done
+	rmdir /run/knockwatch-actions/ipset /run/knockwatch-actions 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -340,6 +345,24 @@ check "iptables: flush with nothing to do" inns "$I" flush
 check_eq "iptables: list empty after flush" "" "$(inns "$I" list)"
 inns iptables -w -F INPUT
 inns iptables -w -X KWTEST
+# Each door owns its rule (KNOCK_DOOR, as knockwatch passes it, or --door):
+# two doors, one source and port, two rules; closing one keeps the other.
+d_ssh='-s 10.9.8.7/32 -p tcp -m tcp --dport 22 -m comment --comment knockwatch-ssh -j ACCEPT'
+d_otp='-s 10.9.8.7/32 -p tcp -m tcp --dport 22 -m comment --comment "knockwatch-ssh-otp.2" -j ACCEPT'
+check "iptables: door ssh opens (KNOCK_DOOR)" inns env KNOCK_DOOR=ssh "$I" open 10.9.8.7 22
+check "iptables: door ssh-otp.2 opens the same (--door)" inns "$I" open 10.9.8.7 22 --door ssh-otp.2
+check_eq "iptables: a rule for each door" 2 \
+	"$(($(count iptables filter INPUT "$d_ssh") + $(count iptables filter INPUT "$d_otp")))"
+check "iptables: door ssh closes" inns env KNOCK_DOOR=ssh "$I" close 10.9.8.7 22
+check_eq "iptables: ssh's rule gone" 0 "$(count iptables filter INPUT "$d_ssh")"
+check_eq "iptables: ssh-otp.2's rule kept" 1 "$(count iptables filter INPUT "$d_otp")"
+check "iptables: list shows a door's rule" sh -c \
+	'ip netns exec "$1" "$2" list | grep -qF -- "--comment \"knockwatch-ssh-otp.2\""' sh "$ns" "$I"
+check "iptables: flush removes a door's (quoted) rule" inns "$I" flush
+check_eq "iptables: nothing tagged left" 0 "$(inns iptables-save | grep -c knockwatch)"
+refuse "iptables: bad door name" env KNOCK_DOOR='a b' "$I" open 10.9.8.7 22
+refuse "iptables: --door too long" "$I" close 10.9.8.7 22 --door \
+	"$(printf '%065d' 0)"
 
 # ---------------------------------------------------------------- nftables
 N=$act/nftables
@@ -386,6 +409,22 @@ check "nftables: flush" inns "$N" flush
 check_eq "nftables: flush emptied the set" 0 "$(nset open4 | grep -c '10\.9\.8\.7')"
 inns nft delete table inet knockwatch
 inns nft delete table inet kwother
+# Each door has its own sets: closing one door keeps another's element.
+check "nftables: door ssh opens (KNOCK_DOOR)" inns env KNOCK_DOOR=ssh "$N" open 10.9.8.7 22
+check "nftables: door ssh-otp.2 opens the same (--door)" inns "$N" open 10.9.8.7 22 --door ssh-otp.2
+check_eq "nftables: an element in each door's set" 2 \
+	"$( (nset d4_ssh; nset d4_ssh_dotp_o2) | grep -c '10\.9\.8\.7 \. tcp \. 22 ')"
+check "nftables: a door opening again adds no rule" inns env KNOCK_DOOR=ssh "$N" open 10.9.8.8 22
+check_eq "nftables: two marking rules per door" 4 \
+	"$(inns nft list chain inet knockwatch input | grep -c '@d[46]_ssh.* mark set')"
+check "nftables: door ssh closes" inns env KNOCK_DOOR=ssh "$N" close 10.9.8.7 22
+check_eq "nftables: ssh's element gone" 0 "$(nset d4_ssh | grep -c '10\.9\.8\.7 ')"
+check_eq "nftables: ssh-otp.2's element kept" 1 "$(nset d4_ssh_dotp_o2 | grep -c '10\.9\.8\.7 ')"
+check "nftables: closing a door never opened succeeds" inns "$N" close 10.9.8.7 22 --door never
+check "nftables: flush empties every door's set" sh -c \
+	'ip netns exec "$1" "$2" flush && ! ip netns exec "$1" nft list table inet knockwatch | grep -q "elements ="' sh "$ns" "$N"
+refuse "nftables: bad door name" "$N" open 10.9.8.7 22 --door 'x;y'
+inns nft delete table inet knockwatch
 
 # ---------------------------------------------------------------- ipset
 P=$act/ipset
@@ -413,6 +452,18 @@ check "ipset: --set kwx" inns "$P" open 10.9.8.7 --set kwx
 check_eq "ipset: member in kwx4" 1 "$(members kwx4 | grep -c '^10\.9\.8\.7 ')"
 check "ipset: flush --set kwx" inns "$P" flush --set kwx
 check_eq "ipset: kwx4 empty" "" "$(members kwx4)"
+# One entry, owned by the doors that opened it: closing one door leaves
+# the entry while another owns it, and never shortens its timeout.
+check "ipset: door ssh opens for 600 s" inns env KNOCK_DOOR=ssh "$P" open 10.9.8.7 --timeout 600
+check "ipset: door otp opens the same for 30 s" inns "$P" open 10.9.8.7 --timeout 30 --door otp
+members knockwatch4 >"$tmp/mem"
+check "ipset: the shorter open kept ssh's timeout" \
+	grep -Eq '^10\.9\.8\.7 timeout (59[0-9]|600)$' "$tmp/mem"
+check "ipset: door ssh closes" inns env KNOCK_DOOR=ssh "$P" close 10.9.8.7
+check_eq "ipset: the entry stays for door otp" 1 "$(members knockwatch4 | grep -c '^10\.9\.8\.7 ')"
+check "ipset: door otp closes" inns "$P" close 10.9.8.7 --door otp
+check_eq "ipset: then the entry goes" 0 "$(members knockwatch4 | grep -c '10\.9\.8\.7')"
+refuse "ipset: bad door name" "$P" open 10.9.8.7 --door 'a/b'
 inns ipset destroy
 
 # ---------------------------------------------------------------- forward
@@ -442,6 +493,15 @@ check "forward: --chain KWF" sh -c 'ip netns exec "$1" iptables -w -N KWF &&
 	ip netns exec "$1" iptables -w -S KWF | grep -q ctorigdstport &&
 	ip netns exec "$1" "$2" close 10.9.8.7 40001 22 --chain KWF &&
 	! ip netns exec "$1" iptables-save | grep -q knockwatch' sh "$ns" "$F"
+check "forward: two doors, one source and port" sh -c \
+	'ip netns exec "$1" env KNOCK_DOOR=a "$2" open 10.9.8.7 40001 22 &&
+	ip netns exec "$1" env KNOCK_DOOR=b "$2" open 10.9.8.7 40001 22' sh "$ns" "$F"
+check_eq "forward: each door has its two rules" 4 \
+	"$(inns iptables-save | grep -c 'comment knockwatch-[ab] ')"
+check "forward: door a closes" inns env KNOCK_DOOR=a "$F" close 10.9.8.7 40001 22
+check_eq "forward: door b's two rules kept" 2 "$(inns iptables-save | grep -c 'comment knockwatch-b ')"
+check_eq "forward: door a's gone" 0 "$(inns iptables-save | grep -c 'comment knockwatch-a ')"
+inns "$act/iptables" flush
 
 # ---------------------------------------------------------------- traffic
 # Two more namespaces joined by a veth pair that is created inside them;

@@ -13,6 +13,19 @@ check "-n prints one line per door" test "$(grep -c '^door ' "$T/n.out")" -eq 2
 check "-n -v prints a key fingerprint" grep -q "fingerprint" "$T/nv.out"
 check "-n -v never prints the key" sh -c "! grep -q 000102030405060708090a0b0c0d0e0f '$T/nv.out'"
 
+# An inline key in a config others can read is refused (like a 0644
+# key_file), in -n and at start.
+chmod 644 "$T/sample.yaml"
+"$KW" -n -c "$T/sample.yaml" >"$T/n644.out" 2>&1
+rc=$?
+check "the sample at mode 0644 is refused by -n (exit $rc)" test "$rc" -eq 78
+check "... saying why" grep -q "inline key of user 'alice' in a config that group or others can read (mode 0644)" "$T/n644.out"
+"$KW" -c "$T/sample.yaml" >"$T/s644.out" 2>&1
+rc=$?
+check "... and the daemon does not start (exit $rc)" test "$rc" -eq 78
+check "... saying why" grep -q "inline key of user 'alice'" "$T/s644.out"
+chmod 600 "$T/sample.yaml"
+
 printf 'state_dir: %s\nsources:\n  - file: /var/log/kern.log\ndoors:\n  ssh:\n    sequence: [7000, 70000]\n    start: [/bin/true]\n' "$T/state" >"$T/bad.yaml"
 "$KW" -n -c "$T/bad.yaml" >"$T/bad.out" 2>&1
 rc=$?

@@ -11,6 +11,8 @@ set -u
 KW_TOP=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 KW_BUILD=${KW_BUILD:-$KW_TOP/build}
 KW=$KW_BUILD/knockwatch
+# Configs hold inline keys: knockwatch refuses them when others can read.
+umask 077
 T=$(mktemp -d /tmp/kwdoc.XXXXXX)
 NS=
 RSPID=
@@ -127,10 +129,8 @@ if have mandoc; then
 	mandoc -T ascii "$M5" | col -bx |
 		sed -n '/^EXAMPLES/,/^     More/p' | sed '1,3d;$d' |
 		sed 's/^           //' >"$T/man5.yaml"
-	umask 077
 	printf '%s\n' 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f \
 		>"$T/alice.key"
-	umask 022
 	map "$T/man5.yaml" | sed "s#/etc/knockwatch/alice.key#$T/alice.key#" \
 		>"$T/man5m.yaml"
 	quiet "knockwatch.yaml(5) EXAMPLES passes -n" sh -c \

@@ -85,15 +85,20 @@ check "bg action exits 0" wait_for 10 grep -q "door bg start for 192.0.2.11: exi
 check "its background child is gone" wait_for 10 gone "$(cat "$T/bg.pid")"
 check "the bg door closes on time" wait_for 10 closed 192.0.2.11 bg
 
-# 3. The start command deleted after the config was loaded.
+# 3. The start command deleted after the config was loaded: it fails, so
+# the door never opened and is not kept open.
 rm -f "$T/bin/gone"
 knock 192.0.2.12 tcp/7301 tcp/7302
 check "a missing action is logged" \
 	wait_for 10 grep -q "door gone start for 192.0.2.12: failed with exit 127" "$T/kw.err"
 check "the reason is logged" grep -q "cannot run $T/bin/gone" "$T/kw.err"
-check "the door still closes on time" wait_for 10 closed 192.0.2.12 gone
+check "the door did not open, and says so" wait_for 10 grep -q "door gone for 192.0.2.12: start command failed (exit 127): the door did not open" "$T/kw.err"
 barrier 192.0.2.13
 check "the daemon keeps serving" opened 192.0.2.13
+# ssh's stop_after is gone's: once 192.0.2.13 closed, a kept door would
+# have closed too.
+check "(the later door closes)" wait_for 10 closed 192.0.2.13
+check "no stop runs for a door that never opened" sh -c "! grep -q 'event=stop door=gone ' '$ACT'"
 
 # 4. The log file and its directory removed, then re-created.
 rm -rf "$T/logdir"

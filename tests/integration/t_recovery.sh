@@ -42,8 +42,8 @@ doors:
     start: [$KW_TOP/actions/log, --file, $ACT, open]
 EOC
 check "daemon starts with a corrupt journal and spent file" start_kw
-check "corrupt journal reported" grep -q "journal .*corrupt" "$T/kw.err"
-check "corrupt journal set aside" sh -c "ls '$T/state' | grep -q '^open.corrupt-'"
+check "corrupt journal reported" grep -q "journal .*line 1 refused" "$T/kw.err"
+check "corrupt journal set aside" sh -c "ls '$T/state' | grep -q '^open.bad-'"
 check "corrupt spent file reported and set aside" sh -c "grep -q 'spent steps' '$T/kw.err' && ls '$T/state/worker' | grep -q '^spent.corrupt-'"
 
 knock 192.0.2.1 tcp/7000 udp/8000 tcp/9000

@@ -35,6 +35,8 @@ SVC=22
 # nf_log_all_netns, shared with concurrent runs (NFLOG, nflog_on/off).
 . "$KW_TOP/tests/net/nflog.sh"
 
+# Configs hold inline keys: knockwatch refuses them when others can read.
+umask 077
 pass=0
 fail=0
 T=

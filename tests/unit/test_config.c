@@ -82,7 +82,9 @@ load_case(const char *name, char *path, size_t plen, char *err, size_t elen)
 	char *text, *t;
 
 	snprintf(path, plen, "%s/tests/data/config/%s", top, name);
-	if ((text = slurp(path)) != NULL && strstr(text, "@DIR@") != NULL) {
+	/* Loaded from a 0600 copy: a checkout leaves the files 0644, and an
+	 * inline key in a file others can read is refused. */
+	if ((text = slurp(path)) != NULL) {
 		t = subst(text, "@DIR@", tmpdir);
 		snprintf(path, plen, "%s/%s", tmpdir, name);
 		write_file(path, t, 0600);
@@ -457,6 +459,24 @@ check_files(void)
 	T_OK(config_load(path, err, sizeof(err)) == NULL, "blank key_file");
 	T_OK(strstr(err, "of user 'bob' is too short: 0 bytes") != NULL,
 	    "blank key_file: %s", err);
+
+	/* An inline key in a config others can read is refused like a
+	 * key_file of mode 0644; at 0600 it loads. */
+	snprintf(path, sizeof(path), "%s/inline.yaml", tmpdir);
+	snprintf(want, sizeof(want), "sources: [{kmsg: true}]\nusers:\n"
+	    "  bob: {key: 000102030405060708090a0b0c0d0e0f}\ndoors:\n  otp: "
+	    "{hmac: {}, start: [/bin/true]}\n");
+	write_file(path, want, 0644);
+	T_OK(config_load(path, err, sizeof(err)) == NULL, "inline key, 0644");
+	T_OK(strstr(err, ":3:14: inline key of user 'bob' in a config that "
+	    "group or others can read (mode 0644)") != NULL,
+	    "inline key, 0644: %s", err);
+	write_file(path, want, 0640);
+	T_OK(config_load(path, err, sizeof(err)) == NULL, "inline key, 0640");
+	write_file(path, want, 0600);
+	c = config_load(path, err, sizeof(err));
+	T_OK(c != NULL, "inline key, 0600: %s", err);
+	config_free(c);
 
 	config_free(NULL);
 }
