@@ -528,11 +528,15 @@ rotate(int kind, long long lag)
 	rot_t = now_ms();
 	rotations[kind]++;
 	if (kind == R_COPYTRUNC) {
-		char buf[65536];
+		char buf[65536], tmp[520];
 		int in = open(cur, O_RDONLY), out;
 		ssize_t n;
 
-		out = open(old, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+		/* A new file for the copy, as logrotate makes (it never
+		 * rewrites the file an earlier rotation renamed, which the
+		 * daemon may still be reading). */
+		snprintf(tmp, sizeof(tmp), "%s.tmp", old);
+		out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0640);
 		if (in == -1 || out == -1)
 			die("copytruncate: %s", strerror(errno));
 		while ((n = read(in, buf, sizeof(buf))) > 0)
@@ -540,6 +544,8 @@ rotate(int kind, long long lag)
 				die("copy: %s", strerror(errno));
 		close(in);
 		close(out);
+		if (rename(tmp, old) == -1)
+			die("rename: %s", strerror(errno));
 		/* Lines written from here to the truncation are lost for
 		 * every reader: logrotate documents the window. */
 		rot_state = W_CTWIN;
@@ -807,14 +813,13 @@ kill_worker(int gap)
 	/* Knocks written from t1 on were written after its death. */
 	sleep_ms(2);
 	e->t1 = now_ms();
-	if (gap && rot_state == 0 && gap_rotation) {
-		struct attempt *a = client(D_SSH, 1);
-
+	if (gap && rot_state == 0) {
+		client(D_SSH, 1);
 		clients_tick(now_ms());	/* to the file before the rotation */
-		rotate(pick_rotation(), 0);
-		a = client(D_SSH, 1);
+		if (gap_rotation)
+			rotate(pick_rotation(), 0);
+		client(D_SSH, 1);
 		clients_tick(now_ms());	/* to the new file */
-		(void)a;
 		if (worker_pid() > 0)
 			e->arg2 = 2;	/* the gap was over too soon */
 	}
