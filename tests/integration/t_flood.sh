@@ -63,8 +63,14 @@ for i in 2 3 4 5; do
 done
 rss_r1=$(rss_kib)
 echo "# VmRSS: $rss_r0 KiB before four reloads, $rss_r1 KiB after"
-check "four reloads leave the idle worker's memory alone ($rss_r0 -> $rss_r1 KiB, at most +1024)" \
-	test "$rss_r1" -le $((rss_r0 + 1024))
+# ASan's allocator keeps freed blocks in quarantine: the check is the plain
+# build's.
+if grep -q "sanitizer build" "$T/kw.err"; then
+	echo "skip - reload memory (sanitizer build)"
+else
+	check "four reloads leave the idle worker's memory alone ($rss_r0 -> $rss_r1 KiB, at most +1024)" \
+		test "$rss_r1" -le $((rss_r0 + 1024))
+fi
 
 # The flood. Every line is a valid first knock (7000/tcp) from 10.a.b.c;
 # the genuine client's three knocks come after 500,000, 501,000 and
