@@ -966,22 +966,6 @@ classify(const struct attempt *a)
 	for (int k = 0; k < a->n; k++)
 		if (a->where[k] == W_CTWIN)
 			return "lost:copytruncate";
-	/* Unread when the file was truncated: written shortly before, or
-	 * since the worker died when none ran at the truncation. */
-	for (int i = 0; i < nev; i++) {
-		long long tt = ev[i].t1, from = tt - MARGIN;
-
-		if (ev[i].kind != E_ROT || ev[i].arg != R_COPYTRUNC)
-			continue;
-		for (int j = 0; j < nev; j++)
-			if (ev[j].kind == E_WKILL && ev[j].t0 <= tt &&
-			    tt <= ev[j].t2 && ev[j].t0 - MARGIN < from)
-				from = ev[j].t0 - MARGIN;
-		for (int k = 0; k < a->n; k++)
-			if (a->where[k] == W_LIVE && a->t[k] >= from &&
-			    a->t[k] <= tt)
-				return "lost:copytruncate";
-	}
 	for (int k = 0; k < a->n; k++)
 		if (a->where[k] == W_OLD && a->delta[k] >= GRACE_S * 1000)
 			return "lost:late-rotated";
@@ -1010,6 +994,23 @@ classify(const struct attempt *a)
 			if (last >= e->t0 - MARGIN && first <= end)
 				return "lost:removed-door";
 		}
+	}
+	/* Last, as it allows the most: unread when the file was truncated
+	 * (written shortly before, or since the worker died when none ran
+	 * at the truncation). */
+	for (int i = 0; i < nev; i++) {
+		long long tt = ev[i].t1, from = tt - MARGIN;
+
+		if (ev[i].kind != E_ROT || ev[i].arg != R_COPYTRUNC)
+			continue;
+		for (int j = 0; j < nev; j++)
+			if (ev[j].kind == E_WKILL && ev[j].t0 <= tt &&
+			    tt <= ev[j].t2 && ev[j].t0 - MARGIN < from)
+				from = ev[j].t0 - MARGIN;
+		for (int k = 0; k < a->n; k++)
+			if (a->where[k] == W_LIVE && a->t[k] >= from &&
+			    a->t[k] <= tt)
+				return "lost:copytruncate";
 	}
 	return NULL;
 }
@@ -1190,8 +1191,6 @@ main(int argc, char **argv)
 		die("the daemon did not start (see %s/kw.err)", dir);
 	if (!wait_until(worker_up, 20000))
 		die("no worker");
-	truth_f = NULL;
-	events_f = NULL;
 
 	/* The schedule: worker kills at 20-30 %, 45 % (with a rotation in the
 	 * gap) and 75-85 %; the daemon kill at 60 %; rotations every 6-15 s,
@@ -1365,7 +1364,7 @@ main(int argc, char **argv)
 
 		unsigned lost_deleted = 0, lost_renamed = 0;
 		unsigned opened = 0, lost_ok = 0, lost_bad = 0, doubles = 0,
-		    left_open = 0, bad_user = 0, must = 0, gap_n = 0,
+		    left_open = 0, bad_user = 0, gap_n = 0,
 		    gap_lost = 0;
 		struct rule_count {
 			const char *rule;
@@ -1427,7 +1426,6 @@ main(int argc, char **argv)
 					rules[r].n++;
 				continue;
 			}
-			must++;
 			lost_bad++;
 			{
 				int del = 0, ren = 0;
