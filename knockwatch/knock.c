@@ -461,7 +461,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 }
 
 /* A static door of the new config that knocks exactly like door od of the
- * old one (same name, sequence and timeout), or -1. */
+ * old one (same name and sequence; the timeout may differ), or -1. */
 static int
 same_static_door(const struct config *nc, const struct config_door *od)
 {
@@ -471,7 +471,7 @@ same_static_door(const struct config *nc, const struct config_door *od)
 	if (nd < 0 || od->is_hmac)
 		return -1;
 	d = &nc->doors[nd];
-	if (d->is_hmac || d->nseq != od->nseq || d->timeout != od->timeout ||
+	if (d->is_hmac || d->nseq != od->nseq ||
 	    memcmp(d->seq, od->seq, (size_t)od->nseq * sizeof(od->seq[0])) != 0)
 		return -1;
 	return nd;
@@ -485,9 +485,16 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 	otp_carry(t->otp, old->otp);
 	for (int od = 0; od < old->cfg->ndoors; od++) {
 		int nd = same_static_door(t->cfg, &old->cfg->doors[od]);
+		kw_ms shift;
 
 		if (nd < 0)
 			continue;
+		/* The timeout counts from the first knock: a changed timeout
+		 * moves every deadline of the door by the same amount, so the
+		 * list stays in order (an attempt past its new deadline
+		 * expires at the next tick). */
+		shift = ((kw_ms)t->cfg->doors[nd].timeout -
+		    (kw_ms)old->cfg->doors[od].timeout) * 1000;
 		/* Oldest first, so each door's list stays in deadline order. */
 		for (uint32_t i = old->lists[od].head; i != KNOCK_NIL;
 		    i = old->pool[i].next) {
@@ -506,7 +513,7 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 			a->last_proto = oa->last_proto;
 			a->last_sport = oa->last_sport;
 			a->last_dport = oa->last_dport;
-			a->deadline = oa->deadline;
+			a->deadline = oa->deadline + shift;
 			moved++;
 		}
 	}

@@ -47,9 +47,9 @@ struct knock_table *knock_new(const struct config *c);
 void knock_feed(struct knock_table *t, const struct parse_knock *k,
     kw_ms now, time_t wall, knock_open_cb cb, void *arg);
 /* On reload: copies into t (new, empty) the attempts in progress of old at
- * static doors that keep their name, sequence and timeout (with their
- * deadlines), as far as t has room, the penalties and bans, and the
- * counters (tracked and capacity are t's own). HMAC
+ * static doors that keep their name and sequence (stage kept; deadline =
+ * first knock + the new timeout), as far as t has room, the penalties and
+ * bans, and the counters (tracked and capacity are t's own). HMAC
  * attempts start over. old is not changed; the caller frees it. */
 void knock_carry(struct knock_table *t, const struct knock_table *old);
 /* Ends attempts whose timeout passed. */

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "action.h"
@@ -160,9 +161,25 @@ report(void *self, void (*out)(void *, const char *), void *arg)
 	    (unsigned long long)d->reloads,
 	    (unsigned long long)d->reload_failures);
 	out(arg, line);
-	snprintf(line, sizeof(line), "worker pid %d user %s starts %llu "
-	    "restarts %llu refused_requests %llu", ms.pid, d->cfg->run_user,
-	    ms.starts, ms.crashes, ms.refused);
+	/* The worker's counters (lines to throttled, above) are its own: they
+	 * start from zero with each new worker, so say since when. */
+	if (ms.since != 0) {
+		struct tm tm;
+		char when[32] = "?";
+
+		if (gmtime_r(&ms.since, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(when + strlen(when), sizeof(when) - strlen(when),
+		    " up %lld", (long long)(time(NULL) - ms.since));
+		snprintf(line, sizeof(line), "worker pid %d user %s starts "
+		    "%llu restarts %llu refused_requests %llu since %s s "
+		    "(its counters count from then)", ms.pid,
+		    d->cfg->run_user, ms.starts, ms.crashes, ms.refused, when);
+	} else
+		snprintf(line, sizeof(line), "worker pid %d user %s starts "
+		    "%llu restarts %llu refused_requests %llu (none runs: no "
+		    "worker counters)", ms.pid, d->cfg->run_user, ms.starts,
+		    ms.crashes, ms.refused);
 	out(arg, line);
 	door_dump(out, arg, clock_now_ms());
 }

@@ -756,6 +756,7 @@ monitor_start(kw_ms now)
 	m.req = req[0];
 	m.ctl = ctl[0];
 	m.started = now;
+	m.st.since = time(NULL);
 	m.st.starts++;
 	free(m.forge);		/* the test hook fires once */
 	m.forge = NULL;
@@ -917,4 +918,6 @@ monitor_stats(struct monitor_stats *st)
 {
 	*st = m.st;
 	st->pid = (int)m.pid;
+	if (m.pid <= 0)
+		st->since = 0;
 }

@@ -6,6 +6,7 @@
 #define KW_MONITOR_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "clock.h"
 #include "config.h"
@@ -20,6 +21,7 @@ struct monitor_cb {
 
 struct monitor_stats {
 	int pid;		/* the worker now, or 0 */
+	time_t since;		/* when it started (wall clock), or 0 */
 	unsigned long long starts, crashes, refused;
 	int exit_failed;	/* the worker's exit at shutdown was not 0 */
 };

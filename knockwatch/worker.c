@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,6 +346,12 @@ worker_main(int argc, char **argv)
 	}
 	memset(&w, 0, sizeof(w));
 	prctl(PR_SET_NAME, "kw-worker");
+	/* A fixed threshold (glibc otherwise raises it to the size of the
+	 * first large block freed): the attempt table of every reload is then
+	 * a fresh mapping whose untouched pages cost nothing, and a freed one
+	 * goes back to the system, so memory follows the attempts tracked,
+	 * not the number of reloads (was 17 MiB idle after two reloads). */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	log_init(0, (int)verbose);
 	log_set_sink(sink);
 	priv_remote(MSG_REQ_FD);

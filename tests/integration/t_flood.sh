@@ -52,6 +52,26 @@ check "its knocks are ignored while banned ($(field penalised))" \
 not_opened() { ! opened "$1"; }
 check "a banned source does not open" not_opened 192.0.2.66
 
+# Reloads do not grow the idle worker: each reload's table is a fresh
+# mapping (untouched pages cost nothing) and the old one is given back.
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$(worker_pid)/status"; }
+reloads_done() { [ "$(grep -c "reloaded:" "$T/kw.err")" -ge "$1" ]; }
+rss_r0=$(rss_kib)
+for i in 2 3 4 5; do
+	kill -HUP "$KWPID"
+	wait_for 10 reloads_done "$i" || break
+done
+rss_r1=$(rss_kib)
+echo "# VmRSS: $rss_r0 KiB before four reloads, $rss_r1 KiB after"
+# ASan's allocator keeps freed blocks in quarantine: the check is the plain
+# build's.
+if grep -q "sanitizer build" "$T/kw.err"; then
+	echo "skip - reload memory (sanitizer build)"
+else
+	check "four reloads leave the idle worker's memory alone ($rss_r0 -> $rss_r1 KiB, at most +1024)" \
+		test "$rss_r1" -le $((rss_r0 + 1024))
+fi
+
 # The flood. Every line is a valid first knock (7000/tcp) from 10.a.b.c;
 # the genuine client's three knocks come after 500,000, 501,000 and
 # 502,000 of them. Written straight into the tailed log.

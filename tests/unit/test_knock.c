@@ -171,6 +171,130 @@ test_static(void)
 	knock_free(t);
 }
 
+/* What the README and knockwatch(8) say about resets: any logged knock
+ * from a source that does not continue its attempt at a static door resets
+ * that attempt, whichever door's port (or no door's) it is for; so one
+ * source cannot knock two doors' sequences interleaved. */
+static void
+test_cross_door_reset(void)
+{
+	struct knock_table *t;
+
+	static_config(64);
+	doors[1].seq[0] = (struct config_knock){ 6000, IPPROTO_TCP };
+	doors[1].seq[1] = (struct config_knock){ 6500, IPPROTO_TCP };
+	t = knock_new(&cfg);
+	nev = 0;
+	/* ssh's first knock, then web's first knock: ssh's attempt is reset,
+	 * so the rest of ssh's sequence opens nothing. */
+	feed(t, "192.0.2.40", IPPROTO_TCP, 1, 7000, 0);
+	feed(t, "192.0.2.40", IPPROTO_TCP, 2, 6000, 10);
+	feed(t, "192.0.2.40", IPPROTO_UDP, 3, 8000, 20);
+	feed(t, "192.0.2.40", IPPROTO_TCP, 4, 9000, 30);
+	T_INTEQ(nev, 0);
+	/* web's attempt, begun by the second knock, was reset by the third. */
+	feed(t, "192.0.2.40", IPPROTO_TCP, 5, 6500, 40);
+	T_INTEQ(nev, 0);
+	/* A knock of a port no door uses resets too. */
+	feed(t, "192.0.2.41", IPPROTO_TCP, 1, 7000, 0);
+	feed(t, "192.0.2.41", IPPROTO_TCP, 2, 12345, 10);
+	feed(t, "192.0.2.41", IPPROTO_UDP, 3, 8000, 20);
+	feed(t, "192.0.2.41", IPPROTO_TCP, 4, 9000, 30);
+	T_INTEQ(nev, 0);
+	/* Another source's knocks reset nothing of this one's. */
+	feed(t, "192.0.2.42", IPPROTO_TCP, 1, 7000, 0);
+	feed(t, "192.0.2.43", IPPROTO_TCP, 1, 6000, 5);
+	feed(t, "192.0.2.42", IPPROTO_UDP, 2, 8000, 10);
+	feed(t, "192.0.2.42", IPPROTO_TCP, 3, 9000, 20);
+	T_INTEQ(nev, 1);
+	/* The doors one after the other both open. */
+	feed(t, "192.0.2.44", IPPROTO_TCP, 1, 6000, 0);
+	feed(t, "192.0.2.44", IPPROTO_TCP, 2, 6500, 10);
+	feed(t, "192.0.2.44", IPPROTO_TCP, 3, 7000, 20);
+	feed(t, "192.0.2.44", IPPROTO_UDP, 4, 8000, 30);
+	feed(t, "192.0.2.44", IPPROTO_TCP, 5, 9000, 40);
+	T_INTEQ(nev, 3);
+	knock_free(t);
+}
+
+/* A reload carries an attempt at a static door that keeps its name and
+ * sequence, also when its timeout changed; the deadline then counts the
+ * new timeout from the first knock. */
+static void
+test_carry(void)
+{
+	struct knock_table *t, *t2;
+	struct config_door odoors[4];
+	struct config ocfg;
+
+	/* The old tables run on a copy of the config (timeout 10 s); cfg
+	 * is then changed into the reloaded one. */
+	static_config(64);
+	doors[1].seq[0] = (struct config_knock){ 6000, IPPROTO_TCP };
+	doors[1].seq[1] = (struct config_knock){ 6500, IPPROTO_TCP };
+	memcpy(odoors, doors, sizeof(odoors));
+	ocfg = cfg;
+	ocfg.doors = odoors;
+
+	/* Same timeout: carried. */
+	nev = 0;
+	t = knock_new(&ocfg);
+	feed(t, "192.0.2.52", IPPROTO_TCP, 1, 7000, 1000);
+	t2 = knock_new(&cfg);
+	knock_carry(t2, t);
+	feed(t2, "192.0.2.52", IPPROTO_UDP, 2, 8000, 3000);
+	feed(t2, "192.0.2.52", IPPROTO_TCP, 3, 9000, 4000);
+	T_INTEQ(nev, 1);
+	knock_free(t2);
+	knock_free(t);
+
+	/* Timeout 10 s -> 30 s: carried, and the deadline is now 31 s. */
+	nev = 0;
+	t = knock_new(&ocfg);
+	feed(t, "192.0.2.50", IPPROTO_TCP, 1, 7000, 1000);
+	feed(t, "192.0.2.50", IPPROTO_UDP, 2, 8000, 2000);
+	feed(t, "192.0.2.51", IPPROTO_TCP, 1, 7000, 1000);
+	doors[0].timeout = 30;
+	t2 = knock_new(&cfg);
+	knock_carry(t2, t);
+	T_INTEQ(knock_deadline(t2), 31000);
+	knock_expire(t2, 20000);
+	feed(t2, "192.0.2.50", IPPROTO_TCP, 3, 9000, 20000);
+	T_INTEQ(nev, 1);
+	feed(t2, "192.0.2.51", IPPROTO_UDP, 2, 8000, 30000);
+	feed(t2, "192.0.2.51", IPPROTO_TCP, 3, 9000, 30500);
+	T_INTEQ(nev, 2);
+	knock_free(t2);
+	knock_free(t);
+
+	/* Timeout 10 s -> 2 s: carried with deadline 3 s, so a knock at 5 s
+	 * is too late. */
+	nev = 0;
+	t = knock_new(&ocfg);
+	feed(t, "192.0.2.53", IPPROTO_TCP, 1, 7000, 1000);
+	feed(t, "192.0.2.53", IPPROTO_UDP, 2, 8000, 2000);
+	doors[0].timeout = 2;
+	t2 = knock_new(&cfg);
+	knock_carry(t2, t);
+	T_INTEQ(knock_deadline(t2), 3000);
+	feed(t2, "192.0.2.53", IPPROTO_TCP, 3, 9000, 5000);
+	T_INTEQ(nev, 0);
+	knock_free(t2);
+	knock_free(t);
+
+	/* A changed sequence starts over. */
+	nev = 0;
+	t = knock_new(&ocfg);
+	feed(t, "192.0.2.54", IPPROTO_TCP, 1, 7000, 1000);
+	doors[0].timeout = 10;
+	doors[0].seq[2] = (struct config_knock){ 9001, IPPROTO_TCP };
+	t2 = knock_new(&cfg);
+	knock_carry(t2, t);
+	T_INTEQ(knock_deadline(t2), KW_MS_NEVER);
+	knock_free(t2);
+	knock_free(t);
+}
+
 static void
 test_cap(void)
 {
@@ -572,6 +696,8 @@ main(void)
 {
 	T_INTEQ(seq_init(), 0);
 	test_static();
+	test_cross_door_reset();
+	test_carry();
 	test_cap();
 	test_acl_penalty();
 	test_hmac();
