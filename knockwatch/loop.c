@@ -56,9 +56,10 @@ loop_block_signals(sigset_t *mask)
 	sigprocmask(SIG_BLOCK, mask, NULL);
 }
 
-/* A sealed in-memory copy of the regular file fd (which it closes), at
- * most one byte over CONFIG_MAX_FILE (the loader says it is too big), or
- * fd itself when it is not a regular file (the loader says so). */
+/* A sealed in-memory copy of the regular file fd (which it closes), with
+ * its mode, at most one byte over CONFIG_MAX_FILE (the loader says it is
+ * too big), or fd itself when it is not a regular file (the loader says
+ * so). */
 static int
 snapshot(int fd)
 {
@@ -84,7 +85,10 @@ snapshot(int fd)
 			if ((w = write(mfd, buf + off, (size_t)(r - off))) == -1)
 				goto fail;
 	}
-	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	/* The copy keeps the file's mode: the loader refuses inline keys in
+	 * a config that group or others can read. */
+	if (fchmod(mfd, st.st_mode & 07777) == -1 ||
+	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
 	    F_SEAL_WRITE | F_SEAL_SEAL) == -1)
 		goto fail;
 	close(fd);
