@@ -634,6 +634,7 @@ recover_line(const struct config *c, int version, char *line, kw_ms now,
 	struct kw_addr a;
 	char canon[ADDR_STRLEN];
 	const struct config_door *d = NULL;
+	const char *stale = NULL;
 	struct door_entry *e;
 
 	*why = "malformed";
@@ -661,18 +662,30 @@ recover_line(const struct config *c, int version, char *line, kw_ms now,
 		return (*why = "bad deadline"), -1;
 	if (version == 2 && dec_ok(f[5], 86400, &tmo) == -1)
 		return (*why = "bad command time limit"), -1;
+	/* A user name of the configuration's alphabet that no option parser
+	 * could take for a flag (it reaches KNOCK_USER). */
+	if (strcmp(f[2], "-") != 0 && (f[2][0] == '-' || strspn(f[2],
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+	    != strlen(f[2])))
+		return (*why = "bad user name"), -1;
 	if ((di = config_door_index(c, f[0])) >= 0)
 		d = &c->doors[di];
-	if (d != NULL) {
-		/* The door is still configured: its user and port must be
-		 * ones it can open. */
-		if (!user_of_door(c, d, f[2]))
-			return (*why = "user not of this door"), -1;
-		if (d->is_hmac && d->hmac.has_open ? (port < d->hmac.open_lo ||
-		    port > d->hmac.open_hi) : strcmp(f[3], "-") != 0)
-			return (*why = "port not in the door's open_range"), -1;
-	} else if (strcmp(f[2], "-") != 0 && config_user_index(c, f[2]) < 0)
-		return (*why = "unknown user"), -1;
+	if (d != NULL && !user_of_door(c, d, f[2]))
+		stale = "user not of this door";
+	else if (d != NULL && (d->is_hmac && d->hmac.has_open ?
+	    (port < d->hmac.open_lo || port > d->hmac.open_hi) :
+	    strcmp(f[3], "-") != 0))
+		stale = "port not in the door's open_range";
+	else if (d == NULL && strcmp(f[2], "-") != 0 &&
+	    config_user_index(c, f[2]) < 0)
+		stale = "unknown user";
+	/* Format 1 lines are closed with today's stop command, expanded
+	 * with their fields: those must be ones the door can open. Format 2
+	 * lines carry the stop command they opened with: a user revoked or
+	 * a port range changed since is a door to close now, not a line to
+	 * set aside (which would leave it open). */
+	if (stale != NULL && version == 1)
+		return (*why = stale), -1;
 	if (version == 1 && (d == NULL || d->stop.argc == 0)) {
 		log_warnx("DOOR MAY BE OPEN: journal names door %s for %s, "
 		    "which has no stop command now; close it by hand", f[0],
@@ -724,13 +737,19 @@ recover_line(const struct config *c, int version, char *line, kw_ms now,
 			goto fail;
 		e->jlen = (size_t)n;
 	}
-	e->deadline = (time_t)dl <= wall ? now :
+	e->deadline = (time_t)dl <= wall || stale != NULL ? now :
 	    now + (kw_ms)((time_t)dl - wall) * 1000;
-	log_info("journal: door %s for %s %s%s", e->door, e->src,
-	    (time_t)dl <= wall ? "expired while we were down: closing" :
-	    "still open: keeping its deadline", d == NULL ? " (the door is "
-	    "no longer configured: closing with the stop command it opened "
-	    "with)" : "");
+	if (stale != NULL)
+		log_warnx("journal: door %s for %s%s%s: %s since it opened: "
+		    "closing it now with the stop command it opened with",
+		    e->door, e->src, e->user[0] != '\0' ? " user " : "",
+		    e->user, stale);
+	else
+		log_info("journal: door %s for %s %s%s", e->door, e->src,
+		    (time_t)dl <= wall ? "expired while we were down: closing" :
+		    "still open: keeping its deadline", d == NULL ? " (the "
+		    "door is no longer configured: closing with the stop "
+		    "command it opened with)" : "");
 	return 0;
 fail:
 	entry_clear(e);

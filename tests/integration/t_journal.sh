@@ -146,34 +146,39 @@ check "SIGTERM exits 0" stop_kw
 printf 'ssh 192.0.2.50 -evil_user -p 1\nssh 192.0.2.51 - - 1\n' >"$T/state/open"
 chmod 600 "$T/state/open"
 check "daemon starts with a forged journal" start_kw
-check "the forged line is refused, saying why" grep -Eq "journal .*open: line 1 refused \((user not of this door|bad port)\)" "$T/kw.err"
+check "the forged line is refused, saying why" grep -Eq "journal .*open: line 1 refused \((bad user name|user not of this door|bad port)\)" "$T/kw.err"
 check "the journal is set aside as .bad" sh -c "ls '$T/state' | grep -q '^open.bad-'"
 check "the right old-format line is closed" wait_for 10 closed 192.0.2.51
 check "no stop ran for the forged line" sh -c "! grep -q 'src=192.0.2.50' '$ACT'"
 check "SIGTERM exits 0" stop_kw
 # Format 2 lines: an address in a non-canonical form, a port outside the
-# open_range, a user of no door, a stop program another user could change,
-# a bad escape; and a journal of a format to come.
+# open_range and a user of no door (the configuration changed since they
+# opened: closed now with their own stop command), a user name that looks
+# like an option, a stop program another user could change, a bad escape;
+# and a journal of a format to come.
 cp "$T/failstop" "$T/evilstop"
 chmod 777 "$T/evilstop"
 {
 	echo "knockwatch-journal 2"
 	echo "ssh 192.000.2.52 - - 1 10 $KW_TOP/actions/log --file $ACT close"
 	echo "ports 192.0.2.53 alice 1 1 10 $KW_TOP/actions/log --file $ACT close"
-	echo "ports 192.0.2.54 mallory 40001 1 10 $KW_TOP/actions/log --file $ACT close"
+	echo "ports 192.0.2.54 mallory 40001 $(($(date +%s) + 3600)) 10 $KW_TOP/actions/log --file $ACT close"
 	echo "gone 192.0.2.55 - - 1 10 $T/evilstop"
 	echo "ssh 192.0.2.56 - - 1 10 $KW_TOP/actions/log --file%ZZ $ACT close"
 	echo "ssh 192.0.2.57 - - 1 10 $KW_TOP/actions/log --file $ACT close%20now"
+	echo "ports 192.0.2.58 -evil 40001 1 10 $KW_TOP/actions/log --file $ACT close"
 } >"$T/state/open"
 rm -f "$T"/state/open.bad-*
 check "daemon starts" start_kw
 check "non-canonical address refused" grep -q "line 2 refused (address not in canonical form)" "$T/kw.err"
-check "port outside open_range refused" grep -q "line 3 refused (port not in the door's open_range)" "$T/kw.err"
-check "user of no door refused" grep -q "line 4 refused (user not of this door)" "$T/kw.err"
+check "port outside open_range: closed now" grep -q "door ports for 192.0.2.53 user alice: port not in the door's open_range since it opened: closing it now" "$T/kw.err"
+check "a revoked user's door, an hour before its deadline: closed now" grep -q "door ports for 192.0.2.54 user mallory: user not of this door since it opened: closing it now" "$T/kw.err"
+check "... with the stop commands they opened with" wait_for 10 sh -c "grep -q 'event=stop door=ports src=192.0.2.53 ' '$ACT' && grep -q 'event=stop door=ports src=192.0.2.54 ' '$ACT'"
+check "a user name like an option refused" grep -q "line 8 refused (bad user name)" "$T/kw.err"
 check "a stop program others can write refused" grep -q "line 5 refused (stop program unknown, or writable by others)" "$T/kw.err"
 check "a bad escape refused" grep -q "line 6 refused (bad escape)" "$T/kw.err"
 check "the good line is closed, escapes undone" wait_for 10 grep -q "event=stop door=ssh src=192.0.2.57 .* args=close now\$" "$ACT"
-check "nothing ran for the refused lines" sh -c "! grep -Eq 'src=192.0.2.5[2-6] ' '$ACT'"
+check "nothing ran for the refused lines" sh -c "! grep -Eq 'src=192.0.2.5[2568] ' '$ACT'"
 check "SIGTERM exits 0" stop_kw
 printf 'knockwatch-journal 3\nwhatever comes next\n' >"$T/state/open"
 check "daemon starts with a journal of an unknown format" start_kw
