@@ -227,6 +227,20 @@ state_dir_check(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
+	/* A link on the way that another user owns: they could point it
+	 * elsewhere later (realpath below sees only today's target). */
+	strcpy(buf, dir);
+	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (lstat(buf, &sb) == 0 && S_ISLNK(sb.st_mode) &&
+		    sb.st_uid != 0) {
+			snprintf(err, errlen, "%s: %s is a symbolic link of uid "
+			    "%u, who could point it elsewhere; name the real "
+			    "directory", dir, buf, (unsigned)sb.st_uid);
+			return -1;
+		}
+		*p = '/';
+	}
 	/* The directories above, links resolved, up to the root. */
 	strcpy(buf, dir);
 	if (realpath(dirname(buf), real) == NULL) {

@@ -66,6 +66,18 @@ mkdir -m 1777 "$T/sticky"
 config_dirs "$T/sticky/state" "$T/run"
 check "a sticky directory not owned by root above is refused" sh -c \
 	"chown $nobody '$T/sticky' && '$KW' -n -c '$T/kw.yaml' 2>&1 | grep -q 'sticky is owned by uid'"
+# A link above state_dir that another user owns (they could point it at
+# their own directory later); a link of root's is fine.
+mkdir -m 755 "$T/rootree"
+ln -s "$T/rootree" "$T/nlink"
+chown -h "$nobody" "$T/nlink"
+config_dirs "$T/nlink/state" "$T/run"
+check "state_dir below a link nobody owns is refused" refused "$T/nlink is a symbolic link of uid $nobody"
+config_dirs "$T/state" "$T/nlink/run"
+check "runtime_dir below a link nobody owns is refused" refused "$T/nlink is a symbolic link of uid $nobody"
+ln -s "$T/rootree" "$T/rlink"
+config_dirs "$T/rlink/state" "$T/run"
+check "state_dir below a link root owns is accepted by -n" sh -c "'$KW' -n -c '$T/kw.yaml' >/dev/null 2>&1"
 
 # 4. A good state_dir (root's, 0700, under the sticky root /tmp): starts.
 # Links planted in it are not followed: the old layout's "spent" a link to
