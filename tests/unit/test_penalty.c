@@ -92,6 +92,18 @@ test_genuine(void)
 	knock_expire(t, 400000);
 	knock_stats(t, &st);
 	T_INTEQ(st.penalties, 0);
+	/* Back to back, the first knock resets what the previous sequence's
+	 * last knock started at c: one failure per sequence, no more (three
+	 * sequences: two failures, under the three that ban). */
+	for (int r = 0; r < 3; r++) {
+		kw_ms at = 500000 + (kw_ms)r * 100;
+
+		feed(t, "192.0.2.2", 1, 7000, at);
+		feed(t, "192.0.2.2", 2, 8000, at + 10);
+		feed(t, "192.0.2.2", 3, 9000, at + 20);
+	}
+	T_INTEQ(nev, 13);
+	knock_stats(t, &st);
 	T_INTEQ(st.penalised, 0);
 	T_OK(st.resets >= 10, "resets %llu: the overlap was exercised",
 	    (unsigned long long)st.resets);
