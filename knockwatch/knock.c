@@ -56,6 +56,9 @@ struct knock_table {
 	uint32_t pen_mask;
 	struct hash_key key;
 	kw_ms now;		/* of the knock being fed */
+	/* The knock being fed ended an attempt (reset, replay) / advanced
+	 * or completed one: it is a failure when it did the first only. */
+	int lost, progress;
 	struct knock_stats st;
 };
 
@@ -160,7 +163,9 @@ penalised(struct knock_table *t, const struct kw_addr *src, uint64_t h,
 	return p->banned_until > now && addr_eq(&p->src, src);
 }
 
-/* Counts a failed attempt (reset, expiry, replay) of src. */
+/* Counts one failure of src: a knock that ended attempts of src (a reset
+ * or a replay) and advanced or completed none, or an attempt that had
+ * advanced past its first knock and ran out of time. */
 static void
 failed(struct knock_table *t, const struct kw_addr *src, kw_ms now)
 {
@@ -359,10 +364,11 @@ complete(struct knock_table *t, int door, const struct kw_addr *src,
 	    otp_complete(t->otp, door, src, cands, wall, &ev.user, &ev.step,
 	    &ev.open_port) != 0) {
 		t->st.replays++;
-		failed(t, src, t->now);
+		t->lost = 1;
 		return;
 	}
 	t->st.opens++;
+	t->progress = 1;
 	cb(arg, &ev);
 }
 
@@ -401,6 +407,14 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 
 	t->st.knocks++;
 	t->now = now;
+	/* The penalty rule: a knock counts one failure of its source at most,
+	 * and only when it ended attempts and advanced or completed none.
+	 * With many HMAC doors nearly every in-range knock is some door's
+	 * first knock, so each knock of a genuine sequence starts attempts at
+	 * other doors that its next knock resets: counting those banned
+	 * genuine users. A sweep advances nothing, so it still fails at every
+	 * knock that ends an attempt. */
+	t->lost = t->progress = 0;
 	/* Denied and penalised sources never allocate state. */
 	if (!config_acl_ok(&t->cfg->acl, &k->src)) {
 		t->st.denied++;
@@ -425,9 +439,12 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			continue;
 		i = lookup(t, &k->src, h, (uint16_t)door);
 		if (i != KNOCK_NIL && t->pool[i].deadline <= now) {
+			int advanced = t->pool[i].stage >= 2;
+
 			unlink_attempt(t, i);
 			t->st.expired++;
-			failed(t, &k->src, now);
+			if (advanced)
+				failed(t, &k->src, now);
 			i = KNOCK_NIL;
 		}
 		if (i != KNOCK_NIL) {
@@ -440,7 +457,9 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 				t->st.advances++;
 				a->stage++;
 				remember(a, k);
-				if (a->stage == door_length(d)) {
+				if (a->stage < door_length(d))
+					t->progress = 1;
+				else {
 					struct otp_cands c = a->cands;
 					unlink_attempt(t, i);
 					complete(t, door, &k->src, &c, wall,
@@ -452,12 +471,12 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			 * sweeping the port range useless. */
 			unlink_attempt(t, i);
 			t->st.resets++;
-			failed(t, &k->src, now);
-			if (penalised(t, &k->src, h, now))
-				return;
+			t->lost = 1;
 		}
 		start(t, door, k, h, now, wall, cb, arg);
 	}
+	if (t->lost && !t->progress)
+		failed(t, &k->src, now);
 }
 
 /* A static door of the new config that knocks exactly like door od of the
@@ -550,9 +569,15 @@ knock_expire(struct knock_table *t, kw_ms now)
 		while ((h = t->lists[d].head) != KNOCK_NIL &&
 		    t->pool[h].deadline <= now) {
 			struct kw_addr src = t->pool[h].src;
+			/* An attempt that never got past its first knock is no
+			 * failure: with many doors each genuine knock is some
+			 * other door's first knock too, and is left behind. */
+			int advanced = t->pool[h].stage >= 2;
+
 			unlink_attempt(t, h);
 			t->st.expired++;
-			failed(t, &src, now);
+			if (advanced)
+				failed(t, &src, now);
 		}
 	}
 }

@@ -510,21 +510,40 @@ void
 otp_carry(struct otp *o, const struct otp *old)
 {
 	const struct config *c = o->cfg, *oc = old->cfg;
+	/* pos[old user index] = position in the old door's user list + 1:
+	 * each new user is then one binary search by name (the config's
+	 * users are sorted) and one look-up, so a reload of n users costs
+	 * n log n, not n x n string comparisons. */
+	uint32_t *pos = calloc((size_t)oc->nusers + 1, sizeof(*pos));
 
 	for (int d = 0; d < c->ndoors; d++) {
 		int od = config_door_index(oc, c->doors[d].name);
+		const struct config_hmac *oh;
 
 		if (!o->doors[d].active || od < 0 || !old->doors[od].active)
 			continue;
+		oh = &oc->doors[od].hmac;
+		if (pos != NULL) {
+			memset(pos, 0, ((size_t)oc->nusers + 1) * sizeof(*pos));
+			for (int ou = 0; ou < oh->nusers; ou++)
+				pos[oh->users[ou]] = (uint32_t)ou + 1;
+		}
 		for (int u = 0; u < c->doors[d].hmac.nusers; u++) {
 			const char *name = c->users[c->doors[d].hmac.users[u]].name;
+			int ui = config_user_index(oc, name), ou = -1;
 
-			for (int ou = 0; ou < oc->doors[od].hmac.nusers; ou++)
-				if (strcmp(name, oc->users[oc->doors[od].hmac.
-				    users[ou]].name) == 0 &&
-				    old->doors[od].spent[ou] > o->doors[d].spent[u])
-					o->doors[d].spent[u] =
-					    old->doors[od].spent[ou];
+			if (ui < 0)
+				continue;
+			if (pos != NULL)
+				ou = (int)pos[ui] - 1;
+			else	/* out of memory: the slow way, still right */
+				for (int i = 0; i < oh->nusers && ou < 0; i++)
+					if (oh->users[i] == ui)
+						ou = i;
+			if (ou >= 0 &&
+			    old->doors[od].spent[ou] > o->doors[d].spent[u])
+				o->doors[d].spent[u] = old->doors[od].spent[ou];
 		}
 	}
+	free(pos);
 }
