@@ -165,7 +165,7 @@ report(void *self, void (*out)(void *, const char *), void *arg)
 	    (unsigned long long)d->reloads,
 	    (unsigned long long)d->reload_failures);
 	out(arg, line);
-	/* The worker's counters (lines to throttled, above) are its own: they
+	/* The worker's counters (lines to penalised, above) are its own: they
 	 * start from zero with each new worker, so say since when. */
 	if (ms.since != 0) {
 		struct tm tm;
