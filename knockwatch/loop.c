@@ -308,7 +308,7 @@ shutdown_begin(struct daemon *d, int sig)
 		if (d->cfg->doors[i].cmd_timeout > longest)
 			longest = d->cfg->doors[i].cmd_timeout;
 	d->stop_deadline = now + (kw_ms)(longest + LOOP_SHUTDOWN_GRACE_S) * 1000;
-	door_close_all(now);
+	door_close_all(now, clock_wall());
 }
 
 static void
@@ -415,7 +415,9 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 		monitor_tick(now);
 		ctl_tick(now);
 		if (d.stopping) {
-			if (action_pending() == 0)
+			/* Done when no command runs and no failed stop waits
+			 * for its retry. */
+			if (action_pending() == 0 && !door_busy())
 				break;
 			if (now >= d.stop_deadline) {
 				log_warnx("exiting with %u commands still "
@@ -436,6 +438,8 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 			fatal("epoll_wait");
 	}
 	monitor_stop();
+	if (d.stopping && door_report_open() > 0)
+		d.rc = 1;	/* a door stays open: say so to systemd too */
 	{
 		struct monitor_stats ms;
 
