@@ -398,6 +398,17 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 	if (door_init(journal) == -1 || monitor_init(path, verbose, &cb) == -1)
 		fatal("start-up");
 	door_recover(d.cfg, clock_now_ms(), clock_wall());
+	if (geteuid() == 0) {
+		/* user: may have changed since the last run: the worker must
+		 * still read the spent steps an earlier worker user wrote. */
+		char wdir[PATH_MAX], err[PATH_MAX + 128];
+
+		snprintf(wdir, sizeof(wdir), "%s/worker", d.cfg->state_dir);
+		if (state_give_files(wdir, d.cfg->run_uid, d.cfg->run_gid,
+		    err, sizeof(err)) == -1)
+			log_warnx("%s (the worker may not read its spent "
+			    "steps: HMAC doors would refuse every open)", err);
+	}
 	if (ctl_open(d.cfg->runtime_dir, report, ask, &d) == -1)
 		log_warn("status socket in %s (knockwatch status will not "
 		    "work)", d.cfg->runtime_dir);

@@ -3,6 +3,7 @@
  * their contents. */
 #include "state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -285,4 +286,47 @@ state_dir_open(const char *dir, mode_t mode, char *err, size_t errlen)
 fail:
 	close(fd);
 	return -1;
+}
+
+int
+state_give_files(const char *dir, uid_t uid, gid_t gid, char *err,
+    size_t errlen)
+{
+	struct dirent *de;
+	struct stat sb;
+	DIR *dp = NULL;
+	int fd, rc = -1;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", dir, errno == ELOOP ?
+		    "is a symbolic link" : strerror(errno));
+		return -1;
+	}
+	if ((dp = fdopendir(fd)) == NULL) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		/* A link, a device or a second name of a file elsewhere
+		 * (a hard link the old user planted) is never given away. */
+		if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1 ||
+		    (sb.st_uid == uid && sb.st_gid == gid))
+			continue;
+		if (fchownat(fd, de->d_name, uid, gid,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
+			snprintf(err, errlen, "%s/%s: %s", dir, de->d_name,
+			    strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	closedir(dp);
+	return rc;
 }

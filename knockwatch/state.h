@@ -22,6 +22,15 @@ int state_dir_check(const char *dir, char *err, size_t errlen);
  * descriptor, so no link is ever followed. Returns the descriptor (the
  * caller closes it), or -1 with a message in err. */
 int state_dir_open(const char *dir, mode_t mode, char *err, size_t errlen);
+/* Gives every regular file directly in dir (the worker's files in
+ * state_dir/worker: spent steps, temporary files) to uid:gid, so that a
+ * worker running as a new user keeps what an earlier worker user wrote.
+ * Never follows a link (dir is opened O_NOFOLLOW, files are changed with
+ * fchownat AT_SYMLINK_NOFOLLOW), and leaves alone anything that is not a
+ * regular file with a single name. A missing dir is fine. Returns 0, or -1
+ * with a message in err. */
+int state_give_files(const char *dir, uid_t uid, gid_t gid, char *err,
+    size_t errlen);
 /* Replaces path with data: writes path.tmp, fsyncs, renames over path and
  * fsyncs the directory, so a crash leaves the old or the new file, never a
  * torn one. Returns 0 or -1 with errno (the temp file is removed). */
