@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -287,6 +289,15 @@ reload(struct daemon *d)
 		close(fd);
 		return;
 	}
+	/* Permissions may have changed since the start. */
+	if (loop_check_dirs(cfg, 0) == -1) {
+		d->reload_failures++;
+		log_warnx("reload failed, keeping the running config: see the "
+		    "refusal above");
+		config_free(cfg);
+		close(fd);
+		return;
+	}
 	d->pending = cfg;
 	monitor_reload(cfg, fd);
 }
@@ -342,12 +353,36 @@ min_ms(kw_ms a, kw_ms b)
 	return a < b ? a : b;
 }
 
+/* A refusal that stops the daemon (or -n, or a reload): an error, not a
+ * warning. */
+static void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+refuse(const char *fmt, ...)
+{
+	char msg[PATH_MAX + 512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_emit(LOG_ERR, msg);
+}
+
+/* What knockwatch keeps in its directories; anything else means the
+ * directory is shared with something else. */
+static const char *const state_known[] = {
+	"open", "open.*", "worker", "spent", "spent.*", NULL
+};
+static const char *const runtime_known[] = { "knockwatch.sock", NULL };
+
 int
 loop_check_dirs(const struct config *cfg, int create)
 {
 	char err[PATH_MAX + 256];
 	const char *what[2] = { "state_dir", "runtime_dir" };
 	const char *dir[2] = { cfg->state_dir, cfg->runtime_dir };
+	const char *const *known[2] = { state_known, runtime_known };
 
 	/* Root keeps its journal and its socket there: another user who
 	 * could write there could plant links for root to follow or forge
@@ -355,15 +390,51 @@ loop_check_dirs(const struct config *cfg, int create)
 	for (int i = 0; i < 2; i++) {
 		int fd = -1;
 
+		if (state_dir_own(dir[i], known[i], err, sizeof(err)) == -1) {
+			refuse("%s refused: %s", what[i], err);
+			return -1;
+		}
 		if (create)
 			fd = state_dir_open(dir[i], 0700, err, sizeof(err));
 		if (create ? fd == -1 :
 		    state_dir_check(dir[i], err, sizeof(err)) == -1) {
-			log_warnx("%s refused: %s", what[i], err);
+			refuse("%s refused: %s", what[i], err);
 			return -1;
 		}
 		if (fd != -1)
 			close(fd);
+	}
+	if (strncmp(cfg->state_dir, "/tmp/", 5) == 0 ||
+	    strncmp(cfg->state_dir, "/var/tmp/", 9) == 0)
+		log_warnx("state_dir %s is under a temporary directory: "
+		    "tmp cleaning (systemd-tmpfiles) or a unit's PrivateTmp "
+		    "lose the open-door journal and the spent HMAC steps; use "
+		    "/var/lib/knockwatch", cfg->state_dir);
+	/* Root runs the start and stop programs: StrictModes for them as
+	 * for the directories. */
+	for (int i = 0; i < cfg->ndoors; i++) {
+		const struct config_cmd *cmd[2] = { &cfg->doors[i].start,
+		    &cfg->doors[i].stop };
+
+		for (int j = 0; j < 2; j++) {
+			if (cmd[j]->argc == 0 || state_file_check(cmd[j]->argv[0],
+			    0, err, sizeof(err)) == 0)
+				continue;
+			refuse("door %s: %s command refused: %s",
+			    cfg->doors[i].name, j == 0 ? "start" : "stop", err);
+			return -1;
+		}
+	}
+	/* A key file another user can change is a key that user knows:
+	 * root's or the worker user's only. */
+	for (int i = 0; i < cfg->nusers; i++) {
+		const char *kf = cfg->users[i].key_file;
+
+		if (kf == NULL || state_file_check(kf, cfg->run_uid, err,
+		    sizeof(err)) == 0)
+			continue;
+		refuse("user %s: key_file refused: %s", cfg->users[i].name, err);
+		return -1;
 	}
 	return 0;
 }

@@ -17,6 +17,21 @@ int state_mkdir(const char *dir);
  * rename or remove what root owns in it. A missing dir passes when the
  * directories above it do. Returns 0, or -1 with a message in err. */
 int state_dir_check(const char *dir, char *err, size_t errlen);
+/* StrictModes for a file root runs (a start or stop program) or trusts (a
+ * key file): if path exists, it must be a regular file owned by root, by
+ * our effective user or by also (pass 0 for none), not writable by group or
+ * others, and every directory above it, as named and with links resolved,
+ * must pass the state_dir_check rules. A missing path passes (the config
+ * check reports it). Returns 0, or -1 with a message and its remedy in
+ * err. */
+int state_file_check(const char *path, uid_t also, char *err, size_t errlen);
+/* A state_dir or runtime_dir must be knockwatch's alone: refuses a
+ * well-known system directory (/, /run, /var/lib, /tmp, /etc, /usr, ...,
+ * also through a link) and an existing dir holding an entry whose name
+ * matches none of known (NULL-terminated; "x" matches exactly, "x*" as a
+ * prefix). Returns 0, or -1 with a message in err. */
+int state_dir_own(const char *dir, const char *const *known, char *err,
+    size_t errlen);
 /* Creates dir with mode if missing, checks it (state_dir_check), opens it
  * with O_DIRECTORY|O_NOFOLLOW and sets its mode with fchmod on that
  * descriptor, so no link is ever followed. Returns the descriptor (the
