@@ -290,7 +290,7 @@ reload(struct daemon *d)
 		return;
 	}
 	/* Permissions may have changed since the start. */
-	if (loop_check_dirs(cfg, 0) == -1) {
+	if (loop_check_dirs(cfg, LOOP_DIRS_RELOAD) == -1) {
 		d->reload_failures++;
 		log_warnx("reload failed, keeping the running config: see the "
 		    "refusal above");
@@ -390,13 +390,17 @@ loop_check_dirs(const struct config *cfg, int create)
 	for (int i = 0; i < 2; i++) {
 		int fd = -1;
 
-		if (state_dir_own(dir[i], known[i], err, sizeof(err)) == -1) {
+		/* Foreign entries only at start and -n: a reload re-checks
+		 * owners and modes, and does not fail on a file an admin left
+		 * there since. */
+		if (create != LOOP_DIRS_RELOAD &&
+		    state_dir_own(dir[i], known[i], err, sizeof(err)) == -1) {
 			refuse("%s refused: %s", what[i], err);
 			return -1;
 		}
-		if (create)
+		if (create == LOOP_DIRS_CREATE)
 			fd = state_dir_open(dir[i], 0700, err, sizeof(err));
-		if (create ? fd == -1 :
+		if (create == LOOP_DIRS_CREATE ? fd == -1 :
 		    state_dir_check(dir[i], err, sizeof(err)) == -1) {
 			refuse("%s refused: %s", what[i], err);
 			return -1;
@@ -404,8 +408,9 @@ loop_check_dirs(const struct config *cfg, int create)
 		if (fd != -1)
 			close(fd);
 	}
-	if (strncmp(cfg->state_dir, "/tmp/", 5) == 0 ||
-	    strncmp(cfg->state_dir, "/var/tmp/", 9) == 0)
+	if (create != LOOP_DIRS_RELOAD &&
+	    (strncmp(cfg->state_dir, "/tmp/", 5) == 0 ||
+	    strncmp(cfg->state_dir, "/var/tmp/", 9) == 0))
 		log_warnx("state_dir %s is under a temporary directory: "
 		    "tmp cleaning (systemd-tmpfiles) or a unit's PrivateTmp "
 		    "lose the open-door journal and the spent HMAC steps; use "
@@ -458,7 +463,7 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 	    (d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    ev_add(d.sigfd, EPOLLIN, on_signal, &d) == -1)
 		fatal("event loop");
-	if (loop_check_dirs(cfg, 1) == -1) {
+	if (loop_check_dirs(cfg, LOOP_DIRS_CREATE) == -1) {
 		config_free(cfg);
 		close(fd);
 		ev_free();
