@@ -79,7 +79,7 @@ chmod 000 "$T/state/worker/spent"
 check "daemon starts with an unreadable spent file" start_kw
 check "it says the spent steps cannot be read" \
 	wait_for 10 grep -q "spent steps: .*cannot be read, so every HMAC open is refused" "$T/kw.err"
-# shellcheck disable=SC2086
+# shellcheck disable=SC2046
 knock 192.0.2.3 $(seq_at 1)
 barrier 192.0.2.201
 check "a fresh sequence is refused too" sh -c "! grep -q 'door=otp src=192.0.2.3 ' '$ACT'"
