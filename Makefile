@@ -120,7 +120,7 @@ install: all
 		(umask 077 && sed -e 's#/usr/local/lib/knockwatch/actions#$(actiondir)#g' \
 			-e "s#$(KW_DEMO_KEY)#$$key#" knockwatch.yaml.sample \
 			>$(BUILD)/knockwatch.yaml) || exit 1; \
-		echo "install -D -m 0600 knockwatch.yaml.sample $(KW_CONF)"; \
+		echo "install -D -m 0600 $(BUILD)/knockwatch.yaml $(KW_CONF) (the sample, with $(actiondir) and a new key)"; \
 		install -D -m 0600 $(BUILD)/knockwatch.yaml $(KW_CONF) || exit 1; \
 		rm -f $(BUILD)/knockwatch.yaml; \
 	fi

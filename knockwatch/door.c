@@ -24,6 +24,10 @@ struct door_entry {
 	int used;
 	int stopping;		/* stop command running */
 	int reopen;		/* opened again while stopping */
+	int starting;		/* start command running */
+	int waiting;		/* start waits for a twin's stop to end */
+	int given_up;		/* shutdown: stop failed every try */
+	uint32_t rides_on;	/* gen of the twin whose start is running */
 	uint32_t gen;
 	char door[KW_NAME_MAX + 1];
 	char user[KW_NAME_MAX + 1];
@@ -42,6 +46,10 @@ static struct door_entry *doors;
 static char *journal;
 static uint32_t door_gen;
 static struct door_stats stats;
+static int closing_all;		/* door_close_all was called */
+
+#define DOOR_SHUTDOWN_TRIES 3	/* stop attempts per door at shutdown */
+#define DOOR_SHUTDOWN_RETRY_MS 1000
 
 int
 door_init(const char *journal_path)
@@ -195,6 +203,53 @@ find(const struct door_entry *k)
 	return NULL;
 }
 
+/* Twins: open doors that share one firewall rule. The shipped actions name
+ * a rule by the door (KNOCK_DOOR), the source, the port and the command
+ * line, never by the user, so the entries of one door with the same source,
+ * the same derived port and the same expanded stop command are one rule:
+ * users of one HMAC door behind one NAT. The rule goes only when the last
+ * twin closes, and a twin that opens while the rule is there does not run
+ * the start command again (so an action that is not idempotent never stacks
+ * a second rule that one stop would leave behind). */
+static int
+twins(const struct door_entry *a, const struct door_entry *b)
+{
+	size_t i;
+
+	if (a == b || !a->used || !b->used || a->stop_argv == NULL ||
+	    b->stop_argv == NULL || strcmp(a->door, b->door) != 0 ||
+	    strcmp(a->src, b->src) != 0 ||
+	    strcmp(a->open_port, b->open_port) != 0)
+		return 0;
+	for (i = 0; a->stop_argv[i] != NULL && b->stop_argv[i] != NULL; i++)
+		if (strcmp(a->stop_argv[i], b->stop_argv[i]) != 0)
+			return 0;
+	return a->stop_argv[i] == NULL && b->stop_argv[i] == NULL;
+}
+
+/* Twins of e that need the rule: open, not closing, not given up. */
+static unsigned
+twins_holding(const struct door_entry *e)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < DOOR_MAX_OPEN; i++)
+		if (twins(&doors[i], e) && !doors[i].stopping &&
+		    !doors[i].given_up)
+			n++;
+	return n;
+}
+
+/* A twin of e whose stop command is running, or NULL. */
+static struct door_entry *
+twin_stopping(const struct door_entry *e)
+{
+	for (int i = 0; i < DOOR_MAX_OPEN; i++)
+		if (twins(&doors[i], e) && doors[i].stopping)
+			return &doors[i];
+	return NULL;
+}
+
 static struct door_entry *
 alloc_entry(void)
 {
@@ -241,8 +296,9 @@ static void
 drop_unopened(struct door_entry *e, const char *why, int status)
 {
 	stats.start_failures++;
-	log_warnx("door %s for %s: start command %s (exit %d): the door did "
-	    "not open", e->door, e->src, why, status);
+	log_warnx("door %s for %s%s%s: start command %s (exit %d): the door "
+	    "did not open", e->door, e->src, e->user[0] ? " user " : "",
+	    e->user, why, status);
 	entry_clear(e);
 	stats.open--;
 	journal_save();
@@ -256,10 +312,25 @@ static void
 start_done(void *tag, int status)
 {
 	struct door_entry *e = entry_of(tag);
+	int failed;
 
-	if (e == NULL || status <= 0 || e->stopping)
+	if (e == NULL)
 		return;
-	drop_unopened(e, "failed", status);
+	e->starting = 0;
+	failed = status > 0 && !e->stopping;
+	/* Twins that opened while this start ran counted on its rule. */
+	for (int i = 0; i < DOOR_MAX_OPEN; i++) {
+		struct door_entry *t = &doors[i];
+
+		if (!t->used || t == e || t->rides_on != e->gen)
+			continue;
+		t->rides_on = 0;
+		if (failed)
+			drop_unopened(t, "of the door it shares a rule with "
+			    "failed", status);
+	}
+	if (failed)
+		drop_unopened(e, "failed", status);
 }
 
 static void
@@ -278,6 +349,40 @@ run_start(struct door_entry *e, kw_ms now)
 	if (action_run(argv, &v, e->cmd_timeout, start_done, tag_of(e),
 	    now) == -1)
 		drop_unopened(e, "not run (queue full)", -1);
+	else
+		e->starting = 1;
+}
+
+/* The stop of a twin of e ended (e itself, when first is e) and twins wait
+ * to open: the first runs its start command, the others ride on it. */
+static void
+start_waiting(const struct door_entry *e, struct door_entry *first,
+    kw_ms now)
+{
+	for (int i = 0; i < DOOR_MAX_OPEN; i++) {
+		struct door_entry *t = &doors[i];
+
+		if (!twins(t, e) || !t->waiting)
+			continue;
+		t->waiting = 0;
+		if (first == NULL || !first->used) {
+			first = t;
+			run_start(t, now);
+		} else if (first->starting)
+			t->rides_on = first->gen;
+	}
+}
+
+/* e closes but a twin still needs the rule: no stop command runs. */
+static void
+close_shared(struct door_entry *e, const char *why)
+{
+	stats.closed++;
+	log_info("door %s closed for %s%s%s (%s)", e->door, e->src,
+	    e->user[0] ? " user " : "", e->user, why);
+	entry_clear(e);
+	stats.open--;
+	journal_save();
 }
 
 static void stop_done(void *tag, int status);
@@ -321,6 +426,38 @@ stop_done(void *tag, int status)
 	if (e == NULL)
 		return;
 	e->stopping = 0;
+	if (status != 0 && status != DOOR_EXIT_USAGE && closing_all) {
+		/* Shutdown: a few quick tries within the grace, then the door
+		 * stays in the journal for the next start. */
+		e->retries++;
+		stats.stop_failures++;
+		if (e->retries >= DOOR_SHUTDOWN_TRIES) {
+			e->given_up = 1;
+			e->deadline = KW_MS_NEVER;
+			log_warnx("door %s for %s%s%s: stop command failed "
+			    "(attempt %u of %u at shutdown)", e->door, e->src,
+			    e->user[0] ? " user " : "", e->user, e->retries,
+			    DOOR_SHUTDOWN_TRIES);
+		} else {
+			e->deadline = now + DOOR_SHUTDOWN_RETRY_MS;
+			log_warnx("door %s for %s%s%s: stop command failed "
+			    "(attempt %u of %u at shutdown), retrying in %d s",
+			    e->door, e->src, e->user[0] ? " user " : "",
+			    e->user, e->retries, DOOR_SHUTDOWN_TRIES,
+			    DOOR_SHUTDOWN_RETRY_MS / 1000);
+		}
+		return;
+	}
+	if (status != 0 && !closing_all && twins_holding(e) > 0) {
+		/* Twins opened while it closed: they need the rule, which
+		 * this stop may or may not have removed; the last of them
+		 * will remove it. */
+		stats.stop_failures++;
+		start_waiting(e, NULL, now);
+		close_shared(e, "its stop command failed; the rule is kept "
+		    "for the doors that share it");
+		return;
+	}
 	if (status == DOOR_EXIT_USAGE) {
 		/* The action refused its arguments: it will refuse them at
 		 * every retry, so the door would hold its slot for ever. */
@@ -330,6 +467,8 @@ stop_done(void *tag, int status)
 		    "can never succeed; given up, close it by hand", e->door,
 		    e->src, e->user[0] ? " user " : "", e->user,
 		    DOOR_EXIT_USAGE);
+		if (!closing_all)
+			start_waiting(e, NULL, now);
 		entry_clear(e);
 		stats.open--;
 		journal_save();
@@ -348,8 +487,9 @@ stop_done(void *tag, int status)
 		return;
 	}
 	stats.closed++;
-	log_info("door %s closed for %s", e->door, e->src);
-	if (e->reopen && e->start.argv != NULL) {
+	log_info("door %s closed for %s%s%s", e->door, e->src,
+	    e->user[0] ? " user " : "", e->user);
+	if (e->reopen && e->start.argv != NULL && !closing_all) {
 		/* Knocked again while closing: open afresh. */
 		e->reopen = 0;
 		e->retries = 0;
@@ -357,8 +497,11 @@ stop_done(void *tag, int status)
 		e->wall_deadline = time(NULL) + e->stop_after;
 		journal_save();
 		run_start(e, now);
+		start_waiting(e, e, now);
 		return;
 	}
+	if (!closing_all)
+		start_waiting(e, NULL, now);
 	entry_clear(e);
 	stats.open--;
 	journal_save();
@@ -483,6 +626,26 @@ door_open(const struct config *c, const struct knock_open *ev, kw_ms now,
 	}
 	e->jlen = (size_t)n;
 	stats.opened++;
+	if (twins_holding(e) > 0 || twin_stopping(e) != NULL) {
+		/* Another user of this door from this address: one rule. */
+		for (int i = 0; i < DOOR_MAX_OPEN; i++) {
+			if (!twins(&doors[i], e))
+				continue;
+			if (doors[i].starting)
+				e->rides_on = doors[i].gen;
+			if (doors[i].waiting)
+				e->waiting = 1;
+		}
+		if (twins_holding(e) == 0)
+			e->waiting = 1;	/* its start runs once that stop ends */
+		log_info("door %s for %s%s%s shares the firewall rule of "
+		    "another open door (same door, source and stop command): "
+		    "%s", e->door, e->src, e->user[0] ? " user " : "", e->user,
+		    e->waiting ? "its start command runs once the rule's stop "
+		    "command ends" : "the start command is not run again");
+		journal_save();
+		return;
+	}
 	/* Journal first: if we die after the start command, the restart
 	 * knows there is a door to close. */
 	journal_save();
@@ -494,10 +657,18 @@ door_tick(kw_ms now)
 {
 	if (stats.open == 0)
 		return;
-	for (int i = 0; i < DOOR_MAX_OPEN; i++)
-		if (doors[i].used && !doors[i].stopping &&
-		    doors[i].deadline <= now)
-			run_stop(&doors[i], now);
+	for (int i = 0; i < DOOR_MAX_OPEN; i++) {
+		struct door_entry *e = &doors[i];
+
+		if (!e->used || e->stopping || e->waiting || e->given_up ||
+		    e->deadline > now)
+			continue;
+		if (twins_holding(e) > 0)
+			close_shared(e, "the firewall rule stays for the other "
+			    "open doors that share it");
+		else
+			run_stop(e, now);
+	}
 }
 
 kw_ms
@@ -509,19 +680,72 @@ door_deadline(void)
 		return min;
 	for (int i = 0; i < DOOR_MAX_OPEN; i++)
 		if (doors[i].used && !doors[i].stopping &&
+		    !doors[i].waiting && !doors[i].given_up &&
 		    doors[i].deadline < min)
 			min = doors[i].deadline;
 	return min;
 }
 
 void
-door_close_all(kw_ms now)
+door_close_all(kw_ms now, time_t wall)
 {
-	for (int i = 0; i < DOOR_MAX_OPEN; i++)
-		if (doors[i].used && !doors[i].stopping) {
-			doors[i].reopen = 0;
-			run_stop(&doors[i], now);
-		}
+	closing_all = 1;
+	/* A door left open at exit must close at the next start, not at
+	 * its own deadline. */
+	for (int i = 0; i < DOOR_MAX_OPEN; i++) {
+		struct door_entry *e = &doors[i];
+
+		if (!e->used)
+			continue;
+		e->reopen = 0;
+		e->retries = 0;
+		if (e->wall_deadline > wall)
+			e->wall_deadline = wall;
+		if (e->waiting)
+			close_shared(e, "shutting down before its start "
+			    "command ran");
+	}
+	journal_save();
+	for (int i = 0; i < DOOR_MAX_OPEN; i++) {
+		struct door_entry *e = &doors[i];
+
+		if (!e->used || e->stopping)
+			continue;
+		/* One stop command per rule, never two racing. */
+		if (twin_stopping(e) != NULL)
+			close_shared(e, "its firewall rule is shared: one stop "
+			    "command closes it");
+		else
+			run_stop(e, now);
+	}
+}
+
+int
+door_busy(void)
+{
+	for (int i = 0; i < DOOR_MAX_OPEN && stats.open > 0; i++)
+		if (doors[i].used && !doors[i].given_up)
+			return 1;
+	return 0;
+}
+
+unsigned
+door_report_open(void)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < DOOR_MAX_OPEN && stats.open > 0; i++) {
+		const struct door_entry *e = &doors[i];
+
+		if (!e->used)
+			continue;
+		n++;
+		log_warnx("DOOR STILL OPEN: door %s for %s%s%s: its stop "
+		    "command did not succeed before exit; journaled; the next "
+		    "start closes it", e->door, e->src,
+		    e->user[0] ? " user " : "", e->user);
+	}
+	return n;
 }
 
 /* Reading the journal back: every field is checked against the
@@ -823,7 +1047,7 @@ door_stats(struct door_stats *st)
 void
 door_dump(void (*out)(void *, const char *), void *arg, kw_ms now)
 {
-	char line[256];
+	char line[384];
 
 	for (int i = 0; i < DOOR_MAX_OPEN; i++) {
 		const struct door_entry *e = &doors[i];
@@ -835,7 +1059,8 @@ door_dump(void (*out)(void *, const char *), void *arg, kw_ms now)
 		    e->open_port[0] ? e->open_port : "-",
 		    e->stopping || e->deadline == KW_MS_NEVER ? 0LL :
 		    (long long)((e->deadline - now + 999) / 1000),
-		    e->stopping ? " (closing)" : "");
+		    e->stopping ? " (closing)" : e->waiting ? " (waiting for "
+		    "the rule's stop command)" : "");
 		out(arg, line);
 	}
 }

@@ -33,8 +33,17 @@ void door_open(const struct config *c, const struct knock_open *ev,
 /* Runs the stop commands that are due. */
 void door_tick(kw_ms now);
 kw_ms door_deadline(void);
-/* Shutdown: runs every pending stop command now. */
-void door_close_all(kw_ms now);
+/* Shutdown: runs every pending stop command now, one per firewall rule
+ * (twins, see door.c), and from then on retries a failed stop a few times
+ * (DOOR_SHUTDOWN_TRIES, a second apart); every journaled deadline becomes
+ * wall at the latest, so a door still open at exit closes at the next
+ * start. */
+void door_close_all(kw_ms now, time_t wall);
+/* 1 while a door has a stop running or a retry due (not yet given up). */
+int door_busy(void);
+/* At exit: logs "DOOR STILL OPEN ... journaled" for each door still open.
+ * Returns their number. */
+unsigned door_report_open(void);
 void door_stats(struct door_stats *st);
 /* Writes one line per open door (door, source, user, derived port,
  * seconds left). */

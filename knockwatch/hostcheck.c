@@ -68,6 +68,14 @@ hostcheck_netns_log(const char *procsys, char *msg, size_t len)
 	return 1;
 }
 
+int
+hostcheck_netns_log_known(const char *procsys)
+{
+	long v;
+
+	return read_long(procsys, "net/netfilter/nf_log_all_netns", &v) == 0;
+}
+
 void
 hostcheck_warn(void)
 {
@@ -75,4 +83,10 @@ hostcheck_warn(void)
 
 	if (hostcheck_netns_log("/proc/sys", msg, sizeof(msg)))
 		log_warnx("%s", msg);
+	else if (!hostcheck_netns_log_known("/proc/sys"))
+		log_info("net.netfilter.nf_log_all_netns could not be checked: "
+		    "/proc/sys/net/netfilter/nf_log_all_netns is absent here "
+		    "(it exists only in the host's first network namespace, "
+		    "with netfilter logging); check it on the host: when it "
+		    "is 1, local users may forge knock lines");
 }

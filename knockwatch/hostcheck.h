@@ -11,8 +11,14 @@
  * then holds the warning with its remedy. 0 otherwise, or when a setting
  * cannot be read. Pure but for the reads, so tests pass their own tree. */
 int hostcheck_netns_log(const char *procsys, char *msg, size_t len);
-/* Logs every warning hostcheck_* finds under /proc/sys; never refuses:
- * test rigs set these on purpose. */
+/* 1 when procsys/net/netfilter/nf_log_all_netns can be read, so that
+ * hostcheck_netns_log's 0 means "safe" and not "unknown"; 0 when it is
+ * absent (a network namespace other than the host's initial one, where
+ * the kernel does not show it) or unreadable. */
+int hostcheck_netns_log_known(const char *procsys);
+/* Logs every warning hostcheck_* finds under /proc/sys, and at info that
+ * the setting could not be checked when it is absent; never refuses: test
+ * rigs set these on purpose. */
 void hostcheck_warn(void);
 
 #endif

@@ -57,8 +57,9 @@ log_set_sink(log_sink_fn sink)
 void
 log_emit(int pri, const char *msg)
 {
-	const char *tag = pri <= LOG_CRIT ? "fatal: " : pri <= LOG_WARNING ?
-	    "warning: " : pri == LOG_DEBUG ? "debug: " : "";
+	const char *tag = pri <= LOG_CRIT ? "fatal: " : pri == LOG_ERR ?
+	    "error: " : pri <= LOG_WARNING ? "warning: " :
+	    pri == LOG_DEBUG ? "debug: " : "";
 
 	if (pri == LOG_DEBUG && log_level_verbose <= 0)
 		return;

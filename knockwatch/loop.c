@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -287,6 +289,15 @@ reload(struct daemon *d)
 		close(fd);
 		return;
 	}
+	/* Permissions may have changed since the start. */
+	if (loop_check_dirs(cfg, LOOP_DIRS_RELOAD) == -1) {
+		d->reload_failures++;
+		log_warnx("reload failed, keeping the running config: see the "
+		    "refusal above");
+		config_free(cfg);
+		close(fd);
+		return;
+	}
 	d->pending = cfg;
 	monitor_reload(cfg, fd);
 }
@@ -308,7 +319,7 @@ shutdown_begin(struct daemon *d, int sig)
 		if (d->cfg->doors[i].cmd_timeout > longest)
 			longest = d->cfg->doors[i].cmd_timeout;
 	d->stop_deadline = now + (kw_ms)(longest + LOOP_SHUTDOWN_GRACE_S) * 1000;
-	door_close_all(now);
+	door_close_all(now, clock_wall());
 }
 
 static void
@@ -342,12 +353,36 @@ min_ms(kw_ms a, kw_ms b)
 	return a < b ? a : b;
 }
 
+/* A refusal that stops the daemon (or -n, or a reload): an error, not a
+ * warning. */
+static void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+refuse(const char *fmt, ...)
+{
+	char msg[PATH_MAX + 512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_emit(LOG_ERR, msg);
+}
+
+/* What knockwatch keeps in its directories; anything else means the
+ * directory is shared with something else. */
+static const char *const state_known[] = {
+	"open", "open.*", "worker", "spent", "spent.*", NULL
+};
+static const char *const runtime_known[] = { "knockwatch.sock", NULL };
+
 int
 loop_check_dirs(const struct config *cfg, int create)
 {
 	char err[PATH_MAX + 256];
 	const char *what[2] = { "state_dir", "runtime_dir" };
 	const char *dir[2] = { cfg->state_dir, cfg->runtime_dir };
+	const char *const *known[2] = { state_known, runtime_known };
 
 	/* Root keeps its journal and its socket there: another user who
 	 * could write there could plant links for root to follow or forge
@@ -355,15 +390,56 @@ loop_check_dirs(const struct config *cfg, int create)
 	for (int i = 0; i < 2; i++) {
 		int fd = -1;
 
-		if (create)
+		/* Foreign entries only at start and -n: a reload re-checks
+		 * owners and modes, and does not fail on a file an admin left
+		 * there since. */
+		if (create != LOOP_DIRS_RELOAD &&
+		    state_dir_own(dir[i], known[i], err, sizeof(err)) == -1) {
+			refuse("%s refused: %s", what[i], err);
+			return -1;
+		}
+		if (create == LOOP_DIRS_CREATE)
 			fd = state_dir_open(dir[i], 0700, err, sizeof(err));
-		if (create ? fd == -1 :
+		if (create == LOOP_DIRS_CREATE ? fd == -1 :
 		    state_dir_check(dir[i], err, sizeof(err)) == -1) {
-			log_warnx("%s refused: %s", what[i], err);
+			refuse("%s refused: %s", what[i], err);
 			return -1;
 		}
 		if (fd != -1)
 			close(fd);
+	}
+	if (create != LOOP_DIRS_RELOAD &&
+	    (strncmp(cfg->state_dir, "/tmp/", 5) == 0 ||
+	    strncmp(cfg->state_dir, "/var/tmp/", 9) == 0))
+		log_warnx("state_dir %s is under a temporary directory: "
+		    "tmp cleaning (systemd-tmpfiles) or a unit's PrivateTmp "
+		    "lose the open-door journal and the spent HMAC steps; use "
+		    "/var/lib/knockwatch", cfg->state_dir);
+	/* Root runs the start and stop programs: StrictModes for them as
+	 * for the directories. */
+	for (int i = 0; i < cfg->ndoors; i++) {
+		const struct config_cmd *cmd[2] = { &cfg->doors[i].start,
+		    &cfg->doors[i].stop };
+
+		for (int j = 0; j < 2; j++) {
+			if (cmd[j]->argc == 0 || state_file_check(cmd[j]->argv[0],
+			    0, err, sizeof(err)) == 0)
+				continue;
+			refuse("door %s: %s command refused: %s",
+			    cfg->doors[i].name, j == 0 ? "start" : "stop", err);
+			return -1;
+		}
+	}
+	/* A key file another user can change is a key that user knows:
+	 * root's or the worker user's only. */
+	for (int i = 0; i < cfg->nusers; i++) {
+		const char *kf = cfg->users[i].key_file;
+
+		if (kf == NULL || state_file_check(kf, cfg->run_uid, err,
+		    sizeof(err)) == 0)
+			continue;
+		refuse("user %s: key_file refused: %s", cfg->users[i].name, err);
+		return -1;
 	}
 	return 0;
 }
@@ -387,7 +463,7 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 	    (d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    ev_add(d.sigfd, EPOLLIN, on_signal, &d) == -1)
 		fatal("event loop");
-	if (loop_check_dirs(cfg, 1) == -1) {
+	if (loop_check_dirs(cfg, LOOP_DIRS_CREATE) == -1) {
 		config_free(cfg);
 		close(fd);
 		ev_free();
@@ -398,6 +474,17 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 	if (door_init(journal) == -1 || monitor_init(path, verbose, &cb) == -1)
 		fatal("start-up");
 	door_recover(d.cfg, clock_now_ms(), clock_wall());
+	if (geteuid() == 0) {
+		/* user: may have changed since the last run: the worker must
+		 * still read the spent steps an earlier worker user wrote. */
+		char wdir[PATH_MAX], err[PATH_MAX + 128];
+
+		snprintf(wdir, sizeof(wdir), "%s/worker", d.cfg->state_dir);
+		if (state_give_files(wdir, d.cfg->run_uid, d.cfg->run_gid,
+		    err, sizeof(err)) == -1)
+			log_warnx("%s (the worker may not read its spent "
+			    "steps: HMAC doors would refuse every open)", err);
+	}
 	if (ctl_open(d.cfg->runtime_dir, report, ask, &d) == -1)
 		log_warn("status socket in %s (knockwatch status will not "
 		    "work)", d.cfg->runtime_dir);
@@ -415,7 +502,9 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 		monitor_tick(now);
 		ctl_tick(now);
 		if (d.stopping) {
-			if (action_pending() == 0)
+			/* Done when no command runs and no failed stop waits
+			 * for its retry. */
+			if (action_pending() == 0 && !door_busy())
 				break;
 			if (now >= d.stop_deadline) {
 				log_warnx("exiting with %u commands still "
@@ -436,6 +525,8 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 			fatal("epoll_wait");
 	}
 	monitor_stop();
+	if (d.stopping && door_report_open() > 0)
+		d.rc = 1;	/* a door stays open: say so to systemd too */
 	{
 		struct monitor_stats ms;
 

@@ -14,9 +14,16 @@ void loop_block_signals(sigset_t *mask);
  * starts the worker, then loops until TERM or INT. Returns an exit
  * status (78 when the worker cannot load the config). */
 int loop_run(const char *path, struct config *cfg, int fd, int verbose);
-/* Refuses a state_dir or runtime_dir that another user controls (see
- * state_dir_check), logging why; with create, makes them (mode 0700)
- * without following a link. Returns 0 or -1. */
+/* Refuses, logging an error with the remedy: a state_dir or runtime_dir
+ * that another user controls (state_dir_check), that is a shared system
+ * directory or holds entries knockwatch does not keep (state_dir_own; not
+ * at a reload); start/stop programs and key files others can change
+ * (state_file_check). Warns about a state_dir under /tmp (not at a
+ * reload). how: 0 (-n), LOOP_DIRS_CREATE (start: makes the directories,
+ * mode 0700, without following a link) or LOOP_DIRS_RELOAD. Returns 0 or
+ * -1. */
+#define LOOP_DIRS_CREATE 1
+#define LOOP_DIRS_RELOAD 2
 int loop_check_dirs(const struct config *cfg, int create);
 /* Loads path without keys for the parent; *fd gets the descriptor it was
  * parsed from (for the worker). NULL with a message in err. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -120,10 +121,26 @@ main(int argc, char **argv)
 		fprintf(stderr, "knockwatch: %s\n", err);
 		return 78;
 	}
-	if (loop_check_dirs(cfg, 0) == -1) {
-		config_free(cfg);
-		seq_free();
-		return 78;
+	{
+		/* The checks of the start: the parent's view (no key read,
+		 * key_file paths kept). */
+		struct config *pc;
+		int pfd, rc = 0;
+
+		if ((pc = loop_load(path, &pfd, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "knockwatch: %s\n", err);
+			rc = 78;
+		} else {
+			if (loop_check_dirs(pc, 0) == -1)
+				rc = 78;
+			config_free(pc);
+			close(pfd);
+		}
+		if (rc != 0) {
+			config_free(cfg);
+			seq_free();
+			return rc;
+		}
 	}
 	{
 		hostcheck_warn();

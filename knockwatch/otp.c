@@ -46,6 +46,11 @@ struct otp_door {
 struct otp {
 	const struct config *cfg;
 	struct otp_door *doors;
+	/* The spent-steps file exists but could not be read (permission,
+	 * I/O): which steps are spent is unknown, so no HMAC door opens
+	 * (a replay must never open) and the file is never overwritten. */
+	int spent_unknown;
+	uint64_t warned_step;	/* last step the refusal was logged, + 1 */
 };
 
 static struct seq_params *
@@ -395,6 +400,16 @@ otp_complete(struct otp *o, int door, const struct kw_addr *src,
 	uint64_t now = step_of(d, wall);
 	struct config_knock buf[KW_MAX_SEQ];
 
+	if (o->spent_unknown) {
+		if (o->warned_step != now + 1) {
+			o->warned_step = now + 1;
+			log_warnx("door %s: HMAC open refused: the spent-steps "
+			    "file could not be read, so a replay could not be "
+			    "told apart (see the earlier message)", d->name);
+		}
+		return -1;
+	}
+
 	for (uint8_t i = 0; i < c->n; i++) {
 		const struct otp_cand *cd = &c->u.c[i];
 		uint64_t st = cand_step(c, cd);
@@ -424,10 +439,17 @@ otp_save(const struct otp *o, const char *path, char *err, size_t errlen)
 {
 	const struct config *c = o->cfg;
 	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
+	char *buf = NULL;
 	int rc = -1;
 
-	if (buf == NULL)
+	if (o->spent_unknown) {
+		/* Writing now would throw away the steps we could not read. */
+		snprintf(err, errlen, "%s: not written: it could not be read",
+		    path);
+		errno = EACCES;
+		return -1;
+	}
+	if ((buf = malloc(cap)) == NULL)
 		goto out;
 	for (int i = 0; i < c->ndoors; i++) {
 		const struct otp_door *od = &o->doors[i];
@@ -474,11 +496,23 @@ otp_load(struct otp *o, const char *path, char *err, size_t errlen)
 	char *buf, *line, *save = NULL;
 	int lineno = 0;
 
+	o->spent_unknown = 0;
 	if ((buf = state_read(path, &len)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		/* Too large, not a regular file, a link: not a file we wrote,
+		 * set aside by the caller. Anything else (a permission, an
+		 * I/O error) says nothing about the file: it is kept, and
+		 * until it can be read no HMAC door opens. */
+		if (errno == EFBIG || errno == EINVAL || errno == ELOOP)
+			return -1;
+		o->spent_unknown = 1;
+		log_warnx("spent steps: %s: cannot be read, so every HMAC "
+		    "open is refused until it can (the file is kept; give it "
+		    "to the worker's user: chown USER FILE, chmod 600 FILE, "
+		    "then reload or restart)", err);
+		return 0;
 	}
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {

@@ -80,7 +80,12 @@ int otp_complete(struct otp *o, int door, const struct kw_addr *src,
     uint16_t *open_port);
 /* Spent steps to and from "state_dir/spent" (lines "door user step");
  * saving is atomic (temp file, fsync, rename). Unknown doors/users in the
- * file are skipped. Return 0, or -1 with errno set (and a message in err). */
+ * file are skipped. Return 0, or -1 with errno set (and a message in err).
+ * otp_load returns -1 only for a file to set aside (malformed, too large,
+ * not a regular file, a link); a file that exists but cannot be read
+ * (permission, I/O) is logged, kept, and returns 0 with every HMAC open
+ * refused (otp_complete) and otp_save refusing to overwrite it, until a
+ * later otp_load reads it. */
 int otp_save(const struct otp *o, const char *path, char *err, size_t errlen);
 int otp_load(struct otp *o, const char *path, char *err, size_t errlen);
 /* Reload: keeps every spent step old remembers for a (door, user) that o

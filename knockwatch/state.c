@@ -3,6 +3,7 @@
  * their contents. */
 #include "state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -187,8 +188,9 @@ check_one(const char *path, const struct stat *sb, int is_dir, char *err,
 	}
 	if (!owner_ok(sb->st_uid)) {
 		snprintf(err, errlen, "%s is owned by uid %u, not by root: "
-		    "another user could plant links or files there", path,
-		    (unsigned)sb->st_uid);
+		    "another user could plant links or files there (chown "
+		    "root:root %s, or name another directory)", path,
+		    (unsigned)sb->st_uid, path);
 		return -1;
 	}
 	/* /tmp and the like: root's and sticky, so what root owns in it
@@ -198,10 +200,159 @@ check_one(const char *path, const struct stat *sb, int is_dir, char *err,
 	if (sb->st_mode & 022) {
 		snprintf(err, errlen, "%s is writable by group or others "
 		    "(mode %04o): another user could plant links or files "
-		    "there", path, (unsigned)(sb->st_mode & 07777));
+		    "there (chmod go-w %s)", path,
+		    (unsigned)(sb->st_mode & 07777), path);
 		return -1;
 	}
 	return 0;
+}
+
+/* Checks every directory above path, up to the root. 0 or -1 with err. */
+static int
+check_above(const char *path, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	struct stat sb;
+	char *p;
+
+	if (strlen(path) >= sizeof(buf)) {
+		snprintf(err, errlen, "%.200s: name too long", path);
+		return -1;
+	}
+	strcpy(buf, path);
+	for (;;) {
+		if ((p = strrchr(buf, '/')) == NULL)
+			return 0;
+		if (p == buf) {
+			if (buf[1] == '\0')
+				return 0;	/* checked "/" */
+			p[1] = '\0';
+		} else
+			*p = '\0';
+		if (stat(buf, &sb) == -1) {
+			snprintf(err, errlen, "%s: %s", buf, strerror(errno));
+			return -1;
+		}
+		if (check_one(buf, &sb, 0, err, errlen) == -1)
+			return -1;
+	}
+}
+
+int
+state_file_check(const char *path, uid_t also, char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	struct stat sb;
+
+	if (path[0] != '/') {
+		snprintf(err, errlen, "%.200s: not an absolute path", path);
+		return -1;
+	}
+	if (stat(path, &sb) == -1)
+		return 0;	/* existence is the config check's business */
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file", path);
+		return -1;
+	}
+	if (sb.st_uid != 0 && sb.st_uid != geteuid() && sb.st_uid != also) {
+		snprintf(err, errlen, "%s is owned by uid %u: that user could "
+		    "change what root runs or trusts (chown root:root %s)",
+		    path, (unsigned)sb.st_uid, path);
+		return -1;
+	}
+	if (sb.st_mode & 022) {
+		snprintf(err, errlen, "%s is writable by group or others (mode "
+		    "%04o): they could change what root runs or trusts (chmod "
+		    "go-w %s)", path, (unsigned)(sb.st_mode & 07777), path);
+		return -1;
+	}
+	/* The directories above, as named (a link on the way is replaced
+	 * by whoever may write its directory) and as resolved. */
+	if (check_above(path, err, errlen) == -1)
+		return -1;
+	if (realpath(path, real) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return check_above(real, err, errlen);
+}
+
+/* Directories knockwatch must never take for its own: chmod 0700 or a
+ * worker/ in them would break or expose the system. */
+static const char *const shared_dirs[] = {
+	"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64",
+	"/media", "/mnt", "/opt", "/proc", "/root", "/run", "/run/lock",
+	"/run/user", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/usr/bin",
+	"/usr/lib", "/usr/local", "/usr/local/lib", "/usr/local/share",
+	"/usr/sbin", "/usr/share", "/var", "/var/cache", "/var/lib",
+	"/var/local", "/var/lock", "/var/log", "/var/opt", "/var/run",
+	"/var/spool", "/var/tmp", NULL
+};
+
+/* 1 when name matches one of known: "x" exactly, or "x*" as a prefix. */
+static int
+known_name(const char *name, const char *const *known)
+{
+	for (; *known != NULL; known++) {
+		size_t n = strlen(*known);
+
+		if (n > 0 && (*known)[n - 1] == '*' ?
+		    strncmp(name, *known, n - 1) == 0 :
+		    strcmp(name, *known) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+state_dir_own(const char *dir, const char *const *known, char *err,
+    size_t errlen)
+{
+	char buf[PATH_MAX], real[PATH_MAX];
+	struct dirent *de;
+	size_t n;
+	DIR *dp;
+	int fd, rc = 0;
+
+	if (strlen(dir) >= sizeof(buf)) {
+		snprintf(err, errlen, "%.200s: name too long", dir);
+		return -1;
+	}
+	strcpy(buf, dir);
+	while ((n = strlen(buf)) > 1 && buf[n - 1] == '/')
+		buf[n - 1] = '\0';
+	if (realpath(buf, real) == NULL)
+		snprintf(real, sizeof(real), "%s", buf);
+	for (size_t i = 0; shared_dirs[i] != NULL; i++)
+		if (strcmp(buf, shared_dirs[i]) == 0 ||
+		    strcmp(real, shared_dirs[i]) == 0) {
+			snprintf(err, errlen, "%s is a system directory shared "
+			    "with others: knockwatch changes its mode and "
+			    "creates files in it; name a directory of its own "
+			    "(e.g. %s/knockwatch)", dir, real);
+			return -1;
+		}
+	if ((fd = open(buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return 0;	/* missing, or refused by state_dir_check */
+	if ((dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    known_name(de->d_name, known))
+			continue;
+		snprintf(err, errlen, "%s holds '%.100s', which knockwatch "
+		    "does not keep: the directory is shared with something "
+		    "else; name a directory of its own (or move that entry "
+		    "away)", dir, de->d_name);
+		rc = -1;
+		break;
+	}
+	closedir(dp);
+	return rc;
 }
 
 int
@@ -299,4 +450,47 @@ state_dir_open(const char *dir, mode_t mode, char *err, size_t errlen)
 fail:
 	close(fd);
 	return -1;
+}
+
+int
+state_give_files(const char *dir, uid_t uid, gid_t gid, char *err,
+    size_t errlen)
+{
+	struct dirent *de;
+	struct stat sb;
+	DIR *dp = NULL;
+	int fd, rc = -1;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", dir, errno == ELOOP ?
+		    "is a symbolic link" : strerror(errno));
+		return -1;
+	}
+	if ((dp = fdopendir(fd)) == NULL) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		/* A link, a device or a second name of a file elsewhere
+		 * (a hard link the old user planted) is never given away. */
+		if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1 ||
+		    (sb.st_uid == uid && sb.st_gid == gid))
+			continue;
+		if (fchownat(fd, de->d_name, uid, gid,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
+			snprintf(err, errlen, "%s/%s: %s", dir, de->d_name,
+			    strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	closedir(dp);
+	return rc;
 }

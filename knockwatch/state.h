@@ -17,11 +17,35 @@ int state_mkdir(const char *dir);
  * rename or remove what root owns in it. A missing dir passes when the
  * directories above it do. Returns 0, or -1 with a message in err. */
 int state_dir_check(const char *dir, char *err, size_t errlen);
+/* StrictModes for a file root runs (a start or stop program) or trusts (a
+ * key file): if path exists, it must be a regular file owned by root, by
+ * our effective user or by also (pass 0 for none), not writable by group or
+ * others, and every directory above it, as named and with links resolved,
+ * must pass the state_dir_check rules. A missing path passes (the config
+ * check reports it). Returns 0, or -1 with a message and its remedy in
+ * err. */
+int state_file_check(const char *path, uid_t also, char *err, size_t errlen);
+/* A state_dir or runtime_dir must be knockwatch's alone: refuses a
+ * well-known system directory (/, /run, /var/lib, /tmp, /etc, /usr, ...,
+ * also through a link) and an existing dir holding an entry whose name
+ * matches none of known (NULL-terminated; "x" matches exactly, "x*" as a
+ * prefix). Returns 0, or -1 with a message in err. */
+int state_dir_own(const char *dir, const char *const *known, char *err,
+    size_t errlen);
 /* Creates dir with mode if missing, checks it (state_dir_check), opens it
  * with O_DIRECTORY|O_NOFOLLOW and sets its mode with fchmod on that
  * descriptor, so no link is ever followed. Returns the descriptor (the
  * caller closes it), or -1 with a message in err. */
 int state_dir_open(const char *dir, mode_t mode, char *err, size_t errlen);
+/* Gives every regular file directly in dir (the worker's files in
+ * state_dir/worker: spent steps, temporary files) to uid:gid, so that a
+ * worker running as a new user keeps what an earlier worker user wrote.
+ * Never follows a link (dir is opened O_NOFOLLOW, files are changed with
+ * fchownat AT_SYMLINK_NOFOLLOW), and leaves alone anything that is not a
+ * regular file with a single name. A missing dir is fine. Returns 0, or -1
+ * with a message in err. */
+int state_give_files(const char *dir, uid_t uid, gid_t gid, char *err,
+    size_t errlen);
 /* Replaces path with data: writes path.tmp, fsyncs, renames over path and
  * fsyncs the directory, so a crash leaves the old or the new file, never a
  * torn one. Returns 0 or -1 with errno (the temp file is removed). */

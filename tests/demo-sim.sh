@@ -10,6 +10,11 @@ KW=$top/$build/knockwatch
 T=$(mktemp -d /tmp/kwdemo.XXXXXX)
 pid=
 trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$T"' EXIT
+# Signals end it through the EXIT trap (the daemon stopped, $T removed);
+# HUP and PIPE (`make demo | head`) too, ignored from then on.
+trap 'exit 130' INT TERM
+trap 'trap "" HUP PIPE; exit 129' HUP
+trap 'trap "" HUP PIPE; exit 141' PIPE
 
 step() { printf '\n== %s\n' "$*"; }
 wait_for() {

@@ -116,7 +116,7 @@ check "the daemon still runs" kill -0 "$KWPID"
 # journal failure is logged.
 if [ "$(id -u)" -ne 0 ]; then
 	skipped "full state_dir (needs root for mount)"
-elif ! mount -t tmpfs -o size=64k tmpfs "$T/state" 2>/dev/null; then
+elif ! mount -t tmpfs -o size=64k,mode=0700 tmpfs "$T/state" 2>/dev/null; then
 	skipped "full state_dir (mount -t tmpfs failed)"
 else
 	MNT=$T/state

@@ -28,6 +28,13 @@ if [ "$why" -eq 1 ]; then
 	exit 1
 fi
 
+# A closed terminal (HUP) or a closed pipe (`make demo | head`: PIPE) ends
+# the demo as INT does: through the EXIT trap (net_cleanup), which stops the
+# daemon, deletes the namespaces and restores nf_log_all_netns. Both are
+# ignored from then on, so the cleanup's own output cannot cut it short.
+trap 'trap "" HUP PIPE; exit 129' HUP
+trap 'trap "" HUP PIPE; exit 141' PIPE
+
 STOP_AFTER=5
 step() { printf '\n== %s\n' "$*"; }
 say() { printf '   %s\n' "$*"; }

@@ -61,10 +61,13 @@ main(void)
 	set("kernel/unprivileged_userns_clone", "1");
 	set("user/max_user_namespaces", "63000");
 	T_OK(warns(), "all_netns 1, userns_clone 1, max 63000: warns");
+	T_OK(hostcheck_netns_log_known(root), "nf_log_all_netns read: known");
 	set("net/netfilter/nf_log_all_netns", "0");
 	T_OK(!warns(), "all_netns 0: quiet");
 	set("net/netfilter/nf_log_all_netns", NULL);
 	T_OK(!warns(), "no nf_log_all_netns (no netfilter logging): quiet");
+	T_OK(!hostcheck_netns_log_known(root),
+	    "no nf_log_all_netns (another network namespace): unknown");
 	set("net/netfilter/nf_log_all_netns", "1");
 	set("kernel/unprivileged_userns_clone", "0");
 	T_OK(!warns(), "userns_clone 0: quiet");
