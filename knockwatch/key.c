@@ -1,8 +1,19 @@
-/* key.c — turns a user's hex key text into bytes; shared by the config
- * loader and the client. Never prints or logs what it decodes. */
+/* key.c — users and their keys: the only code that touches key bytes. It
+ * turns hex key text into bytes (shared by the config loader and the
+ * client) and loads the users section. Never prints or logs what it
+ * decodes. */
 #include "key.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cnode.h"
+
+#define CONFIG_MAX_KEYFILE	4096
 
 static int
 hexval(char c)
@@ -36,4 +47,171 @@ key_from_hex(const char *s, size_t len, unsigned char key[KW_MAX_KEY],
 		    hexval(s[2 * i + 1]));
 	*keylen = len / 2;
 	return KEY_OK;
+}
+
+static const char *const user_keys[] = { "key", "key_file", NULL };
+
+/* Hex text (already trimmed) into a key. Never echoes the text. */
+static int
+user_key_hex(struct cctx *x, const struct cnode *n, const char *what,
+    const char *s, size_t len, struct config_user *u)
+{
+	size_t bad = 0;
+
+	switch (key_from_hex(s, len, u->key, &u->keylen, &bad)) {
+	case KEY_OK:
+		return 0;
+	case KEY_BADCHAR:
+		return cerr(x, n, "%s of user '%s' is not hex (bad character "
+		    "at offset %zu)", what, u->name, bad);
+	case KEY_ODD:
+		return cerr(x, n, "%s of user '%s' has an odd number of hex "
+		    "digits", what, u->name);
+	case KEY_SHORT:
+		return cerr(x, n, "%s of user '%s' is too short: %zu bytes, "
+		    "need at least %d (%d hex digits)", what, u->name, len / 2,
+		    KW_MIN_KEY, 2 * KW_MIN_KEY);
+	case KEY_LONG:
+		break;
+	}
+	return cerr(x, n, "%s of user '%s' is too long: %zu bytes, at most %d",
+	    what, u->name, len / 2, KW_MAX_KEY);
+}
+
+static int
+key_from_file(struct cctx *x, const struct cnode *n, struct config_user *u)
+{
+	char buf[CONFIG_MAX_KEYFILE + 1];
+	const char *path = n->s;
+	size_t len = 0, start = 0;
+	struct stat st;
+	ssize_t r;
+	int fd, rc = -1;
+
+	if (path[0] != '/')
+		return cerr(x, n, "key_file '%.200s' of user '%s' is not an "
+		    "absolute path", path, u->name);
+	/* The parent never reads a key: it records where the key is. */
+	if (x->o->no_keys)
+		return (u->key_file = strdup(path)) == NULL ?
+		    cerr(x, n, "out of memory") : 0;
+	/* O_NONBLOCK: a FIFO must not hang the load; fstat rejects it. The
+	 * worker asks the parent to open the file for it. */
+	fd = x->o->open_key != NULL ? x->o->open_key(x->o->arg, path) :
+	    open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd == -1)
+		return cerr(x, n, "key_file '%.200s' of user '%s' is "
+		    "unreadable: %s", path, u->name, strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		cerr(x, n, "key_file '%.200s' of user '%s' is not a regular "
+		    "file", path, u->name);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		cerr(x, n, "key_file '%.200s' of user '%s' is group/world "
+		    "accessible (mode %04o); chmod 600 it", path, u->name,
+		    (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	while (len < sizeof(buf)) {
+		r = read(fd, buf + len, sizeof(buf) - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			cerr(x, n, "key_file '%.200s' of user '%s' is "
+			    "unreadable: %s", path, u->name, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len == sizeof(buf)) {
+		cerr(x, n, "key_file '%.200s' of user '%s' is larger than %d "
+		    "bytes", path, u->name, CONFIG_MAX_KEYFILE);
+		goto out;
+	}
+	while (start < len && buf[start] != '\0' &&
+	    strchr(" \t\r\n", buf[start]) != NULL)
+		start++;
+	while (len > start && buf[len - 1] != '\0' &&
+	    strchr(" \t\r\n", buf[len - 1]) != NULL)
+		len--;
+	rc = user_key_hex(x, n, "key_file", buf + start, len - start, u);
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+static int
+user_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct config_user *)a)->name,
+	    ((const struct config_user *)b)->name);
+}
+
+int
+load_users(struct cctx *x, const struct cnode *n)
+{
+	struct config *c = x->c;
+	const struct cnode *name, *m, *key, *file;
+	struct config_user *u;
+	char where[96];
+	size_t i;
+
+	if (check_map(x, n, "users", NULL, "user") == -1)
+		return -1;
+	if (n->nkid / 2 > KW_MAX_USERS)
+		return cerr(x, n->kid[2 * KW_MAX_USERS], "too many users "
+		    "(max %d)", KW_MAX_USERS);
+	if (n->nkid == 0)
+		return 0;
+	if ((c->users = calloc(n->nkid / 2, sizeof(*c->users))) == NULL)
+		return cerr(x, n, "out of memory");
+	c->nusers = (int)(n->nkid / 2);
+	for (i = 0; i < n->nkid; i += 2) {
+		name = n->kid[i];
+		m = n->kid[i + 1];
+		u = &c->users[i / 2];
+		if (!name_ok(name->s))
+			return cerr(x, name, "bad user name '%.64s': use 1 to "
+			    "%d of A-Z a-z 0-9 _ . -", name->s, KW_NAME_MAX);
+		if ((u->name = strdup(name->s)) == NULL)
+			return cerr(x, name, "out of memory");
+		snprintf(where, sizeof(where), "user '%s'", u->name);
+		if (check_map(x, m, where, user_keys, NULL) == -1)
+			return -1;
+		key = map_get(m, "key");
+		file = map_get(m, "key_file");
+		if (key != NULL && file != NULL)
+			return cerr(x, file, "user '%s' has both key and "
+			    "key_file", u->name);
+		if (key == NULL && file == NULL)
+			return cerr(x, name, "user '%s' needs a key or a "
+			    "key_file", u->name);
+		if (key != NULL) {
+			/* A key in the file is as secret as a key_file. */
+			if (x->mode & 077)
+				return cerr(x, key, "inline key of user '%s' "
+				    "in a config that group or others can "
+				    "read (mode %04o); chmod 600 the config, "
+				    "or use key_file", u->name,
+				    (unsigned)(x->mode & 07777));
+			if (get_scalar(x, key, "key", where) == -1 ||
+			    user_key_hex(x, key, "key", key->s, key->len, u)
+			    == -1)
+				return -1;
+			/* Checked, and not kept by the parent. */
+			if (x->o->no_keys) {
+				explicit_bzero(u->key, sizeof(u->key));
+				u->keylen = 0;
+			}
+		} else if (get_scalar(x, file, "key_file", where) == -1 ||
+		    key_from_file(x, file, u) == -1)
+			return -1;
+	}
+	/* Sorted by name: config_user_index is a binary search. */
+	qsort(c->users, (size_t)c->nusers, sizeof(*c->users), user_cmp);
+	return 0;
 }

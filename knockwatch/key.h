@@ -1,4 +1,5 @@
-/* key.h — user keys given as hex text. */
+/* key.h — users and their keys: hex key text, and the users section of
+ * the configuration. */
 #ifndef KW_KEY_H
 #define KW_KEY_H
 
@@ -18,5 +19,13 @@ enum key_result {
  * *keylen. On any error key is wiped. */
 enum key_result key_from_hex(const char *s, size_t len,
     unsigned char key[KW_MAX_KEY], size_t *keylen, size_t *bad);
+
+struct cctx;
+struct cnode;
+
+/* Loads the users section n into x->c (sorted by name), reading inline keys
+ * and key files (x->o says whether and how). Returns 0, or -1 with the error
+ * in x->err. */
+int load_users(struct cctx *x, const struct cnode *n);
 
 #endif
