@@ -124,7 +124,7 @@ reader_mark(const unsigned char *buf, size_t len, size_t off, yaml_mark_t *m)
 /* Builds the tree of the first YAML document in buf. Aliases are refused,
  * so the tree is finite and no larger than the input. */
 struct cnode *
-tree_load(struct cctx *x, const unsigned char *buf, size_t len)
+cnode_load(struct cctx *x, const unsigned char *buf, size_t len)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -258,7 +258,7 @@ tree_load(struct cctx *x, const unsigned char *buf, size_t len)
 /* Reads the whole file, at most CONFIG_MAX_FILE bytes, into a buffer of
  * its size (a file that grows while it is read is refused). */
 unsigned char *
-file_read(struct cctx *x, size_t *lenp)
+cnode_read(struct cctx *x, size_t *lenp)
 {
 	unsigned char *buf = NULL;
 	struct stat st;
@@ -350,7 +350,7 @@ edit_distance(const char *a, const char *b)
 
 /* "fin, syn, ..." into buf; *best gets the word closest to s, if close. */
 void
-word_list(const char *const *words, const char *s, char *buf, size_t len,
+cnode_words(const char *const *words, const char *s, char *buf, size_t len,
     const char **best)
 {
 	unsigned d, bestd = 3;
@@ -377,7 +377,7 @@ unknown_key(struct cctx *x, const struct cnode *k, const char *where,
 	const char *best;
 	char list[256];
 
-	word_list(keys, k->s, list, sizeof(list), &best);
+	cnode_words(keys, k->s, list, sizeof(list), &best);
 	if (best != NULL)
 		return cerr(x, k, "unknown key '%.64s' in %s; did you mean "
 		    "'%s'? (valid keys: %s)", k->s, where, best, list);
@@ -386,7 +386,7 @@ unknown_key(struct cctx *x, const struct cnode *k, const char *where,
 }
 
 static int
-key_cmp(const void *a, const void *b)
+cnode_key_cmp(const void *a, const void *b)
 {
 	const struct cnode *x = *(const struct cnode *const *)a;
 	const struct cnode *y = *(const struct cnode *const *)b;
@@ -403,7 +403,7 @@ key_cmp(const void *a, const void *b)
  * when keys is not NULL, only known keys. names: "door"/"user" when the keys
  * are names (for the duplicate message), else NULL. */
 int
-check_map(struct cctx *x, const struct cnode *m, const char *where,
+cnode_map(struct cctx *x, const struct cnode *m, const char *where,
     const char *const *keys, const char *names)
 {
 	const struct cnode **sorted = NULL, *k;
@@ -431,7 +431,7 @@ check_map(struct cctx *x, const struct cnode *m, const char *where,
 		return cerr(x, m, "out of memory");
 	for (i = 0; i < n; i++)
 		sorted[i] = m->kid[2 * i];
-	qsort(sorted, n, sizeof(*sorted), key_cmp);
+	qsort(sorted, n, sizeof(*sorted), cnode_key_cmp);
 	for (i = 1; i < n; i++) {
 		if (strcmp(sorted[i - 1]->s, sorted[i]->s) != 0)
 			continue;
@@ -452,7 +452,7 @@ out:
 }
 
 const struct cnode *
-map_get(const struct cnode *m, const char *key)
+cnode_get(const struct cnode *m, const char *key)
 {
 	size_t i;
 
@@ -463,7 +463,7 @@ map_get(const struct cnode *m, const char *key)
 }
 
 int
-get_scalar(struct cctx *x, const struct cnode *n, const char *key,
+cnode_scalar(struct cctx *x, const struct cnode *n, const char *key,
     const char *where)
 {
 	if (n->type != CN_SCALAR)
@@ -475,10 +475,10 @@ get_scalar(struct cctx *x, const struct cnode *n, const char *key,
 }
 
 int
-get_str(struct cctx *x, const struct cnode *n, const char *key,
+cnode_str(struct cctx *x, const struct cnode *n, const char *key,
     const char *where, char **out)
 {
-	if (get_scalar(x, n, key, where) == -1)
+	if (cnode_scalar(x, n, key, where) == -1)
 		return -1;
 	if ((*out = strdup(n->s)) == NULL)
 		return cerr(x, n, "out of memory");
@@ -487,7 +487,7 @@ get_str(struct cctx *x, const struct cnode *n, const char *key,
 
 /* Decimal digits only, no sign, value <= max. */
 int
-parse_dec(const char *s, size_t len, unsigned long max, unsigned long *out)
+cnode_dec(const char *s, size_t len, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 	size_t i;
@@ -506,7 +506,7 @@ parse_dec(const char *s, size_t len, unsigned long max, unsigned long *out)
 }
 
 int
-get_uint(struct cctx *x, const struct cnode *n, const char *key,
+cnode_uint(struct cctx *x, const struct cnode *n, const char *key,
     const char *where, unsigned lo, unsigned hi, unsigned *out)
 {
 	unsigned long v;
@@ -514,7 +514,7 @@ get_uint(struct cctx *x, const struct cnode *n, const char *key,
 	if (n->type != CN_SCALAR)
 		return cerr(x, n, "'%s' in %s: expected an integer from %u to "
 		    "%u, got %s", key, where, lo, hi, cnode_kind(n));
-	if (parse_dec(n->s, n->len, hi, &v) == -1 || v < lo)
+	if (cnode_dec(n->s, n->len, hi, &v) == -1 || v < lo)
 		return cerr(x, n, "'%s' in %s: expected an integer from %u to "
 		    "%u, got '%.32s'", key, where, lo, hi, n->s);
 	*out = (unsigned)v;
@@ -522,7 +522,7 @@ get_uint(struct cctx *x, const struct cnode *n, const char *key,
 }
 
 int
-get_bool(struct cctx *x, const struct cnode *n, const char *key,
+cnode_bool(struct cctx *x, const struct cnode *n, const char *key,
     const char *where, int *out)
 {
 	if (n->type == CN_SCALAR && strcasecmp(n->s, "true") == 0)
@@ -536,17 +536,17 @@ get_bool(struct cctx *x, const struct cnode *n, const char *key,
 }
 
 int
-get_range(struct cctx *x, const struct cnode *n, const char *key,
+cnode_range(struct cctx *x, const struct cnode *n, const char *key,
     const char *where, uint16_t *lo, uint16_t *hi)
 {
 	unsigned long a, b;
 	const char *dash;
 
-	if (get_scalar(x, n, key, where) == -1)
+	if (cnode_scalar(x, n, key, where) == -1)
 		return -1;
 	dash = strchr(n->s, '-');
-	if (dash == NULL || parse_dec(n->s, (size_t)(dash - n->s), 65535,
-	    &a) == -1 || parse_dec(dash + 1, strlen(dash + 1), 65535, &b) ==
+	if (dash == NULL || cnode_dec(n->s, (size_t)(dash - n->s), 65535,
+	    &a) == -1 || cnode_dec(dash + 1, strlen(dash + 1), 65535, &b) ==
 	    -1 || a < 1 || a > b)
 		return cerr(x, n, "bad %s '%.32s' in %s: expected lo-hi with "
 		    "1 <= lo <= hi <= 65535", key, n->s, where);
@@ -556,7 +556,7 @@ get_range(struct cctx *x, const struct cnode *n, const char *key,
 }
 
 int
-name_ok(const char *s)
+cnode_name_ok(const char *s)
 {
 	size_t i, len = strlen(s);
 
@@ -572,7 +572,7 @@ name_ok(const char *s)
 }
 
 void
-argv_free(char **argv)
+cnode_argv_free(char **argv)
 {
 	size_t i;
 
@@ -586,7 +586,7 @@ argv_free(char **argv)
 /* An argv from a list of scalars or a whitespace-split string (never a
  * shell). Returns argc, or -1. */
 int
-get_argv(struct cctx *x, const struct cnode *n, const char *key,
+cnode_argv(struct cctx *x, const struct cnode *n, const char *key,
     const char *where, char ***out)
 {
 	const char *p, *e;
@@ -641,6 +641,6 @@ get_argv(struct cctx *x, const struct cnode *n, const char *key,
 oom:
 	cerr(x, n, "out of memory");
 fail:
-	argv_free(argv);
+	cnode_argv_free(argv);
 	return -1;
 }

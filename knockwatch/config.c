@@ -15,7 +15,13 @@
 #include "cnode.h"
 #include "config_check.h"
 
-static const struct config_opts config_defaults = { -1, 0, 0, NULL, NULL };
+static const struct config_opts config_defaults = {
+	.fd = -1,
+	.no_keys = 0,
+	.no_exec_check = 0,
+	.open_key = NULL,
+	.arg = NULL,
+};
 
 static const char *const top_keys[] = { "state_dir", "log", "max_tracked",
     "max_actions", "rotate_grace", "sources", "users", "doors", "runtime_dir",
@@ -37,13 +43,14 @@ static int
 load_user(struct cctx *x, const struct cnode *root)
 {
 	struct config *c = x->c;
-	const struct cnode *v = map_get(root, "user");
+	const struct cnode *v = cnode_get(root, "user");
 	struct passwd *pw;
 
 	if (v != NULL) {
-		if (get_str(x, v, "user", "the top level", &c->run_user) == -1)
+		if (cnode_str(x, v, "user", "the top level", &c->run_user)
+		    == -1)
 			return -1;
-		if (!name_ok(c->run_user) || c->run_user[0] == '-')
+		if (!cnode_name_ok(c->run_user) || c->run_user[0] == '-')
 			return cerr(x, v, "user '%.64s': expected an account "
 			    "name", c->run_user);
 	} else if ((c->run_user = strdup("nobody")) == NULL)
@@ -70,18 +77,18 @@ load_top(struct cctx *x, const struct cnode *root)
 	const char *where = "the top level";
 	const struct cnode *v;
 
-	if (check_map(x, root, where, top_keys, NULL) == -1)
+	if (cnode_map(x, root, where, top_keys, NULL) == -1)
 		return -1;
-	if ((v = map_get(root, "state_dir")) != NULL) {
-		if (get_str(x, v, "state_dir", where, &c->state_dir) == -1)
+	if ((v = cnode_get(root, "state_dir")) != NULL) {
+		if (cnode_str(x, v, "state_dir", where, &c->state_dir) == -1)
 			return -1;
 		if (c->state_dir[0] != '/')
 			return cerr(x, v, "state_dir '%.200s' is not an "
 			    "absolute path", c->state_dir);
 	} else if ((c->state_dir = strdup("/var/lib/knockwatch")) == NULL)
 		return cerr(x, root, "out of memory");
-	if ((v = map_get(root, "log")) != NULL) {
-		if (get_scalar(x, v, "log", where) == -1)
+	if ((v = cnode_get(root, "log")) != NULL) {
+		if (cnode_scalar(x, v, "log", where) == -1)
 			return -1;
 		if (strcmp(v->s, "syslog") == 0)
 			c->log_syslog = 1;
@@ -89,8 +96,9 @@ load_top(struct cctx *x, const struct cnode *root)
 			return cerr(x, v, "log: expected stderr or syslog, "
 			    "got '%.32s'", v->s);
 	}
-	if ((v = map_get(root, "runtime_dir")) != NULL) {
-		if (get_str(x, v, "runtime_dir", where, &c->runtime_dir) == -1)
+	if ((v = cnode_get(root, "runtime_dir")) != NULL) {
+		if (cnode_str(x, v, "runtime_dir", where, &c->runtime_dir)
+		    == -1)
 			return -1;
 		if (c->runtime_dir[0] != '/' || strlen(c->runtime_dir) > 80)
 			return cerr(x, v, "runtime_dir '%.200s': expected an "
@@ -98,56 +106,57 @@ load_top(struct cctx *x, const struct cnode *root)
 			    c->runtime_dir);
 	} else if ((c->runtime_dir = strdup("/run/knockwatch")) == NULL)
 		return cerr(x, root, "out of memory");
-	if (load_acl(x, root, where, &c->acl) == -1)
+	if (config_check_acl(x, root, where, &c->acl) == -1)
 		return -1;
 	if (load_user(x, root) == -1)
 		return -1;
 	c->penalty_failures = 10;
 	c->penalty_window = 60;
 	c->penalty_ban = 300;
-	if ((v = map_get(root, "penalty")) != NULL) {
+	if ((v = cnode_get(root, "penalty")) != NULL) {
 		const struct cnode *p;
-		if (check_map(x, v, "penalty", penalty_keys, NULL) == -1)
+		if (cnode_map(x, v, "penalty", penalty_keys, NULL) == -1)
 			return -1;
-		if ((p = map_get(v, "failures")) != NULL &&
-		    get_uint(x, p, "failures", "penalty", 0, 100000,
+		if ((p = cnode_get(v, "failures")) != NULL &&
+		    cnode_uint(x, p, "failures", "penalty", 0, 100000,
 		    &c->penalty_failures) == -1)
 			return -1;
-		if ((p = map_get(v, "window")) != NULL &&
-		    get_uint(x, p, "window", "penalty", 1, 86400,
+		if ((p = cnode_get(v, "window")) != NULL &&
+		    cnode_uint(x, p, "window", "penalty", 1, 86400,
 		    &c->penalty_window) == -1)
 			return -1;
-		if ((p = map_get(v, "ban")) != NULL &&
-		    get_uint(x, p, "ban", "penalty", 1, 604800,
+		if ((p = cnode_get(v, "ban")) != NULL &&
+		    cnode_uint(x, p, "ban", "penalty", 1, 604800,
 		    &c->penalty_ban) == -1)
 			return -1;
 	}
 	c->max_tracked = 65536;
 	c->max_actions = 16;
 	c->rotate_grace = 30;
-	if ((v = map_get(root, "max_tracked")) != NULL &&
-	    get_uint(x, v, "max_tracked", where, 16, 16777216,
+	if ((v = cnode_get(root, "max_tracked")) != NULL &&
+	    cnode_uint(x, v, "max_tracked", where, 16, 16777216,
 	    &c->max_tracked) == -1)
 		return -1;
-	if ((v = map_get(root, "max_actions")) != NULL &&
-	    get_uint(x, v, "max_actions", where, 1, 1024,
+	if ((v = cnode_get(root, "max_actions")) != NULL &&
+	    cnode_uint(x, v, "max_actions", where, 1, 1024,
 	    &c->max_actions) == -1)
 		return -1;
-	if ((v = map_get(root, "rotate_grace")) != NULL &&
-	    get_uint(x, v, "rotate_grace", where, 0, 3600,
+	if ((v = cnode_get(root, "rotate_grace")) != NULL &&
+	    cnode_uint(x, v, "rotate_grace", where, 0, 3600,
 	    &c->rotate_grace) == -1)
 		return -1;
-	if ((v = map_get(root, "sources")) == NULL)
+	if ((v = cnode_get(root, "sources")) == NULL)
 		return cerr(x, root, "no sources configured (add sources: "
 		    "[{file: /var/log/kern.log}])");
-	if (load_sources(x, v) == -1)
+	if (config_check_sources(x, v) == -1)
 		return -1;
 	/* Users before doors: hmac doors refer to them. */
-	if ((v = map_get(root, "users")) != NULL && load_users(x, v) == -1)
+	if ((v = cnode_get(root, "users")) != NULL &&
+	    key_load_users(x, v) == -1)
 		return -1;
-	if ((v = map_get(root, "doors")) == NULL)
+	if ((v = cnode_get(root, "doors")) == NULL)
 		return cerr(x, root, "no doors configured");
-	return load_doors(x, v);
+	return config_check_doors(x, v);
 }
 
 /* Contract in config.h: NULL and "FILE:LINE:COL: ..." in err on failure;
@@ -162,16 +171,17 @@ struct config *
 config_load_opts(const char *path, const struct config_opts *o, char *err,
     size_t errlen)
 {
-	struct cctx x = { path, err, errlen, NULL, o, 0 };
+	struct cctx x = { .path = path, .err = err, .errlen = errlen,
+	    .o = o };
 	struct cnode *root = NULL;
 	unsigned char *buf;
 	size_t len = 0;
 
 	if (errlen > 0)
 		err[0] = '\0';
-	if ((buf = file_read(&x, &len)) == NULL)
+	if ((buf = cnode_read(&x, &len)) == NULL)
 		return NULL;
-	root = tree_load(&x, buf, len);
+	root = cnode_load(&x, buf, len);
 	explicit_bzero(buf, len);
 	free(buf);
 	if (root == NULL)
@@ -201,15 +211,15 @@ config_free(struct config *c)
 		return;
 	for (i = 0; i < c->nsources; i++) {
 		free(c->sources[i].path);
-		argv_free(c->sources[i].argv);
+		cnode_argv_free(c->sources[i].argv);
 		free(c->sources[i].prefix);
 		free(c->sources[i].pattern);
 	}
 	for (i = 0; i < c->ndoors; i++) {
 		free(c->doors[i].name);
 		free(c->doors[i].hmac.users);
-		argv_free(c->doors[i].start.argv);
-		argv_free(c->doors[i].stop.argv);
+		cnode_argv_free(c->doors[i].start.argv);
+		cnode_argv_free(c->doors[i].stop.argv);
 		free(c->doors[i].acl.allow);
 		free(c->doors[i].acl.deny);
 	}

@@ -29,7 +29,7 @@ static const char *const hmac_keys[] = { "users", "length", "range",
 static const char *const placeholders[] = { "SRC", "IP", "DOOR", "USER",
     "OPEN_PORT", NULL };
 
-const char *const flag_words[] = { "fin", "syn", "rst", "psh", "ack",
+const char *const config_check_flags[] = { "fin", "syn", "rst", "psh", "ack",
     "urg", "ece", "cwr", NULL };	/* bit i = PARSE_TCP_* (1 << i) */
 
 /* One "port[/proto]" knock. */
@@ -41,11 +41,11 @@ get_knock(struct cctx *x, const struct cnode *n, const char *where,
 	unsigned long port;
 	size_t plen;
 
-	if (get_scalar(x, n, "sequence", where) == -1)
+	if (cnode_scalar(x, n, "sequence", where) == -1)
 		return -1;
 	slash = strchr(n->s, '/');
 	plen = slash ? (size_t)(slash - n->s) : n->len;
-	if (parse_dec(n->s, plen, 65535, &port) == -1 || port == 0)
+	if (cnode_dec(n->s, plen, 65535, &port) == -1 || port == 0)
 		return cerr(x, n, "bad port '%.*s' in sequence of %s: expected "
 		    "1..65535, optionally followed by /tcp or /udp",
 		    (int)(plen > 32 ? 32 : plen), n->s, where);
@@ -71,7 +71,7 @@ get_flags(struct cctx *x, const struct cnode *n, const char *where,
 	size_t len;
 	int i, neg;
 
-	if (get_scalar(x, n, "tcp_flags", where) == -1)
+	if (cnode_scalar(x, n, "tcp_flags", where) == -1)
 		return -1;
 	*set = *clear = 0;
 	for (p = n->s; ; p = e + 1) {
@@ -91,11 +91,12 @@ get_flags(struct cctx *x, const struct cnode *n, const char *where,
 			    "overlong flag word", where);
 		memcpy(word, p, len);
 		word[len] = '\0';
-		for (i = 0; flag_words[i] != NULL; i++)
-			if (strcasecmp(word, flag_words[i]) == 0)
+		for (i = 0; config_check_flags[i] != NULL; i++)
+			if (strcasecmp(word, config_check_flags[i]) == 0)
 				break;
-		if (flag_words[i] == NULL) {
-			word_list(flag_words, word, list, sizeof(list), &best);
+		if (config_check_flags[i] == NULL) {
+			cnode_words(config_check_flags, word, list,
+			    sizeof(list), &best);
 			return cerr(x, n, "unknown TCP flag '%s' in tcp_flags "
 			    "of %s%s%s%s (valid: %s, each optionally negated "
 			    "with !)", word, where, best ? "; did you mean '" :
@@ -103,7 +104,7 @@ get_flags(struct cctx *x, const struct cnode *n, const char *where,
 		}
 		if (((*set | *clear) >> i) & 1)
 			return cerr(x, n, "TCP flag '%s' given twice in "
-			    "tcp_flags of %s", flag_words[i], where);
+			    "tcp_flags of %s", config_check_flags[i], where);
 		if (neg)
 			*clear |= (uint8_t)(1u << i);
 		else
@@ -184,7 +185,7 @@ get_cmd(struct cctx *x, const struct cnode *n, const char *key,
 	const struct cnode *at;
 	int i;
 
-	if ((cmd->argc = get_argv(x, n, key, where, &cmd->argv)) == -1) {
+	if ((cmd->argc = cnode_argv(x, n, key, where, &cmd->argv)) == -1) {
 		cmd->argc = 0;
 		return -1;
 	}
@@ -209,31 +210,31 @@ load_source(struct cctx *x, const struct cnode *m, struct config_source *s)
 	size_t i;
 	int on, argc;
 
-	if (check_map(x, m, where, source_keys, NULL) == -1)
+	if (cnode_map(x, m, where, source_keys, NULL) == -1)
 		return -1;
-	f = map_get(m, "file");
-	k = map_get(m, "kmsg");
-	c = map_get(m, "command");
+	f = cnode_get(m, "file");
+	k = cnode_get(m, "kmsg");
+	c = cnode_get(m, "command");
 	if ((f != NULL) + (k != NULL) + (c != NULL) != 1)
 		return cerr(x, m, "a source needs exactly one of file, kmsg "
 		    "or command");
 	if (f != NULL) {
 		s->kind = CONFIG_SRC_FILE;
-		if (get_str(x, f, "file", where, &s->path) == -1)
+		if (cnode_str(x, f, "file", where, &s->path) == -1)
 			return -1;
 		if (s->path[0] != '/')
 			return cerr(x, f, "source file '%.200s' is not an "
 			    "absolute path", s->path);
 	} else if (k != NULL) {
 		s->kind = CONFIG_SRC_KMSG;
-		if (get_bool(x, k, "kmsg", where, &on) == -1)
+		if (cnode_bool(x, k, "kmsg", where, &on) == -1)
 			return -1;
 		if (!on)
 			return cerr(x, k, "'kmsg: false' is not a source; "
 			    "remove the entry instead");
 	} else {
 		s->kind = CONFIG_SRC_COMMAND;
-		if ((argc = get_argv(x, c, "command", where, &s->argv)) == -1)
+		if ((argc = cnode_argv(x, c, "command", where, &s->argv)) == -1)
 			return -1;
 		v = c->type == CN_SEQ ? c->kid[0] : c;
 		/* A bare name is looked up in PATH when it runs. */
@@ -241,15 +242,15 @@ load_source(struct cctx *x, const struct cnode *m, struct config_source *s)
 		    check_exec(x, v, "command", where, s->argv[0]) == -1)
 			return -1;
 	}
-	if ((v = map_get(m, "from_start")) != NULL) {
-		if (get_bool(x, v, "from_start", where, &s->from_start) == -1)
+	if ((v = cnode_get(m, "from_start")) != NULL) {
+		if (cnode_bool(x, v, "from_start", where, &s->from_start) == -1)
 			return -1;
 		if (s->kind == CONFIG_SRC_COMMAND)
 			return cerr(x, v, "from_start does not apply to a "
 			    "command source");
 	}
-	if ((v = map_get(m, "prefix")) != NULL) {
-		if (get_str(x, v, "prefix", where, &s->prefix) == -1)
+	if ((v = cnode_get(m, "prefix")) != NULL) {
+		if (cnode_str(x, v, "prefix", where, &s->prefix) == -1)
 			return -1;
 		if (strlen(s->prefix) > CONFIG_MAX_PREFIX)
 			return cerr(x, v, "prefix is %zu characters; nft's log "
@@ -261,8 +262,8 @@ load_source(struct cctx *x, const struct cnode *m, struct config_source *s)
 				return cerr(x, v, "prefix contains a control "
 				    "character");
 	}
-	if ((v = map_get(m, "pattern")) != NULL) {
-		if (get_str(x, v, "pattern", where, &s->pattern) == -1)
+	if ((v = cnode_get(m, "pattern")) != NULL) {
+		if (cnode_str(x, v, "pattern", where, &s->pattern) == -1)
 			return -1;
 		perr[0] = '\0';
 		if ((p = parse_new(s->prefix, s->pattern, perr,
@@ -275,7 +276,7 @@ load_source(struct cctx *x, const struct cnode *m, struct config_source *s)
 }
 
 int
-load_sources(struct cctx *x, const struct cnode *n)
+config_check_sources(struct cctx *x, const struct cnode *n)
 {
 	struct config *c = x->c;
 	size_t i;
@@ -309,7 +310,7 @@ load_hmac(struct cctx *x, const struct cnode *m, const char *door,
 	int i, j, tcp = 0, rc = -1;
 
 	snprintf(where, sizeof(where), "hmac of door '%s'", door);
-	if (check_map(x, m, where, hmac_keys, NULL) == -1)
+	if (cnode_map(x, m, where, hmac_keys, NULL) == -1)
 		return -1;
 	d->is_hmac = 1;
 	h->length = 4;
@@ -322,7 +323,7 @@ load_hmac(struct cctx *x, const struct cnode *m, const char *door,
 		    "under 'users:'", door);
 	if ((seen = calloc((size_t)c->nusers, 1)) == NULL)
 		return cerr(x, m, "out of memory");
-	if ((v = map_get(m, "users")) != NULL) {
+	if ((v = cnode_get(m, "users")) != NULL) {
 		if (v->type != CN_SEQ || v->nkid == 0) {
 			cerr(x, v, "'users' in %s: expected a non-empty list "
 			    "of user names", where);
@@ -334,7 +335,7 @@ load_hmac(struct cctx *x, const struct cnode *m, const char *door,
 			goto out;
 		}
 		for (i = 0; i < (int)v->nkid; i++) {
-			if (get_scalar(x, v->kid[i], "users", where) == -1)
+			if (cnode_scalar(x, v->kid[i], "users", where) == -1)
 				goto out;
 			if ((j = config_user_index(c, v->kid[i]->s)) == -1) {
 				cerr(x, v->kid[i], "unknown user '%.64s' in "
@@ -359,12 +360,13 @@ load_hmac(struct cctx *x, const struct cnode *m, const char *door,
 		for (i = 0; i < c->nusers; i++)
 			h->users[h->nusers++] = i;
 	}
-	if ((v = map_get(m, "range")) != NULL &&
-	    get_range(x, v, "range", where, &h->lo, &h->hi) == -1)
+	if ((v = cnode_get(m, "range")) != NULL &&
+	    cnode_range(x, v, "range", where, &h->lo, &h->hi) == -1)
 		goto out;
 	lenat = v != NULL ? v : m;
-	if ((v = map_get(m, "length")) != NULL) {
-		if (get_uint(x, v, "length", where, 0, UINT16_MAX, &h->length))
+	if ((v = cnode_get(m, "length")) != NULL) {
+		if (cnode_uint(x, v, "length", where, 0, UINT16_MAX,
+		    &h->length))
 			goto out;
 		if (h->length < 2 || h->length > KW_MAX_SEQ) {
 			cerr(x, v, "length %u in %s: a knockwatch/2 sequence "
@@ -380,23 +382,24 @@ load_hmac(struct cctx *x, const struct cnode *m, const char *door,
 		    h->length, where, h->lo, h->hi, size);
 		goto out;
 	}
-	if ((v = map_get(m, "period")) != NULL &&
-	    get_uint(x, v, "period", where, 1, 3600, &h->period) == -1)
+	if ((v = cnode_get(m, "period")) != NULL &&
+	    cnode_uint(x, v, "period", where, 1, 3600, &h->period) == -1)
 		goto out;
-	if ((v = map_get(m, "skew")) != NULL &&
-	    get_uint(x, v, "skew", where, 0, 10, &h->skew) == -1)
+	if ((v = cnode_get(m, "skew")) != NULL &&
+	    cnode_uint(x, v, "skew", where, 0, 10, &h->skew) == -1)
 		goto out;
-	if ((v = map_get(m, "bind_source")) != NULL &&
-	    get_bool(x, v, "bind_source", where, &h->bind_source) == -1)
+	if ((v = cnode_get(m, "bind_source")) != NULL &&
+	    cnode_bool(x, v, "bind_source", where, &h->bind_source) == -1)
 		goto out;
-	if ((v = map_get(m, "protocols")) != NULL) {
+	if ((v = cnode_get(m, "protocols")) != NULL) {
 		if (v->type != CN_SEQ || v->nkid == 0 || v->nkid > 2) {
 			cerr(x, v, "'protocols' in %s: expected [tcp] or "
 			    "[tcp, udp]", where);
 			goto out;
 		}
 		for (i = 0; i < (int)v->nkid; i++) {
-			if (get_scalar(x, v->kid[i], "protocols", where) == -1)
+			if (cnode_scalar(x, v->kid[i], "protocols", where)
+			    == -1)
 				goto out;
 			if (strcasecmp(v->kid[i]->s, "tcp") == 0 && !tcp)
 				tcp = 1;
@@ -417,8 +420,8 @@ load_hmac(struct cctx *x, const struct cnode *m, const char *door,
 			goto out;
 		}
 	}
-	if ((v = map_get(m, "open_range")) != NULL) {
-		if (get_range(x, v, "open_range", where, &h->open_lo,
+	if ((v = cnode_get(m, "open_range")) != NULL) {
+		if (cnode_range(x, v, "open_range", where, &h->open_lo,
 		    &h->open_hi) == -1)
 			goto out;
 		h->has_open = 1;
@@ -453,7 +456,7 @@ get_cidrs(struct cctx *x, const struct cnode *n, const char *key,
 
 	if (n->type == CN_SEQ)
 		cnt = n->nkid;
-	else if (get_scalar(x, n, key, where) == -1)
+	else if (cnode_scalar(x, n, key, where) == -1)
 		return -1;
 	if (cnt > KW_MAX_CIDRS)
 		return cerr(x, n, "%s of %s: at most %d networks", key, where,
@@ -463,7 +466,7 @@ get_cidrs(struct cctx *x, const struct cnode *n, const char *key,
 	for (size_t i = 0; i < cnt; i++) {
 		if (n->type == CN_SEQ) {
 			one = n->kid[i];
-			if (get_scalar(x, one, key, where) == -1)
+			if (cnode_scalar(x, one, key, where) == -1)
 				return -1;
 		}
 		if (addr_cidr_parse(one->s, &(*out)[i]) == -1)
@@ -477,15 +480,15 @@ get_cidrs(struct cctx *x, const struct cnode *n, const char *key,
 }
 
 int
-load_acl(struct cctx *x, const struct cnode *m, const char *where,
+config_check_acl(struct cctx *x, const struct cnode *m, const char *where,
     struct config_acl *acl)
 {
 	const struct cnode *v;
 
-	if ((v = map_get(m, "allow")) != NULL &&
+	if ((v = cnode_get(m, "allow")) != NULL &&
 	    get_cidrs(x, v, "allow", where, &acl->allow, &acl->nallow) == -1)
 		return -1;
-	if ((v = map_get(m, "deny")) != NULL &&
+	if ((v = cnode_get(m, "deny")) != NULL &&
 	    get_cidrs(x, v, "deny", where, &acl->deny, &acl->ndeny) == -1)
 		return -1;
 	return 0;
@@ -499,20 +502,20 @@ load_door(struct cctx *x, const struct cnode *name, const struct cnode *m,
 	char where[96];
 	size_t i;
 
-	if (!name_ok(name->s))
+	if (!cnode_name_ok(name->s))
 		return cerr(x, name, "bad door name '%.64s': use 1 to %d of "
 		    "A-Z a-z 0-9 _ . -", name->s, KW_NAME_MAX);
 	if ((d->name = strdup(name->s)) == NULL)
 		return cerr(x, name, "out of memory");
 	snprintf(where, sizeof(where), "door '%s'", d->name);
-	if (check_map(x, m, where, door_keys, NULL) == -1)
+	if (cnode_map(x, m, where, door_keys, NULL) == -1)
 		return -1;
 	d->timeout = 10;
 	d->cmd_timeout = 10;
-	if (load_acl(x, m, where, &d->acl) == -1)
+	if (config_check_acl(x, m, where, &d->acl) == -1)
 		return -1;
-	seq = map_get(m, "sequence");
-	hm = map_get(m, "hmac");
+	seq = cnode_get(m, "sequence");
+	hm = cnode_get(m, "hmac");
 	if (seq != NULL && hm != NULL)
 		return cerr(x, hm, "door '%s' has both sequence and hmac; "
 		    "choose one", d->name);
@@ -535,44 +538,44 @@ load_door(struct cctx *x, const struct cnode *name, const struct cnode *m,
 		d->nseq = (int)seq->nkid;
 	} else if (load_hmac(x, hm, d->name, d) == -1)
 		return -1;
-	if ((v = map_get(m, "timeout")) != NULL &&
-	    get_uint(x, v, "timeout", where, 1, 3600, &d->timeout) == -1)
+	if ((v = cnode_get(m, "timeout")) != NULL &&
+	    cnode_uint(x, v, "timeout", where, 1, 3600, &d->timeout) == -1)
 		return -1;
-	if ((v = map_get(m, "stop_after")) != NULL &&
-	    get_uint(x, v, "stop_after", where, 0, 86400, &d->stop_after))
+	if ((v = cnode_get(m, "stop_after")) != NULL &&
+	    cnode_uint(x, v, "stop_after", where, 0, 86400, &d->stop_after))
 		return -1;
-	if ((v = map_get(m, "cmd_timeout")) != NULL &&
-	    get_uint(x, v, "cmd_timeout", where, 1, 3600, &d->cmd_timeout))
+	if ((v = cnode_get(m, "cmd_timeout")) != NULL &&
+	    cnode_uint(x, v, "cmd_timeout", where, 1, 3600, &d->cmd_timeout))
 		return -1;
-	if ((v = map_get(m, "tcp_flags")) != NULL) {
+	if ((v = cnode_get(m, "tcp_flags")) != NULL) {
 		if (get_flags(x, v, where, &d->flags_set, &d->flags_clear))
 			return -1;
 		d->has_flags = 1;
 	}
-	if ((v = map_get(m, "start")) == NULL)
+	if ((v = cnode_get(m, "start")) == NULL)
 		return cerr(x, name, "door '%s' has no start command (add "
 		    "start: [/path/to/action, ...])", d->name);
 	if (get_cmd(x, v, "start", where, d, &d->start) == -1)
 		return -1;
-	if ((v = map_get(m, "stop")) != NULL) {
+	if ((v = cnode_get(m, "stop")) != NULL) {
 		if (get_cmd(x, v, "stop", where, d, &d->stop) == -1)
 			return -1;
 		if (d->stop_after == 0)
 			return cerr(x, v, "door '%s' has a stop command but "
 			    "no stop_after, so it would never run", d->name);
 	} else if (d->stop_after > 0)
-		return cerr(x, map_get(m, "stop_after"), "door '%s' has "
+		return cerr(x, cnode_get(m, "stop_after"), "door '%s' has "
 		    "stop_after but no stop command", d->name);
 	return 0;
 }
 
 int
-load_doors(struct cctx *x, const struct cnode *n)
+config_check_doors(struct cctx *x, const struct cnode *n)
 {
 	struct config *c = x->c;
 	size_t i;
 
-	if (check_map(x, n, "doors", NULL, "door") == -1)
+	if (cnode_map(x, n, "doors", NULL, "door") == -1)
 		return -1;
 	if (n->nkid == 0)
 		return cerr(x, n, "no doors configured");

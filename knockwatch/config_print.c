@@ -71,14 +71,15 @@ print_door(const struct config *c, const struct config_door *d, FILE *fp,
 			    "udp" : "tcp", d->seq[i].port);
 	if (d->has_flags) {
 		fputs(" tcp_flags ", fp);
-		for (i = 0; flag_words[i] != NULL; i++)
+		for (i = 0; config_check_flags[i] != NULL; i++)
 			if ((d->flags_set >> i) & 1) {
-				fprintf(fp, "%s%s", sep, flag_words[i]);
+				fprintf(fp, "%s%s", sep, config_check_flags[i]);
 				sep = ",";
 			}
-		for (i = 0; flag_words[i] != NULL; i++)
+		for (i = 0; config_check_flags[i] != NULL; i++)
 			if ((d->flags_clear >> i) & 1) {
-				fprintf(fp, "%s!%s", sep, flag_words[i]);
+				fprintf(fp, "%s!%s", sep,
+				    config_check_flags[i]);
 				sep = ",";
 			}
 	}

@@ -53,7 +53,7 @@ static const char *const user_keys[] = { "key", "key_file", NULL };
 
 /* Hex text (already trimmed) into a key. Never echoes the text. */
 static int
-user_key_hex(struct cctx *x, const struct cnode *n, const char *what,
+key_user_hex(struct cctx *x, const struct cnode *n, const char *what,
     const char *s, size_t len, struct config_user *u)
 {
 	size_t bad = 0;
@@ -79,7 +79,7 @@ user_key_hex(struct cctx *x, const struct cnode *n, const char *what,
 }
 
 static int
-key_from_file(struct cctx *x, const struct cnode *n, struct config_user *u)
+key_load_file(struct cctx *x, const struct cnode *n, struct config_user *u)
 {
 	char buf[CONFIG_MAX_KEYFILE + 1];
 	const char *path = n->s;
@@ -137,7 +137,7 @@ key_from_file(struct cctx *x, const struct cnode *n, struct config_user *u)
 	while (len > start && buf[len - 1] != '\0' &&
 	    strchr(" \t\r\n", buf[len - 1]) != NULL)
 		len--;
-	rc = user_key_hex(x, n, "key_file", buf + start, len - start, u);
+	rc = key_user_hex(x, n, "key_file", buf + start, len - start, u);
 out:
 	explicit_bzero(buf, sizeof(buf));
 	close(fd);
@@ -145,14 +145,14 @@ out:
 }
 
 static int
-user_cmp(const void *a, const void *b)
+key_user_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct config_user *)a)->name,
 	    ((const struct config_user *)b)->name);
 }
 
 int
-load_users(struct cctx *x, const struct cnode *n)
+key_load_users(struct cctx *x, const struct cnode *n)
 {
 	struct config *c = x->c;
 	const struct cnode *name, *m, *key, *file;
@@ -160,7 +160,7 @@ load_users(struct cctx *x, const struct cnode *n)
 	char where[96];
 	size_t i;
 
-	if (check_map(x, n, "users", NULL, "user") == -1)
+	if (cnode_map(x, n, "users", NULL, "user") == -1)
 		return -1;
 	if (n->nkid / 2 > KW_MAX_USERS)
 		return cerr(x, n->kid[2 * KW_MAX_USERS], "too many users "
@@ -174,16 +174,16 @@ load_users(struct cctx *x, const struct cnode *n)
 		name = n->kid[i];
 		m = n->kid[i + 1];
 		u = &c->users[i / 2];
-		if (!name_ok(name->s))
+		if (!cnode_name_ok(name->s))
 			return cerr(x, name, "bad user name '%.64s': use 1 to "
 			    "%d of A-Z a-z 0-9 _ . -", name->s, KW_NAME_MAX);
 		if ((u->name = strdup(name->s)) == NULL)
 			return cerr(x, name, "out of memory");
 		snprintf(where, sizeof(where), "user '%s'", u->name);
-		if (check_map(x, m, where, user_keys, NULL) == -1)
+		if (cnode_map(x, m, where, user_keys, NULL) == -1)
 			return -1;
-		key = map_get(m, "key");
-		file = map_get(m, "key_file");
+		key = cnode_get(m, "key");
+		file = cnode_get(m, "key_file");
 		if (key != NULL && file != NULL)
 			return cerr(x, file, "user '%s' has both key and "
 			    "key_file", u->name);
@@ -198,8 +198,8 @@ load_users(struct cctx *x, const struct cnode *n)
 				    "read (mode %04o); chmod 600 the config, "
 				    "or use key_file", u->name,
 				    (unsigned)(x->mode & 07777));
-			if (get_scalar(x, key, "key", where) == -1 ||
-			    user_key_hex(x, key, "key", key->s, key->len, u)
+			if (cnode_scalar(x, key, "key", where) == -1 ||
+			    key_user_hex(x, key, "key", key->s, key->len, u)
 			    == -1)
 				return -1;
 			/* Checked, and not kept by the parent. */
@@ -207,11 +207,11 @@ load_users(struct cctx *x, const struct cnode *n)
 				explicit_bzero(u->key, sizeof(u->key));
 				u->keylen = 0;
 			}
-		} else if (get_scalar(x, file, "key_file", where) == -1 ||
-		    key_from_file(x, file, u) == -1)
+		} else if (cnode_scalar(x, file, "key_file", where) == -1 ||
+		    key_load_file(x, file, u) == -1)
 			return -1;
 	}
 	/* Sorted by name: config_user_index is a binary search. */
-	qsort(c->users, (size_t)c->nusers, sizeof(*c->users), user_cmp);
+	qsort(c->users, (size_t)c->nusers, sizeof(*c->users), key_user_cmp);
 	return 0;
 }

@@ -26,6 +26,6 @@ struct cnode;
 /* Loads the users section n into x->c (sorted by name), reading inline keys
  * and key files (x->o says whether and how). Returns 0, or -1 with the error
  * in x->err. */
-int load_users(struct cctx *x, const struct cnode *n);
+int key_load_users(struct cctx *x, const struct cnode *n);
 
 #endif
