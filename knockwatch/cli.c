@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <gcrypt.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -26,7 +25,6 @@
 #include "key.h"
 #include "seq.h"
 
-#define CLI_KEYFILE_MAX	1024	/* bytes read from --key-file */
 #define CLI_LINE_MAX	512	/* formatted sequence */
 #define CLI_DELAY_MAX	60000	/* ms */
 
@@ -174,53 +172,53 @@ cli_range(const char *s, uint16_t *lo, uint16_t *hi)
 static int
 cli_hexkey(const char *s, unsigned char key[KW_MAX_KEY])
 {
-	size_t len, n = 0, bad;
+	size_t n = 0, bad, ndigits;
 
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	len = strlen(s);
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-	    s[len - 1] == '\n' || s[len - 1] == '\r'))
-		len--;
-	if (key_from_hex(s, len, key, &n, &bad) != KEY_OK) {
+	if (key_from_text(s, strlen(s), key, &n, &bad, &ndigits) != KEY_OK) {
 		explicit_bzero(key, KW_MAX_KEY);
 		return -1;
 	}
 	return (int)n;
 }
 
+/* The key in the file at path (read as the daemon reads key files), or -1
+ * after a message. */
 static int
 cli_keyfile(const char *path, unsigned char key[KW_MAX_KEY])
 {
-	char buf[CLI_KEYFILE_MAX + 1];
-	ssize_t r;
-	size_t off = 0;
-	int fd, n = -1;
+	struct key_file_err e;
+	size_t n = 0;
+	int fd, rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = key_file_open(path)) == -1) {
 		warn("%s", path);
 		return -1;
 	}
-	while (off < CLI_KEYFILE_MAX) {
-		r = read(fd, buf + off, CLI_KEYFILE_MAX - off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			warn("%s", path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		off += (size_t)r;
-	}
-	buf[off] = '\0';
-	if ((n = cli_hexkey(buf, key)) == -1)
+	switch (key_file_read(fd, key, &n, &e)) {
+	case KEY_FILE_OK:
+		rc = (int)n;
+		break;
+	case KEY_FILE_IO:
+		errno = e.errnum;
+		warn("%s", path);
+		break;
+	case KEY_FILE_NOTREG:
+		warnx("%s: not a regular file", path);
+		break;
+	case KEY_FILE_MODE:
+		warnx("%s: group/world accessible (mode %04o); chmod 600 it",
+		    path, e.mode);
+		break;
+	case KEY_FILE_BIG:
+	case KEY_FILE_HEX:
 		warnx("%s: not a key of %d to %d bytes in hex", path,
 		    KW_MIN_KEY, KW_MAX_KEY);
- out:
-	explicit_bzero(buf, sizeof(buf));
+		break;
+	}
+	if (rc == -1)
+		explicit_bzero(key, KW_MAX_KEY);
 	close(fd);
-	return n;
+	return rc;
 }
 
 /* "7000/tcp 8000/udp" (also "tcp/7000", a bare port for TCP, commas) into

@@ -13,8 +13,6 @@
 
 #include "cnode.h"
 
-#define CONFIG_MAX_KEYFILE	4096
-
 static int
 hexval(char c)
 {
@@ -49,18 +47,84 @@ key_from_hex(const char *s, size_t len, unsigned char key[KW_MAX_KEY],
 	return KEY_OK;
 }
 
+/* Contract in key.h. A NUL byte is not white space: it stops the trim
+ * and then fails the hex check. */
+enum key_result
+key_from_text(const char *s, size_t len, unsigned char key[KW_MAX_KEY],
+    size_t *keylen, size_t *bad, size_t *ndigits)
+{
+	size_t start = 0;
+
+	while (start < len && s[start] != '\0' &&
+	    strchr(" \t\r\n", s[start]) != NULL)
+		start++;
+	while (len > start && s[len - 1] != '\0' &&
+	    strchr(" \t\r\n", s[len - 1]) != NULL)
+		len--;
+	*ndigits = len - start;
+	return key_from_hex(s + start, len - start, key, keylen, bad);
+}
+
+/* Contract in key.h. O_NONBLOCK: a FIFO must not hang the reader;
+ * key_file_read's fstat refuses it. */
+int
+key_file_open(const char *path)
+{
+	return open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+}
+
+/* Contract in key.h. The text never leaves buf, which is wiped. */
+enum key_file_result
+key_file_read(int fd, unsigned char key[KW_MAX_KEY], size_t *keylen,
+    struct key_file_err *e)
+{
+	char buf[KW_MAX_KEYFILE + 1];
+	enum key_file_result rc = KEY_FILE_IO;
+	size_t len = 0;
+	struct stat st;
+	ssize_t r;
+
+	memset(e, 0, sizeof(*e));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		return KEY_FILE_NOTREG;
+	/* A key is a password: nobody else may read it (as ssh's keys). */
+	if (st.st_mode & 077) {
+		e->mode = (unsigned)(st.st_mode & 07777);
+		return KEY_FILE_MODE;
+	}
+	while (len < sizeof(buf)) {
+		r = read(fd, buf + len, sizeof(buf) - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			e->errnum = errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len == sizeof(buf)) {
+		rc = KEY_FILE_BIG;
+		goto out;
+	}
+	e->hex = key_from_text(buf, len, key, keylen, &e->bad, &e->ndigits);
+	rc = e->hex == KEY_OK ? KEY_FILE_OK : KEY_FILE_HEX;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
 static const char *const user_keys[] = { "key", "key_file", NULL };
 
-/* Hex text (already trimmed) into a key. Never echoes the text. */
+/* Why a key of user u is not one (r from key_from_hex, len hex digits).
+ * Never echoes the text. Returns -1. */
 static int
-key_user_hex(struct cctx *x, const struct cnode *n, const char *what,
-    const char *s, size_t len, struct config_user *u)
+key_user_err(struct cctx *x, const struct cnode *n, const char *what,
+    const struct config_user *u, enum key_result r, size_t bad, size_t len)
 {
-	size_t bad = 0;
-
-	switch (key_from_hex(s, len, u->key, &u->keylen, &bad)) {
+	switch (r) {
 	case KEY_OK:
-		return 0;
 	case KEY_BADCHAR:
 		return cerr(x, n, "%s of user '%s' is not hex (bad character "
 		    "at offset %zu)", what, u->name, bad);
@@ -78,14 +142,24 @@ key_user_hex(struct cctx *x, const struct cnode *n, const char *what,
 	    what, u->name, len / 2, KW_MAX_KEY);
 }
 
+/* Hex text (already trimmed) into a key. Never echoes the text. */
+static int
+key_user_hex(struct cctx *x, const struct cnode *n, const char *what,
+    const char *s, size_t len, struct config_user *u)
+{
+	enum key_result r;
+	size_t bad = 0;
+
+	if ((r = key_from_hex(s, len, u->key, &u->keylen, &bad)) == KEY_OK)
+		return 0;
+	return key_user_err(x, n, what, u, r, bad, len);
+}
+
 static int
 key_load_file(struct cctx *x, const struct cnode *n, struct config_user *u)
 {
-	char buf[CONFIG_MAX_KEYFILE + 1];
+	struct key_file_err e;
 	const char *path = n->s;
-	size_t len = 0, start = 0;
-	struct stat st;
-	ssize_t r;
 	int fd, rc = -1;
 
 	if (path[0] != '/')
@@ -95,51 +169,37 @@ key_load_file(struct cctx *x, const struct cnode *n, struct config_user *u)
 	if (x->o->no_keys)
 		return (u->key_file = strdup(path)) == NULL ?
 		    cerr(x, n, "out of memory") : 0;
-	/* O_NONBLOCK: a FIFO must not hang the load; fstat rejects it. The
-	 * worker asks the parent to open the file for it. */
+	/* The worker asks the parent to open the file for it. */
 	fd = x->o->open_key != NULL ? x->o->open_key(x->o->arg, path) :
-	    open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	    key_file_open(path);
 	if (fd == -1)
 		return cerr(x, n, "key_file '%.200s' of user '%s' is "
 		    "unreadable: %s", path, u->name, strerror(errno));
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	switch (key_file_read(fd, u->key, &u->keylen, &e)) {
+	case KEY_FILE_OK:
+		rc = 0;
+		break;
+	case KEY_FILE_IO:
+		cerr(x, n, "key_file '%.200s' of user '%s' is unreadable: %s",
+		    path, u->name, strerror(e.errnum));
+		break;
+	case KEY_FILE_NOTREG:
 		cerr(x, n, "key_file '%.200s' of user '%s' is not a regular "
 		    "file", path, u->name);
-		goto out;
-	}
-	if (st.st_mode & 077) {
+		break;
+	case KEY_FILE_MODE:
 		cerr(x, n, "key_file '%.200s' of user '%s' is group/world "
 		    "accessible (mode %04o); chmod 600 it", path, u->name,
-		    (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	while (len < sizeof(buf)) {
-		r = read(fd, buf + len, sizeof(buf) - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			cerr(x, n, "key_file '%.200s' of user '%s' is "
-			    "unreadable: %s", path, u->name, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	if (len == sizeof(buf)) {
+		    e.mode);
+		break;
+	case KEY_FILE_BIG:
 		cerr(x, n, "key_file '%.200s' of user '%s' is larger than %d "
-		    "bytes", path, u->name, CONFIG_MAX_KEYFILE);
-		goto out;
+		    "bytes", path, u->name, KW_MAX_KEYFILE);
+		break;
+	case KEY_FILE_HEX:
+		key_user_err(x, n, "key_file", u, e.hex, e.bad, e.ndigits);
+		break;
 	}
-	while (start < len && buf[start] != '\0' &&
-	    strchr(" \t\r\n", buf[start]) != NULL)
-		start++;
-	while (len > start && buf[len - 1] != '\0' &&
-	    strchr(" \t\r\n", buf[len - 1]) != NULL)
-		len--;
-	rc = key_user_hex(x, n, "key_file", buf + start, len - start, u);
-out:
-	explicit_bzero(buf, sizeof(buf));
 	close(fd);
 	return rc;
 }
