@@ -19,7 +19,7 @@
 /* The address the kernel would use as source towards dst: connect a UDP
  * socket (which sends nothing) and ask. */
 static int
-cli_source(const struct sockaddr_storage *dst, socklen_t dstlen,
+cli_knock_source(const struct sockaddr_storage *dst, socklen_t dstlen,
     char out[ADDR_STRLEN])
 {
 	struct sockaddr_storage ss;
@@ -48,7 +48,7 @@ cli_source(const struct sockaddr_storage *dst, socklen_t dstlen,
 }
 
 static void
-cli_setport(struct sockaddr_storage *ss, uint16_t port)
+cli_knock_setport(struct sockaddr_storage *ss, uint16_t port)
 {
 	if (ss->ss_family == AF_INET)
 		((struct sockaddr_in *)ss)->sin_port = htons(port);
@@ -60,13 +60,13 @@ cli_setport(struct sockaddr_storage *ss, uint16_t port)
  * close() in SYN_SENT then drops the socket without retransmission or RST.
  * Refused (an answering RST on loopback) still counts as sent. */
 static int
-cli_send(struct sockaddr_storage *dst, socklen_t dstlen,
+cli_knock_send(struct sockaddr_storage *dst, socklen_t dstlen,
     const struct config_knock *k)
 {
 	static const char payload[] = "\n";
 	int fd, rc = -1;
 
-	cli_setport(dst, k->port);
+	cli_knock_setport(dst, k->port);
 	if (k->proto == IPPROTO_UDP) {
 		fd = socket(dst->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fd == -1)
@@ -91,9 +91,10 @@ cli_send(struct sockaddr_storage *dst, socklen_t dstlen,
 }
 
 static void
-cli_sleep(unsigned ms)
+cli_knock_sleep(unsigned ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct timespec ts = { .tv_sec = ms / 1000,
+	    .tv_nsec = (long)(ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
@@ -118,7 +119,7 @@ cli_knock(int argc, char **argv)
 	if ((rc = cli_parse(argc, argv, &o)) != 0)
 		return rc == -1 ? 0 : rc;
 	if (o.bind != NULL) {
-		cli_canon(o.bind, s.bind);
+		cli_seq_canon(o.bind, s.bind);
 		s.bind_source = 1;
 		/* The knocks must leave from an address of the bind's
 		 * family, so resolve only that family. */
@@ -152,27 +153,27 @@ cli_knock(int argc, char **argv)
 
 	/* A config door tells only while deriving whether it binds; derive
 	 * once to learn it, then again with the source address. */
-	if ((rc = cli_build(&o, &s)) != 0)
+	if ((rc = cli_seq_build(&o, &s)) != 0)
 		goto out;
 	if (s.bind_source && s.bind[0] == '\0') {
-		cli_setport(&dst, 9);
-		if (cli_source(&dst, dstlen, s.bind) == -1) {
+		cli_knock_setport(&dst, 9);
+		if (cli_knock_source(&dst, dstlen, s.bind) == -1) {
 			warn("%s: no source address towards %s", o.host, host);
 			rc = EX_NOHOST;
 			goto out;
 		}
-		if ((rc = cli_build(&o, &s)) != 0)
+		if ((rc = cli_seq_build(&o, &s)) != 0)
 			goto out;
 	}
 	if (o.verbose) {
 		fprintf(stderr, "knocking %s%s%s: ", host,
 		    s.bind_source ? " from " : "", s.bind_source ? s.bind : "");
-		cli_print(&s, stderr);
+		cli_seq_print(&s, stderr);
 	}
 	for (i = 0; i < s.n; i++) {
 		if (i > 0 && o.delay > 0)
-			cli_sleep(o.delay);
-		if (cli_send(&dst, dstlen, &s.k[i]) == -1) {
+			cli_knock_sleep(o.delay);
+		if (cli_knock_send(&dst, dstlen, &s.k[i]) == -1) {
 			rc = EX_IOERR;
 			goto out;
 		}

@@ -22,7 +22,7 @@
 /* Hex key text, surrounding white space allowed, into key. Returns the
  * length in bytes (KW_MIN_KEY..KW_MAX_KEY) or -1. */
 static int
-cli_hexkey(const char *s, unsigned char key[KW_MAX_KEY])
+cli_seq_hexkey(const char *s, unsigned char key[KW_MAX_KEY])
 {
 	size_t n = 0, bad, ndigits;
 
@@ -36,7 +36,7 @@ cli_hexkey(const char *s, unsigned char key[KW_MAX_KEY])
 /* The key in the file at path (read as the daemon reads key files), or -1
  * after a message. */
 static int
-cli_keyfile(const char *path, unsigned char key[KW_MAX_KEY])
+cli_seq_keyfile(const char *path, unsigned char key[KW_MAX_KEY])
 {
 	struct key_file_err e;
 	size_t n = 0;
@@ -76,7 +76,7 @@ cli_keyfile(const char *path, unsigned char key[KW_MAX_KEY])
 /* "7000/tcp 8000/udp" (also "tcp/7000", a bare port for TCP, commas) into
  * s->k. Returns 0 or -1. */
 static int
-cli_static_seq(const char *text, struct cli_seq *s)
+cli_seq_static(const char *text, struct cli_seq *s)
 {
 	char buf[CLI_LINE_MAX];
 	char *tok, *save = NULL, *slash, *port, *proto;
@@ -116,7 +116,7 @@ cli_static_seq(const char *text, struct cli_seq *s)
 }
 
 static uint64_t
-cli_step(const struct cli_opts *o, unsigned period)
+cli_seq_step(const struct cli_opts *o, unsigned period)
 {
 	if (period == 0)
 		period = 30;
@@ -128,7 +128,7 @@ cli_step(const struct cli_opts *o, unsigned period)
 }
 
 static int
-cli_derive(const unsigned char *key, size_t keylen, struct seq_params *p,
+cli_seq_derive(const unsigned char *key, size_t keylen, struct seq_params *p,
     struct cli_seq *s, int bad_status)
 {
 	char why[160];
@@ -150,7 +150,7 @@ cli_derive(const unsigned char *key, size_t keylen, struct seq_params *p,
  * current sequence for the user. bind is "" when not (yet) known; knock
  * calls again once it knows the source address. */
 static int
-cli_from_config(const struct cli_opts *o, const struct config *c,
+cli_seq_from_config(const struct cli_opts *o, const struct config *c,
     struct cli_seq *s)
 {
 	const struct config_door *d;
@@ -189,15 +189,16 @@ cli_from_config(const struct cli_opts *o, const struct config *c,
 	if (!s->bind_source && o->bind != NULL)
 		warnx("door %s does not bind sequences to the source "
 		    "address: ignoring --bind", o->door);
-	seq_params_from(&p, c, di, ui, cli_step(o, d->hmac.period), s->bind);
-	return cli_derive(c->users[ui].key, c->users[ui].keylen, &p, s,
+	seq_params_from(&p, c, di, ui, cli_seq_step(o, d->hmac.period),
+	    s->bind);
+	return cli_seq_derive(c->users[ui].key, c->users[ui].keylen, &p, s,
 	    EX_CONFIG);
 }
 
 /* Loads the key, derives s (config, key or static). The bind address, if
  * the door uses one, must already be in s->bind. Returns 0 or a status. */
 int
-cli_build(const struct cli_opts *o, struct cli_seq *s)
+cli_seq_build(const struct cli_opts *o, struct cli_seq *s)
 {
 	unsigned char key[KW_MAX_KEY];
 	struct seq_params p;
@@ -206,7 +207,7 @@ cli_build(const struct cli_opts *o, struct cli_seq *s)
 	int n, rc;
 
 	if (o->seqtext != NULL) {
-		if (cli_static_seq(o->seqtext, s) == -1)
+		if (cli_seq_static(o->seqtext, s) == -1)
 			return cli_usage_error("--sequence %s: not up to 16 of "
 			    "PORT/tcp or PORT/udp", o->seqtext);
 		return 0;
@@ -221,24 +222,24 @@ cli_build(const struct cli_opts *o, struct cli_seq *s)
 			warnx("%s", errbuf);
 			return EX_CONFIG;
 		}
-		rc = cli_from_config(o, c, s);
+		rc = cli_seq_from_config(o, c, s);
 		config_free(c);
 		return rc;
 	}
 	if (o->keyhex != NULL) {
 		/* A key on the command line is visible to other local users
 		 * (ps); --key-file is the better habit. */
-		if ((n = cli_hexkey(o->keyhex, key)) == -1)
+		if ((n = cli_seq_hexkey(o->keyhex, key)) == -1)
 			return cli_usage_error("--key: not %s bytes in hex",
 			    "16 to 64");
-	} else if ((n = cli_keyfile(o->keyfile, key)) == -1) {
+	} else if ((n = cli_seq_keyfile(o->keyfile, key)) == -1) {
 		rc = EX_NOINPUT;
 		goto out;
 	}
 	memset(&p, 0, sizeof(p));
 	p.door = o->door;
 	p.user = o->user;
-	p.step = cli_step(o, o->period);
+	p.step = cli_seq_step(o, o->period);
 	p.bind = s->bind;
 	p.length = o->length;
 	p.lo = o->lo;
@@ -247,14 +248,14 @@ cli_build(const struct cli_opts *o, struct cli_seq *s)
 	p.has_open = o->has_open;
 	p.open_lo = o->open_lo;
 	p.open_hi = o->open_hi;
-	rc = cli_derive(key, (size_t)n, &p, s, EX_USAGE);
+	rc = cli_seq_derive(key, (size_t)n, &p, s, EX_USAGE);
  out:
 	explicit_bzero(key, sizeof(key));
 	return rc;
 }
 
 int
-cli_print(const struct cli_seq *s, FILE *fp)
+cli_seq_print(const struct cli_seq *s, FILE *fp)
 {
 	char line[CLI_LINE_MAX];
 
@@ -267,7 +268,7 @@ cli_print(const struct cli_seq *s, FILE *fp)
 
 /* Canonical text of a numeric --bind (already checked by cli_parse). */
 void
-cli_canon(const char *text, char out[ADDR_STRLEN])
+cli_seq_canon(const char *text, char out[ADDR_STRLEN])
 {
 	struct kw_addr a;
 
@@ -288,19 +289,19 @@ cli_sequence(int argc, char **argv)
 	if ((rc = cli_parse(argc, argv, &o)) != 0)
 		return rc == -1 ? 0 : rc;
 	if (o.bind != NULL) {
-		cli_canon(o.bind, s.bind);
+		cli_seq_canon(o.bind, s.bind);
 		s.bind_source = 1;
 	}
 	if (o.config != NULL && o.bind == NULL) {
 		/* Learn whether the door binds before deriving without it. */
-		if ((rc = cli_build(&o, &s)) != 0)
+		if ((rc = cli_seq_build(&o, &s)) != 0)
 			return rc;
 		if (s.bind_source)
 			return cli_usage_error("door %s binds sequences to "
 			    "the source address: give --bind", o.door);
-	} else if ((rc = cli_build(&o, &s)) != 0)
+	} else if ((rc = cli_seq_build(&o, &s)) != 0)
 		return rc;
-	if (cli_print(&s, stdout) == -1 || fflush(stdout) == EOF) {
+	if (cli_seq_print(&s, stdout) == -1 || fflush(stdout) == EOF) {
 		warnx("cannot print the sequence");
 		return EX_IOERR;
 	}

@@ -23,10 +23,10 @@ struct cli_seq {
 
 /* Loads the key, derives s (config, key or static). The bind address, if
  * the door uses one, must already be in s->bind. Returns 0 or a status. */
-int cli_build(const struct cli_opts *o, struct cli_seq *s);
+int cli_seq_build(const struct cli_opts *o, struct cli_seq *s);
 /* Prints s as one line to fp: 0 or -1. */
-int cli_print(const struct cli_seq *s, FILE *fp);
+int cli_seq_print(const struct cli_seq *s, FILE *fp);
 /* Canonical text of a numeric --bind (already checked by cli_parse). */
-void cli_canon(const char *text, char out[ADDR_STRLEN]);
+void cli_seq_canon(const char *text, char out[ADDR_STRLEN]);
 
 #endif
