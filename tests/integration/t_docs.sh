@@ -85,10 +85,11 @@ for m in "$M8" "$M5"; do
 	fi
 done
 
-# Every key config.c accepts appears in knockwatch.yaml(5) as a key.
-keys=$(sed -n '/_keys\[\] = {/,/NULL };/p' "$KW_TOP/knockwatch/config.c" |
+# Every key the config loader accepts appears in knockwatch.yaml(5) as a key.
+keys=$(cd "$KW_TOP/knockwatch" && awk '/_keys\[\] = \{/ { on = 1 }
+	on { print } /NULL \};/ { on = 0 }' config.c config_check.c key.c |
 	grep -o '"[a-z_]*"' | tr -d '"' | sort -u)
-check "config.c key tables found ($(echo "$keys" | wc -l) keys)" \
+check "config key tables found ($(echo "$keys" | wc -l) keys)" \
 	test "$(echo "$keys" | wc -l)" -ge 20
 missing=
 for k in $keys; do
