@@ -21,6 +21,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "ctl.h"
 #include "door.h"
 #include "ev.h"
@@ -29,6 +30,7 @@
 #include "log.h"
 #include "msg.h"
 #include "priv.h"
+#include "spawn.h"
 #include "state.h"
 
 #define MON_BACKOFF_MIN_MS 1000
@@ -264,6 +266,27 @@ graves_tick(kw_ms now)
 	return next;
 }
 
+/* Starts command source s as a child of the parent: its stdout is the log
+ * the worker reads. */
+static int
+cmd_spawn(const struct config_source *s, pid_t *pid)
+{
+	/* Like actions, the command sees none of our environment. */
+	static char *const envp[] = { "PATH=" ACTION_PATH, "LANG=C", NULL };
+	/* A bare program name is looked up in that PATH; its stderr stays
+	 * ours, so nothing it complains about reads as a log line; it dies
+	 * with the daemon rather than linger. */
+	const struct spawn_opts o = {
+		.argv = s->argv,
+		.envp = envp,
+		.search_path = 1,
+		.stderr_to_pipe = 0,
+		.death_signal = SIGTERM,
+	};
+
+	return spawn_start(&o, pid);
+}
+
 static void
 on_cmd_start(const char *p, size_t len)
 {
@@ -298,7 +321,7 @@ on_cmd_start(const char *p, size_t len)
 		reply(-1, EAGAIN, NULL, -1);
 		return;
 	}
-	fd = priv_do_cmd_start(&c->sources[i], &pid);
+	fd = cmd_spawn(&c->sources[i], &pid);
 	if (fd != -1)
 		m.cmd[i] = pid;
 	reply(fd == -1 ? -1 : 0, errno, NULL, fd);

@@ -7,16 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "action.h"
 #include "log.h"
 #include "msg.h"
 
@@ -226,66 +221,20 @@ priv_kmsg(void)
 }
 
 int
-priv_do_cmd_start(const struct config_source *s, pid_t *pid)
-{
-	int pfd[2];
-
-	if (pipe2(pfd, O_CLOEXEC) == -1)
-		return -1;
-	if ((*pid = fork()) == -1) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (*pid == 0) {
-		sigset_t none;
-		int devnull = open("/dev/null", O_RDWR);
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig < NSIG; sig++)
-			signal(sig, SIG_DFL);
-		setsid();
-		/* Die with the daemon rather than linger. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(devnull, 0);
-		dup2(pfd[1], 1);
-		close_range(3, ~0U, 0);
-		/* Like actions, the command sees none of our environment. */
-		clearenv();
-		setenv("PATH", ACTION_PATH, 1);
-		setenv("LANG", "C", 1);
-		execvp(s->argv[0], s->argv);
-		dprintf(2, "cannot run %s: %s\n", s->argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
-	return pfd[0];
-}
-
-void
-priv_do_cmd_stop(pid_t pid)
-{
-	int status;
-
-	if (pid <= 0)
-		return;
-	kill(-pid, SIGTERM);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-}
-
-int
 priv_cmd_start(const struct config *c, int idx, pid_t *pid)
 {
 	struct msg_reply r;
 	uint32_t i = (uint32_t)idx;
 	int fd;
 
-	if (remote == -1)
-		return priv_do_cmd_start(&c->sources[idx], pid);
+	(void)c;
 	*pid = 0;
+	if (remote == -1) {
+		/* The parent holds command sources' children (monitor.c's
+		 * answer_cmd_start); nothing here forks. */
+		errno = ENOTSUP;
+		return -1;
+	}
 	if (rpc(MSG_CMD_START, &i, sizeof(i), -1, &r, &fd) == -1)
 		return -1;
 	return fd;
@@ -297,10 +246,9 @@ priv_cmd_stop(int idx, pid_t pid)
 	struct msg_reply r;
 	uint32_t i = (uint32_t)idx;
 
-	if (remote == -1) {
-		priv_do_cmd_stop(pid);
+	(void)pid;
+	if (remote == -1)
 		return;
-	}
 	(void)rpc(MSG_CMD_STOP, &i, sizeof(i), -1, &r, NULL);
 }
 

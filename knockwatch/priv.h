@@ -45,18 +45,18 @@ int priv_watch(int ifd, const char *path, uint32_t mask);
 int priv_watch_fd(int ifd, int fd, const char *path, uint32_t mask);
 /* /dev/kmsg, read-only, non-blocking. -1 with errno. */
 int priv_kmsg(void);
-/* Starts command source idx of c (argv from the parent's own config in the
- * worker): returns the read end of its stdout, non-blocking, and *pid (0
- * when the parent holds the child). -1 with errno. */
+/* Starts command source idx of c (argv from the parent's own config):
+ * returns the read end of its stdout, non-blocking, and *pid (0: the parent
+ * holds the child). -1 with errno (ENOTSUP without a parent: only the
+ * parent runs command sources). */
 int priv_cmd_start(const struct config *c, int idx, pid_t *pid);
-/* Stops command source idx started with pid: TERM to its group, reaped. */
+/* Stops command source idx started with pid (the parent kills its group
+ * and reaps it). Without a parent, nothing. */
 void priv_cmd_stop(int idx, pid_t pid);
 /* config_opts.open_key: opens a key file. -1 with errno. */
 int priv_open_key(void *arg, const char *path);
 
-/* The plain implementations, which the parent runs for the worker. */
-int priv_do_cmd_start(const struct config_source *s, pid_t *pid);
-void priv_do_cmd_stop(pid_t pid);
+/* The plain implementation, which the parent runs for the worker. */
 int priv_do_watch_fd(int ifd, int fd, const char *path, uint32_t mask);
 
 #endif
