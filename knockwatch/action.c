@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "ev.h"
 #include "log.h"
 #include "spawn.h"
@@ -94,29 +95,27 @@ subst(char *out, size_t cap, const char *in, const struct action_vars *v)
 	return n;
 }
 
+struct subst_arg {
+	const struct config_cmd *cmd;
+	const struct action_vars *v;
+};
+
+static size_t
+fill_subst(void *arg, int i, char *out, size_t cap)
+{
+	const struct subst_arg *a = arg;
+
+	return subst(out, cap, a->cmd->argv[i], a->v);
+}
+
 char **
 action_argv(const struct config_cmd *cmd, const struct action_vars *v)
 {
-	char tmp[ACTION_ARG_MAX];
-	size_t total = 0, n;
-	char **argv, *p;
+	struct subst_arg a = { .cmd = cmd, .v = v };
 
-	for (int i = 0; i < cmd->argc; i++) {
-		if ((n = subst(tmp, sizeof(tmp), cmd->argv[i], v)) >= sizeof(tmp))
-			return NULL;
-		total += n + 1;
-	}
-	argv = malloc(((size_t)cmd->argc + 1) * sizeof(char *) + total);
-	if (argv == NULL)
-		return NULL;
-	p = (char *)(argv + cmd->argc + 1);
-	for (int i = 0; i < cmd->argc; i++) {
-		n = subst(p, ACTION_ARG_MAX, cmd->argv[i], v);
-		argv[i] = p;
-		p += n + 1;
-	}
-	argv[cmd->argc] = NULL;
-	return argv;
+	/* Each element is substituted on its own: a value is never split,
+	 * and never scanned again for placeholders. */
+	return argv_pack(cmd->argc, fill_subst, &a, ACTION_ARG_MAX);
 }
 
 static void
