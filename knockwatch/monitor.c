@@ -77,7 +77,8 @@ static struct {
 	kw_ms log_second;
 	unsigned log_count;
 	unsigned long long log_dropped;
-	char *forge;		/* test hook, passed to the first worker only */
+	char *forge;		/* test hook (KW_TEST_HOOKS builds), passed to
+				 * the first worker only; else NULL */
 	struct monitor_stats st;
 } m = { .exe_fd = -1, .cur_fd = -1, .pending_fd = -1, .pidfd = -1,
 	.req = -1, .ctl = -1, .ifd = -1, .restart_at = KW_MS_NEVER,
@@ -86,16 +87,19 @@ static struct {
 int
 monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
 {
+#ifdef KW_TEST_HOOKS
+	/* Test builds only: requests for the first worker to forge. */
 	const char *forge = getenv("KW_TEST_FORGE");
 
+	if (forge != NULL && (m.forge = strdup(forge)) == NULL)
+		return -1;
+#endif
 	/* The running program, not whatever the path names after an
 	 * upgrade: a restarted worker must speak this parent's protocol. */
 	if ((m.exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	if ((m.path = strdup(path)) == NULL ||
 	    (m.rep = malloc(CTL_MAX_REPORT / 2)) == NULL)
-		return -1;
-	if (forge != NULL && (m.forge = strdup(forge)) == NULL)
 		return -1;
 	m.verbose = verbose;
 	m.cb = *cb;
@@ -737,8 +741,12 @@ monitor_start(kw_ms now)
 	snprintf(gid, sizeof(gid), "%u", (unsigned)m.cur->run_gid);
 	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
 	snprintf(verbose, sizeof(verbose), "%d", m.verbose > 9 ? 9 : m.verbose);
+#ifdef KW_TEST_HOOKS
 	snprintf(forge, sizeof(forge), "KW_TEST_FORGE=%s",
 	    m.forge != NULL ? m.forge : "");
+#else
+	forge[0] = '\0';	/* never passed: m.forge stays NULL */
+#endif
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
 		goto fail;

@@ -143,6 +143,7 @@ setup(struct worker *w, struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+#ifdef KW_TEST_HOOKS
 /* The test hook (KW_TEST_FORGE, see tests/integration/t_privsep.sh): each
  * line is "door EVENT DOOR SRC USER PORT STEP" (- for empty) or "raw TYPE
  * HEX". The parent must refuse every one of them; this sends nothing a
@@ -184,6 +185,16 @@ forge_send(struct worker *w)
 	free(w->forge);
 	w->forge = NULL;
 }
+
+#else
+/* Only the test build (-DKW_TEST_HOOKS: build/knockwatch-hooks) forges;
+ * this one reads no such variable and sends nothing but its own. */
+static void
+forge_send(struct worker *w)
+{
+	(void)w;
+}
+#endif
 
 static void
 report(struct worker *w, int to_log)
@@ -319,10 +330,14 @@ is_seqpacket(int fd)
 static char *
 forge_read(void)
 {
+#ifdef KW_TEST_HOOKS
 	const char *path = getenv("KW_TEST_FORGE");
 	size_t len;
 
 	return path != NULL ? state_read(path, &len) : NULL;
+#else
+	return NULL;
+#endif
 }
 
 int
