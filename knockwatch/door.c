@@ -381,7 +381,7 @@ entry_commands(struct door_entry *e, const struct config_door *d)
 }
 
 void
-door_open(const struct config *c, const struct knock_open *ev, kw_ms now,
+door_open(const struct config *c, const struct door_req *ev, kw_ms now,
     time_t wall)
 {
 	const struct config_door *d = &c->doors[ev->door];

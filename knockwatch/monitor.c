@@ -405,7 +405,7 @@ on_report_line(char *p, size_t len)
 static void
 dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 {
-	struct knock_open ev;
+	struct door_req ev;
 	struct msg_door d;
 	struct stat st;
 	const char *bad;
