@@ -265,3 +265,63 @@ priv_open_key(void *arg, const char *path)
 		return -1;
 	return fd;
 }
+
+/* The worker's messages that have no reply (answered in monitor.c by
+ * answer_door, answer_log, answer_loaded, answer_report_line and
+ * answer_report_end). Without a parent, nothing is sent. */
+
+/* A message the parent must get: a parent that is gone ends the worker. */
+static void
+send_or_exit(uint32_t type, const void *p, size_t len)
+{
+	if (remote != -1 && msg_send(remote, type, p, len, -1, 0) == -1)
+		_exit(0);	/* the parent is gone */
+}
+
+void
+priv_door(const struct msg_door *d)
+{
+	send_or_exit(MSG_DOOR, d, sizeof(*d));
+}
+
+void
+priv_log(int pri, const char *msg)
+{
+	char buf[1024];
+	int32_t p = pri;
+	size_t len = strnlen(msg, sizeof(buf) - sizeof(p) - 1);
+
+	if (remote == -1)
+		return;
+	memcpy(buf, &p, sizeof(p));
+	memcpy(buf + sizeof(p), msg, len);
+	buf[sizeof(p) + len] = '\0';
+	/* A parent too busy to read loses log lines, never a door request. */
+	(void)msg_send(remote, MSG_LOG, buf, sizeof(p) + len + 1, -1,
+	    MSG_DONTWAIT);
+}
+
+void
+priv_loaded(int ok, const char *err)
+{
+	char buf[1024];
+	int32_t o = ok;
+	size_t len = strnlen(err, sizeof(buf) - sizeof(o) - 1);
+
+	memcpy(buf, &o, sizeof(o));
+	memcpy(buf + sizeof(o), err, len);
+	buf[sizeof(o) + len] = '\0';
+	send_or_exit(MSG_LOADED, buf, sizeof(o) + len + 1);
+}
+
+void
+priv_report_line(const char *line)
+{
+	send_or_exit(MSG_REPORT_LINE, line, strlen(line) + 1);
+}
+
+void
+priv_report_end(void)
+{
+	send_or_exit(MSG_REPORT_END, NULL, 0);
+}
