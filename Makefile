@@ -45,6 +45,17 @@ $(BUILD)/obj/%.o: knockwatch/%.c | $(BUILD)/obj
 $(BUILD)/obj:
 	mkdir -p $@
 
+# The daemon with its test hooks (-DKW_TEST_HOOKS: KW_TEST_FORGE, which
+# tests/integration/t_privsep.sh drives), built like the daemon otherwise;
+# the installed build/knockwatch has none.
+HOOKED   := $(BUILD)/obj/monitor-hooks.o $(BUILD)/obj/worker-hooks.o
+HOOKOBJS := $(filter-out $(HOOKED:-hooks.o=.o),$(OBJS)) $(HOOKED)
+$(BUILD)/knockwatch-hooks: $(HOOKOBJS)
+	$(CC) $(LDFLAGS) -o $@ $(HOOKOBJS) $(KW_LIBS)
+
+$(BUILD)/obj/%-hooks.o: knockwatch/%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(KW_CFLAGS) -DKW_TEST_HOOKS -c -o $@ $<
+
 .SECONDEXPANSION:
 $(BUILD)/test_%: tests/unit/test_%.c tests/unit/test.h $$(call test_objs,test_$$*)
 	$(CC) $(CFLAGS) $(KW_CFLAGS) -Iknockwatch -o $@ $< \
@@ -56,7 +67,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: all $(UNITS)
+test: all $(UNITS) $(BUILD)/knockwatch-hooks
 	@sh tests/run.sh $(BUILD)
 
 demo: deps
@@ -77,7 +88,7 @@ lint:
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(wildcard $(BUILD)/obj/*-hooks.d)
 
 # --- install / uninstall (operator issue) ---
 # Layout (all under $(DESTDIR)):
@@ -189,7 +200,7 @@ fuzz: fuzz-build
 # leak check): fails on any scenario failure, memory error, or definite or
 # indirect leak. Logs in build/valgrind/.
 .PHONY: valgrind
-valgrind: all
+valgrind: all $(BUILD)/knockwatch-hooks
 	@sh tests/fuzz/valgrind.sh $(BUILD)
 
 # --- chaos soak (issue 17; run by .ci/run after `make check`) ---

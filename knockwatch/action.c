@@ -1,11 +1,10 @@
-/* action.c — runs action commands with fork and execve: an argv array and a
+/* action.c — runs action commands through spawn.c: an argv array and a
  * minimal environment, never a shell; each child leads its own process
  * group, which is killed at its time limit and signalled again before it is
  * reaped so nothing it forked stays behind. */
 #include "action.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "ev.h"
 #include "log.h"
+#include "spawn.h"
 
 #define ACTION_ARG_MAX	4096
 #define ACTION_KILL_GRACE_MS 2000
@@ -94,29 +95,27 @@ subst(char *out, size_t cap, const char *in, const struct action_vars *v)
 	return n;
 }
 
+struct subst_arg {
+	const struct config_cmd *cmd;
+	const struct action_vars *v;
+};
+
+static size_t
+fill_subst(void *arg, int i, char *out, size_t cap)
+{
+	const struct subst_arg *a = arg;
+
+	return subst(out, cap, a->cmd->argv[i], a->v);
+}
+
 char **
 action_argv(const struct config_cmd *cmd, const struct action_vars *v)
 {
-	char tmp[ACTION_ARG_MAX];
-	size_t total = 0, n;
-	char **argv, *p;
+	struct subst_arg a = { .cmd = cmd, .v = v };
 
-	for (int i = 0; i < cmd->argc; i++) {
-		if ((n = subst(tmp, sizeof(tmp), cmd->argv[i], v)) >= sizeof(tmp))
-			return NULL;
-		total += n + 1;
-	}
-	argv = malloc(((size_t)cmd->argc + 1) * sizeof(char *) + total);
-	if (argv == NULL)
-		return NULL;
-	p = (char *)(argv + cmd->argc + 1);
-	for (int i = 0; i < cmd->argc; i++) {
-		n = subst(p, ACTION_ARG_MAX, cmd->argv[i], v);
-		argv[i] = p;
-		p += n + 1;
-	}
-	argv[cmd->argc] = NULL;
-	return argv;
+	/* Each element is substituted on its own: a value is never split,
+	 * and never scanned again for placeholders. */
+	return argv_pack(cmd->argc, fill_subst, &a, ACTION_ARG_MAX);
 }
 
 static void
@@ -228,47 +227,24 @@ on_exit_fd(void *arg, int fd, uint32_t events)
 	finish(arg);
 }
 
-static void
-child(struct job *j, int outw)
-{
-	sigset_t none;
-	int devnull;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	setsid();
-	if ((devnull = open("/dev/null", O_RDONLY)) != -1)
-		dup2(devnull, 0);
-	dup2(outw, 1);
-	dup2(outw, 2);
-	close_range(3, ~0U, 0);
-	execve(j->argv[0], j->argv, j->envp);
-	dprintf(2, "cannot run %s: %s\n", j->argv[0], strerror(errno));
-	_exit(127);
-}
-
 static int
 spawn(struct job *j, kw_ms now)
 {
-	int pfd[2];
+	/* An action is an absolute path (checked when the config was read);
+	 * what it prints, errors included, is logged; it is left to finish
+	 * its firewall change when the daemon dies, as the journal expects. */
+	const struct spawn_opts o = {
+		.argv = j->argv,
+		.envp = j->envp,
+		.search_path = 0,
+		.stderr_to_pipe = 1,
+		.death_signal = 0,
+	};
 
-	if (pipe2(pfd, O_CLOEXEC) == -1) {
-		log_warn("%s: pipe", j->label);
+	if ((j->outfd = spawn_start(&o, &j->pid)) == -1) {
+		log_warn("%s: cannot start", j->label);
 		return -1;
 	}
-	if ((j->pid = fork()) == -1) {
-		log_warn("%s: fork", j->label);
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (j->pid == 0)
-		child(j, pfd[1]);
-	close(pfd[1]);
-	j->outfd = pfd[0];
-	fcntl(j->outfd, F_SETFL, O_NONBLOCK);
 	j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
 	j->poll_at = KW_MS_NEVER;
 	j->started = now;

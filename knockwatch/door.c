@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "argv.h"
 #include "log.h"
 #include "state.h"
 
@@ -392,25 +393,14 @@ run_stop(struct door_entry *e, kw_ms now)
 {
 	struct action_vars v;
 	char **argv;
-	size_t n = 0, total = 0;
 
 	vars_of(e, "stop", &v);
 	/* action_run takes ownership: hand it a copy, keep ours for retries. */
-	for (; e->stop_argv[n] != NULL; n++)
-		total += strlen(e->stop_argv[n]) + 1;
-	argv = malloc((n + 1) * sizeof(char *) + total);
-	if (argv == NULL) {
+	if ((argv = argv_copy(e->stop_argv, argv_count(e->stop_argv))) ==
+	    NULL) {
 		e->deadline = now + DOOR_RETRY_MIN_MS;
 		return;
 	}
-	char *p = (char *)(argv + n + 1);
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(e->stop_argv[i]) + 1;
-		memcpy(p, e->stop_argv[i], l);
-		argv[i] = p;
-		p += l;
-	}
-	argv[n] = NULL;
 	e->stopping = 1;
 	e->deadline = KW_MS_NEVER;
 	if (action_run(argv, &v, e->cmd_timeout, stop_done, tag_of(e), now) == -1)
@@ -511,22 +501,8 @@ stop_done(void *tag, int status)
 static int
 cmd_copy(struct config_cmd *dst, const struct config_cmd *cmd)
 {
-	size_t total = 0;
-	char *p;
-
-	for (int i = 0; i < cmd->argc; i++)
-		total += strlen(cmd->argv[i]) + 1;
-	dst->argv = malloc(((size_t)cmd->argc + 1) * sizeof(char *) + total);
-	if (dst->argv == NULL)
+	if ((dst->argv = argv_copy(cmd->argv, cmd->argc)) == NULL)
 		return -1;
-	p = (char *)(dst->argv + cmd->argc + 1);
-	for (int i = 0; i < cmd->argc; i++) {
-		size_t l = strlen(cmd->argv[i]) + 1;
-		memcpy(p, cmd->argv[i], l);
-		dst->argv[i] = p;
-		p += l;
-	}
-	dst->argv[cmd->argc] = NULL;
 	dst->argc = cmd->argc;
 	return 0;
 }
@@ -548,7 +524,7 @@ entry_commands(struct door_entry *e, const struct config_door *d)
 }
 
 void
-door_open(const struct config *c, const struct knock_open *ev, kw_ms now,
+door_open(const struct config *c, const struct door_req *ev, kw_ms now,
     time_t wall)
 {
 	const struct config_door *d = &c->doors[ev->door];

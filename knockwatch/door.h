@@ -6,11 +6,23 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "addr.h"
 #include "clock.h"
 #include "config.h"
-#include "knock.h"
 
 #define DOOR_MAX_OPEN 4096	/* open (door, source) pairs at once */
+
+/* Open door for src: the worker's request (struct msg_door) once the
+ * parent has checked it (grant_door), as indices into the parent's
+ * config. The parent's own type: it does not include the worker's knock
+ * state machine. */
+struct door_req {
+	int door;		/* index into the config's doors */
+	struct kw_addr src;
+	int user;		/* index into the config's users, -1 for static doors */
+	uint16_t open_port;	/* 0 when the door has no open_range */
+	uint64_t step;		/* HMAC time step that opened, 0 for static */
+};
 
 struct door_stats {
 	uint64_t opened, extended, closed, stop_failures, refused;
@@ -28,7 +40,7 @@ void door_free(void);
 void door_recover(const struct config *c, kw_ms now, time_t wall);
 /* A sequence completed: journals the door and runs its start command, or,
  * when the door is open for that source already, extends its deadline. */
-void door_open(const struct config *c, const struct knock_open *ev,
+void door_open(const struct config *c, const struct door_req *ev,
     kw_ms now, time_t wall);
 /* Runs the stop commands that are due. */
 void door_tick(kw_ms now);

@@ -71,7 +71,7 @@ grant_kmsg(const struct config *const *cfgs)
  * worker. Returns NULL when it is acceptable, else what is wrong. */
 const char *
 grant_door(const struct config *c, const struct msg_door *r, time_t wall,
-    struct knock_open *ev)
+    struct door_req *ev)
 {
 	const struct config_door *d;
 	int u = -1, di;

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "config.h"
-#include "knock.h"
+#include "door.h"
 #include "msg.h"
 
 /* 1 when p is a file source of cfgs or, with dirs, a directory above one
@@ -21,6 +21,6 @@ int grant_kmsg(const struct config *const *cfgs);
  * running config c at wall time wall: NULL and *ev filled (indices into c)
  * when it may run, else what is wrong. */
 const char *grant_door(const struct config *c, const struct msg_door *r,
-    time_t wall, struct knock_open *ev);
+    time_t wall, struct door_req *ev);
 
 #endif

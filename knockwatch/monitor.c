@@ -21,6 +21,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "ctl.h"
 #include "door.h"
 #include "ev.h"
@@ -29,6 +30,7 @@
 #include "log.h"
 #include "msg.h"
 #include "priv.h"
+#include "spawn.h"
 #include "state.h"
 
 #define MON_BACKOFF_MIN_MS 1000
@@ -75,7 +77,8 @@ static struct {
 	kw_ms log_second;
 	unsigned log_count;
 	unsigned long long log_dropped;
-	char *forge;		/* test hook, passed to the first worker only */
+	char *forge;		/* test hook (KW_TEST_HOOKS builds), passed to
+				 * the first worker only; else NULL */
 	struct monitor_stats st;
 } m = { .exe_fd = -1, .cur_fd = -1, .pending_fd = -1, .pidfd = -1,
 	.req = -1, .ctl = -1, .ifd = -1, .restart_at = KW_MS_NEVER,
@@ -84,16 +87,19 @@ static struct {
 int
 monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
 {
+#ifdef KW_TEST_HOOKS
+	/* Test builds only: requests for the first worker to forge. */
 	const char *forge = getenv("KW_TEST_FORGE");
 
+	if (forge != NULL && (m.forge = strdup(forge)) == NULL)
+		return -1;
+#endif
 	/* The running program, not whatever the path names after an
 	 * upgrade: a restarted worker must speak this parent's protocol. */
 	if ((m.exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	if ((m.path = strdup(path)) == NULL ||
 	    (m.rep = malloc(CTL_MAX_REPORT / 2)) == NULL)
-		return -1;
-	if (forge != NULL && (m.forge = strdup(forge)) == NULL)
 		return -1;
 	m.verbose = verbose;
 	m.cb = *cb;
@@ -264,31 +270,195 @@ graves_tick(kw_ms now)
 	return next;
 }
 
-static void
-on_cmd_start(const char *p, size_t len)
+/* The answers: one per request of the worker, named after the call that
+ * sends it (priv.c's priv_open_log is answered by answer_open_log; the
+ * worker's own messages by answer_door, answer_log, ...). Each gets the
+ * payload p (len bytes, NUL-terminated one past), the descriptor fd that
+ * came with it (only where the table allows one; the answer closes it)
+ * and now. Returns 0 when the request was handled (answered, or refused
+ * with its own reason), -1 when it asks for something outside the parent's
+ * configs (the dispatcher refuses it). */
+
+static int
+answer_open_log(char *p, size_t len, int fd, kw_ms now)
+{
+	int rc, how;
+
+	(void)fd;
+	(void)now;
+	if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 0))
+		return -1;
+	rc = held_open(p, &how);
+	reply(rc == -1 ? -1 : how, errno, NULL, rc);
+	return 0;
+}
+
+/* The path of a struct msg_log_file request, NULL when it is not one of
+ * a file source. */
+static const char *
+log_file_path(const char *p, size_t len, struct msg_log_file *l)
+{
+	const char *path = p + sizeof(*l);
+
+	if (len <= sizeof(*l) ||
+	    !msg_str_ok(path, len - sizeof(*l), PATH_MAX) ||
+	    !grant_path(cfgs(), path, 0))
+		return NULL;
+	memcpy(l, p, sizeof(*l));
+	return path;
+}
+
+static int
+answer_open_rotated(char *p, size_t len, int fd, kw_ms now)
+{
+	struct msg_log_file l;
+	const char *path;
+	int rc;
+
+	(void)fd;
+	(void)now;
+	if ((path = log_file_path(p, len, &l)) == NULL)
+		return -1;
+	rc = held_rotated(path, l.index > INT_MAX ? -1 : (int)l.index);
+	reply(rc == -1 ? -1 : 0, errno, NULL, rc);
+	return 0;
+}
+
+static int
+answer_log_done(char *p, size_t len, int fd, kw_ms now)
+{
+	struct msg_log_file l;
+	const char *path;
+
+	(void)fd;
+	(void)now;
+	if ((path = log_file_path(p, len, &l)) == NULL)
+		return -1;
+	held_done(path, (dev_t)l.dev, (ino_t)l.ino);
+	reply(0, 0, NULL, -1);
+	return 0;
+}
+
+static int
+answer_stat(char *p, size_t len, int fd, kw_ms now)
+{
+	struct stat st;
+	int rc, err;
+
+	(void)fd;
+	(void)now;
+	if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 1))
+		return -1;
+	rc = stat(p, &st);
+	err = errno;
+	/* As the worker reads it: another file or none at the name; any
+	 * other error says nothing (it keeps its file). */
+	if (rc == 0 || err == ENOENT || err == ENOTDIR)
+		held_gone(p, rc == -1 ? NULL : &st);
+	reply(rc, err, &st, -1);
+	return 0;
+}
+
+static int
+answer_watch(char *p, size_t len, int fd, kw_ms now)
+{
+	struct msg_watch *w = (struct msg_watch *)p;
+	int rc;
+
+	(void)fd;
+	(void)now;
+	if (len <= sizeof(*w) || (w->mask & ~MON_WATCH_MASK) ||
+	    !msg_str_ok(w->path, len - sizeof(*w), PATH_MAX) ||
+	    !grant_path(cfgs(), w->path, 1))
+		return -1;
+	rc = inotify_add_watch(m.ifd, w->path, w->mask);
+	reply(rc, errno, NULL, -1);
+	return 0;
+}
+
+static int
+answer_watch_fd(char *p, size_t len, int fd, kw_ms now)
+{
+	uint32_t mask = 0;
+	struct stat st;
+	int rc;
+
+	(void)now;
+	if (len == sizeof(mask))
+		memcpy(&mask, p, sizeof(mask));
+	if (len != sizeof(mask) || (mask & ~MON_WATCH_MASK) ||
+	    fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	rc = priv_do_watch_fd(m.ifd, fd, NULL, mask);
+	close(fd);
+	reply(rc, errno, NULL, -1);
+	return 0;
+}
+
+static int
+answer_kmsg(char *p, size_t len, int fd, kw_ms now)
+{
+	int rc;
+
+	(void)p;
+	(void)fd;
+	(void)now;
+	if (len != 0 || !grant_kmsg(cfgs()))
+		return -1;
+	rc = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	reply(rc == -1 ? -1 : 0, errno, NULL, rc);
+	return 0;
+}
+
+/* Starts command source s as a child of the parent: its stdout is the log
+ * the worker reads. */
+static int
+cmd_spawn(const struct config_source *s, pid_t *pid)
+{
+	/* Like actions, the command sees none of our environment. */
+	static char *const envp[] = { "PATH=" ACTION_PATH, "LANG=C", NULL };
+	/* A bare program name is looked up in that PATH; its stderr stays
+	 * ours, so nothing it complains about reads as a log line; it dies
+	 * with the daemon rather than linger. */
+	const struct spawn_opts o = {
+		.argv = s->argv,
+		.envp = envp,
+		.search_path = 1,
+		.stderr_to_pipe = 0,
+		.death_signal = SIGTERM,
+	};
+
+	return spawn_start(&o, pid);
+}
+
+static int
+answer_cmd_start(char *p, size_t len, int fd, kw_ms now)
 {
 	const struct config *c = m.pending != NULL ? m.pending : m.cur;
 	uint32_t i;
 	pid_t pid;
-	kw_ms now;
-	int fd;
 
+	(void)fd;
+	(void)now;
 	if (len != sizeof(i)) {
 		refuse("a malformed command-source request");
-		return;
+		return 0;
 	}
 	memcpy(&i, p, sizeof(i));
 	if (c == NULL || i >= (uint32_t)c->nsources ||
 	    c->sources[i].kind != CONFIG_SRC_COMMAND) {
 		refuse("a request for a command source that is not configured");
-		return;
+		return 0;
 	}
 	/* Bounded forks: a worker asking faster is told to retry (an honest
 	 * one does, after its back-off). */
 	now = clock_now_ms();
 	if (m.cmd_last[i] != 0 && now - m.cmd_last[i] < MON_CMD_GAP_MS) {
 		reply(-1, EAGAIN, NULL, -1);
-		return;
+		return 0;
 	}
 	m.cmd_last[i] = now;
 	cmd_stop(i);
@@ -296,28 +466,83 @@ on_cmd_start(const char *p, size_t len)
 	 * it does not die: no third until one has. */
 	if (graves_of(i) >= 2) {
 		reply(-1, EAGAIN, NULL, -1);
-		return;
+		return 0;
 	}
-	fd = priv_do_cmd_start(&c->sources[i], &pid);
+	fd = cmd_spawn(&c->sources[i], &pid);
 	if (fd != -1)
 		m.cmd[i] = pid;
 	reply(fd == -1 ? -1 : 0, errno, NULL, fd);
+	return 0;
+}
+
+static int
+answer_cmd_stop(char *p, size_t len, int fd, kw_ms now)
+{
+	uint32_t i;
+
+	(void)fd;
+	(void)now;
+	if (len != sizeof(i))
+		return -1;
+	memcpy(&i, p, sizeof(i));
+	cmd_stop(i);
+	reply(0, 0, NULL, -1);
+	return 0;
+}
+
+static int
+answer_open_key(char *p, size_t len, int fd, kw_ms now)
+{
+	int rc;
+
+	(void)fd;
+	(void)now;
+	if (!msg_str_ok(p, len, PATH_MAX) || !grant_key(cfgs(), p))
+		return -1;
+	/* Opened, never read: the key's bytes stay in the worker. */
+	rc = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	reply(rc == -1 ? -1 : 0, errno, NULL, rc);
+	return 0;
+}
+
+/* The one request that acts: checked by grant_door against the running
+ * config, then door_open. */
+static int
+answer_door(char *p, size_t len, int fd, kw_ms now)
+{
+	struct msg_door d;
+	struct door_req ev;
+	const char *bad;
+
+	(void)fd;
+	if (len != sizeof(d)) {
+		refuse("a door request of the wrong size");
+		return 0;
+	}
+	memcpy(&d, p, sizeof(d));
+	if ((bad = grant_door(m.cur, &d, clock_wall(), &ev)) != NULL) {
+		refuse(bad);
+		return 0;
+	}
+	door_open(m.cur, &ev, now, clock_wall());
+	return 0;
 }
 
 /* Worker log lines: printable bytes only, and a bounded rate. */
-static void
-on_log(char *p, size_t len, kw_ms now)
+static int
+answer_log(char *p, size_t len, int fd, kw_ms now)
 {
 	int32_t pri;
 
+	(void)fd;
 	if (len < sizeof(pri) + 1 || p[len - 1] != '\0') {
 		refuse("a malformed log message");
-		return;
+		return 0;
 	}
 	memcpy(&pri, p, sizeof(pri));
 	if (pri < LOG_EMERG || pri > LOG_DEBUG) {
 		refuse("a log message with a bad priority");
-		return;
+		return 0;
 	}
 	if (now / 1000 != m.log_second) {
 		if (m.log_dropped > 0)
@@ -329,22 +554,25 @@ on_log(char *p, size_t len, kw_ms now)
 	}
 	if (++m.log_count > MON_LOG_RATE) {
 		m.log_dropped++;
-		return;
+		return 0;
 	}
 	for (char *s = p + sizeof(pri); *s; s++)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
 			*s = '?';
 	log_emit(pri < LOG_ERR ? LOG_ERR : pri, p + sizeof(pri));
+	return 0;
 }
 
-static void
-on_loaded(const char *p, size_t len)
+static int
+answer_loaded(char *p, size_t len, int fd, kw_ms now)
 {
 	int32_t ok;
 
-	if (!m.awaiting || len < sizeof(ok) + 1 || p[len - 1] != '\0') {
+	(void)fd;
+	(void)now;
+	if (len < sizeof(ok) + 1 || p[len - 1] != '\0') {
 		refuse("an unexpected config answer");
-		return;
+		return 0;
 	}
 	m.awaiting = 0;
 	memcpy(&ok, p, sizeof(ok));
@@ -358,156 +586,144 @@ on_loaded(const char *p, size_t len)
 		m.pending_fd = -1;
 	}
 	m.cb.loaded(m.cb.arg, ok != 0, p + sizeof(ok));
+	return 0;
 }
 
-static void
-on_report_line(char *p, size_t len)
+static int
+answer_report_line(char *p, size_t len, int fd, kw_ms now)
 {
-	if (!m.report_wanted || len == 0 || p[len - 1] != '\0' ||
+	(void)fd;
+	(void)now;
+	if (len == 0 || p[len - 1] != '\0' ||
 	    ++m.report_lines > MON_REPORT_LINES ||
 	    m.replen + len + 1 > CTL_MAX_REPORT / 2) {
 		refuse("an unexpected status line");
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i + 1 < len; i++)
 		m.rep[m.replen++] = (unsigned char)p[i] < 0x20 ||
 		    (unsigned char)p[i] >= 0x7f ? '?' : p[i];
 	m.rep[m.replen++] = '\n';
+	return 0;
+}
+
+static int
+answer_report_end(char *p, size_t len, int fd, kw_ms now)
+{
+	(void)p;
+	(void)fd;
+	(void)now;
+	if (len != 0)
+		return -1;
+	m.report_wanted = 0;
+	m.cb.report(m.cb.arg, m.rep, m.replen);
+	return 0;
+}
+
+/* Who may send a message on the request socket, and in which state. */
+enum mon_from { MON_FROM_WORKER, MON_FROM_PARENT };
+enum mon_when {
+	MON_ALWAYS,
+	MON_LOADING,		/* a MSG_CONFIG is unanswered (m.awaiting) */
+	MON_REPORTING,		/* a MSG_REPORT for lines is (m.report_wanted) */
+};
+
+/* The seam, read from the parent's side: every message type once, with
+ * who may send it, when, whether a descriptor may come with it, and the
+ * answer (the worker's side is the call of the same name in priv.c, or,
+ * for the messages that have no reply, worker.c). Anything else, or
+ * anything out of turn, ends the worker. */
+static const struct mon_request {
+	uint32_t type;
+	enum mon_from from;
+	enum mon_when when;
+	int takes_fd;
+	const char *what;	/* for a refusal out of turn */
+	int (*answer)(char *p, size_t len, int fd, kw_ms now);
+} requests[] = {
+	/* worker -> parent, one MSG_REPLY each (priv.c) */
+	{ MSG_OPEN_LOG, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "log file request", answer_open_log },
+	{ MSG_STAT, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "stat request", answer_stat },
+	{ MSG_WATCH, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "watch request", answer_watch },
+	{ MSG_WATCH_FD, MON_FROM_WORKER, MON_ALWAYS, 1,
+	    "watch request", answer_watch_fd },
+	{ MSG_KMSG, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "kmsg request", answer_kmsg },
+	{ MSG_CMD_START, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "command start", answer_cmd_start },
+	{ MSG_OPEN_KEY, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "key file request", answer_open_key },
+	{ MSG_CMD_STOP, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "command stop", answer_cmd_stop },
+	{ MSG_OPEN_ROTATED, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "rotated file request", answer_open_rotated },
+	{ MSG_LOG_DONE, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "rotated file release", answer_log_done },
+	/* worker -> parent, no reply (worker.c) */
+	{ MSG_DOOR, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "door request", answer_door },
+	{ MSG_LOG, MON_FROM_WORKER, MON_ALWAYS, 0,
+	    "log line", answer_log },
+	{ MSG_LOADED, MON_FROM_WORKER, MON_LOADING, 0,
+	    "config answer", answer_loaded },
+	{ MSG_REPORT_LINE, MON_FROM_WORKER, MON_REPORTING, 0,
+	    "status line", answer_report_line },
+	{ MSG_REPORT_END, MON_FROM_WORKER, MON_REPORTING, 0,
+	    "end of status", answer_report_end },
+	/* parent -> worker: never accepted from it */
+	{ MSG_REPLY, MON_FROM_PARENT, MON_ALWAYS, 0,
+	    "reply", NULL },
+	{ MSG_CONFIG, MON_FROM_PARENT, MON_ALWAYS, 0,
+	    "config", NULL },
+	{ MSG_REPORT, MON_FROM_PARENT, MON_ALWAYS, 0,
+	    "status request", NULL },
+};
+
+static int
+in_state(enum mon_when when)
+{
+	switch (when) {
+	case MON_LOADING:
+		return m.awaiting;
+	case MON_REPORTING:
+		return m.report_wanted;
+	case MON_ALWAYS:
+		break;
+	}
+	return 1;
 }
 
 static void
 dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 {
-	struct knock_open ev;
-	struct msg_door d;
-	struct stat st;
-	const char *bad;
-	char why[64];
-	int rc, how, err;
+	const struct mon_request *r = NULL;
+	char why[96];
 
-	/* Only MSG_WATCH_FD brings a descriptor. */
-	if (fd != -1 && type != MSG_WATCH_FD) {
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++)
+		if (requests[i].type == type)
+			r = &requests[i];
+	if (fd != -1 && (r == NULL || !r->takes_fd)) {
 		close(fd);
 		refuse("a descriptor it was not asked for");
 		return;
 	}
-	switch (type) {
-	case MSG_OPEN_LOG:
-		if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 0))
-			break;
-		rc = held_open(p, &how);
-		reply(rc == -1 ? -1 : how, errno, NULL, rc);
-		return;
-	case MSG_OPEN_ROTATED:
-	case MSG_LOG_DONE: {
-		struct msg_log_file l;
-		const char *path = p + sizeof(l);
-		if (len <= sizeof(l) ||
-		    !msg_str_ok(path, len - sizeof(l), PATH_MAX) ||
-		    !grant_path(cfgs(), path, 0))
-			break;
-		memcpy(&l, p, sizeof(l));
-		if (type == MSG_LOG_DONE) {
-			held_done(path, (dev_t)l.dev, (ino_t)l.ino);
-			reply(0, 0, NULL, -1);
-			return;
-		}
-		rc = held_rotated(path, l.index > INT_MAX ? -1 : (int)l.index);
-		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
+	if (r == NULL || r->from != MON_FROM_WORKER) {
+		refuse(r == NULL ? "a message of unknown type" :
+		    "a message only the parent sends");
 		return;
 	}
-	case MSG_STAT:
-		if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 1))
-			break;
-		rc = stat(p, &st);
-		err = errno;
-		/* As the worker reads it: another file or none at the name;
-		 * any other error says nothing (it keeps its file). */
-		if (rc == 0 || err == ENOENT || err == ENOTDIR)
-			held_gone(p, rc == -1 ? NULL : &st);
-		reply(rc, err, &st, -1);
-		return;
-	case MSG_WATCH: {
-		struct msg_watch *w = (struct msg_watch *)p;
-		if (len <= sizeof(*w) || (w->mask & ~MON_WATCH_MASK) ||
-		    !msg_str_ok(w->path, len - sizeof(*w), PATH_MAX) ||
-		    !grant_path(cfgs(), w->path, 1))
-			break;
-		rc = inotify_add_watch(m.ifd, w->path, w->mask);
-		reply(rc, errno, NULL, -1);
+	if (!in_state(r->when)) {
+		if (fd != -1)
+			close(fd);
+		snprintf(why, sizeof(why), "an unexpected %s", r->what);
+		refuse(why);
 		return;
 	}
-	case MSG_WATCH_FD: {
-		uint32_t mask = 0;
-		if (len == sizeof(mask))
-			memcpy(&mask, p, sizeof(mask));
-		if (len != sizeof(mask) || (mask & ~MON_WATCH_MASK) ||
-		    fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-			if (fd != -1)
-				close(fd);
-			break;
-		}
-		rc = priv_do_watch_fd(m.ifd, fd, NULL, mask);
-		close(fd);
-		reply(rc, errno, NULL, -1);
+	if (r->answer(p, len, fd, now) == 0)
 		return;
-	}
-	case MSG_KMSG:
-		if (len != 0 || !grant_kmsg(cfgs()))
-			break;
-		rc = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
-		return;
-	case MSG_CMD_START:
-		on_cmd_start(p, len);
-		return;
-	case MSG_CMD_STOP: {
-		uint32_t i;
-		if (len != sizeof(i))
-			break;
-		memcpy(&i, p, sizeof(i));
-		cmd_stop(i);
-		reply(0, 0, NULL, -1);
-		return;
-	}
-	case MSG_OPEN_KEY:
-		if (!msg_str_ok(p, len, PATH_MAX) || !grant_key(cfgs(), p))
-			break;
-		/* Opened, never read: the key's bytes stay in the worker. */
-		rc = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-		reply(rc == -1 ? -1 : 0, errno, NULL, rc);
-		return;
-	case MSG_DOOR:
-		if (len != sizeof(d)) {
-			refuse("a door request of the wrong size");
-			return;
-		}
-		memcpy(&d, p, sizeof(d));
-		if ((bad = grant_door(m.cur, &d, clock_wall(), &ev)) != NULL) {
-			refuse(bad);
-			return;
-		}
-		door_open(m.cur, &ev, now, clock_wall());
-		return;
-	case MSG_LOG:
-		on_log(p, len, now);
-		return;
-	case MSG_LOADED:
-		on_loaded(p, len);
-		return;
-	case MSG_REPORT_LINE:
-		on_report_line(p, len);
-		return;
-	case MSG_REPORT_END:
-		if (!m.report_wanted || len != 0)
-			break;
-		m.report_wanted = 0;
-		m.cb.report(m.cb.arg, m.rep, m.replen);
-		return;
-	default:
-		refuse("a message of unknown type");
-		return;
-	}
 	snprintf(why, sizeof(why), "a request (type %u) outside its config",
 	    type);
 	refuse(why);
@@ -714,8 +930,12 @@ monitor_start(kw_ms now)
 	snprintf(gid, sizeof(gid), "%u", (unsigned)m.cur->run_gid);
 	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
 	snprintf(verbose, sizeof(verbose), "%d", m.verbose > 9 ? 9 : m.verbose);
+#ifdef KW_TEST_HOOKS
 	snprintf(forge, sizeof(forge), "KW_TEST_FORGE=%s",
 	    m.forge != NULL ? m.forge : "");
+#else
+	forge[0] = '\0';	/* never passed: m.forge stays NULL */
+#endif
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
 		goto fail;

@@ -7,16 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "action.h"
 #include "log.h"
 #include "msg.h"
 
@@ -226,66 +221,20 @@ priv_kmsg(void)
 }
 
 int
-priv_do_cmd_start(const struct config_source *s, pid_t *pid)
-{
-	int pfd[2];
-
-	if (pipe2(pfd, O_CLOEXEC) == -1)
-		return -1;
-	if ((*pid = fork()) == -1) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (*pid == 0) {
-		sigset_t none;
-		int devnull = open("/dev/null", O_RDWR);
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig < NSIG; sig++)
-			signal(sig, SIG_DFL);
-		setsid();
-		/* Die with the daemon rather than linger. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(devnull, 0);
-		dup2(pfd[1], 1);
-		close_range(3, ~0U, 0);
-		/* Like actions, the command sees none of our environment. */
-		clearenv();
-		setenv("PATH", ACTION_PATH, 1);
-		setenv("LANG", "C", 1);
-		execvp(s->argv[0], s->argv);
-		dprintf(2, "cannot run %s: %s\n", s->argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
-	return pfd[0];
-}
-
-void
-priv_do_cmd_stop(pid_t pid)
-{
-	int status;
-
-	if (pid <= 0)
-		return;
-	kill(-pid, SIGTERM);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-}
-
-int
 priv_cmd_start(const struct config *c, int idx, pid_t *pid)
 {
 	struct msg_reply r;
 	uint32_t i = (uint32_t)idx;
 	int fd;
 
-	if (remote == -1)
-		return priv_do_cmd_start(&c->sources[idx], pid);
+	(void)c;
 	*pid = 0;
+	if (remote == -1) {
+		/* The parent holds command sources' children (monitor.c's
+		 * answer_cmd_start); nothing here forks. */
+		errno = ENOTSUP;
+		return -1;
+	}
 	if (rpc(MSG_CMD_START, &i, sizeof(i), -1, &r, &fd) == -1)
 		return -1;
 	return fd;
@@ -297,10 +246,9 @@ priv_cmd_stop(int idx, pid_t pid)
 	struct msg_reply r;
 	uint32_t i = (uint32_t)idx;
 
-	if (remote == -1) {
-		priv_do_cmd_stop(pid);
+	(void)pid;
+	if (remote == -1)
 		return;
-	}
 	(void)rpc(MSG_CMD_STOP, &i, sizeof(i), -1, &r, NULL);
 }
 
@@ -316,4 +264,64 @@ priv_open_key(void *arg, const char *path)
 	if (rpc_path(MSG_OPEN_KEY, path, &r, &fd) == -1)
 		return -1;
 	return fd;
+}
+
+/* The worker's messages that have no reply (answered in monitor.c by
+ * answer_door, answer_log, answer_loaded, answer_report_line and
+ * answer_report_end). Without a parent, nothing is sent. */
+
+/* A message the parent must get: a parent that is gone ends the worker. */
+static void
+send_or_exit(uint32_t type, const void *p, size_t len)
+{
+	if (remote != -1 && msg_send(remote, type, p, len, -1, 0) == -1)
+		_exit(0);	/* the parent is gone */
+}
+
+void
+priv_door(const struct msg_door *d)
+{
+	send_or_exit(MSG_DOOR, d, sizeof(*d));
+}
+
+void
+priv_log(int pri, const char *msg)
+{
+	char buf[1024];
+	int32_t p = pri;
+	size_t len = strnlen(msg, sizeof(buf) - sizeof(p) - 1);
+
+	if (remote == -1)
+		return;
+	memcpy(buf, &p, sizeof(p));
+	memcpy(buf + sizeof(p), msg, len);
+	buf[sizeof(p) + len] = '\0';
+	/* A parent too busy to read loses log lines, never a door request. */
+	(void)msg_send(remote, MSG_LOG, buf, sizeof(p) + len + 1, -1,
+	    MSG_DONTWAIT);
+}
+
+void
+priv_loaded(int ok, const char *err)
+{
+	char buf[1024];
+	int32_t o = ok;
+	size_t len = strnlen(err, sizeof(buf) - sizeof(o) - 1);
+
+	memcpy(buf, &o, sizeof(o));
+	memcpy(buf + sizeof(o), err, len);
+	buf[sizeof(o) + len] = '\0';
+	send_or_exit(MSG_LOADED, buf, sizeof(o) + len + 1);
+}
+
+void
+priv_report_line(const char *line)
+{
+	send_or_exit(MSG_REPORT_LINE, line, strlen(line) + 1);
+}
+
+void
+priv_report_end(void)
+{
+	send_or_exit(MSG_REPORT_END, NULL, 0);
 }

@@ -1,7 +1,10 @@
-/* priv.h — what the worker needs from outside its sandbox: log files,
- * directory watches, /dev/kmsg, command sources, key files. Without a
- * parent (unit tests, tools) these are the plain system calls; in the worker
- * each is one request to the parent, which checks it against its config. */
+/* priv.h — the worker's side of privilege separation: what it needs from
+ * outside its sandbox (log files, directory watches, /dev/kmsg, command
+ * sources, key files) and what it tells the parent (door requests, log
+ * lines, config answers, status). Each call priv_X is one message, which
+ * the parent answers in monitor.c with answer_X (its table of requests).
+ * Without a parent (unit tests, tools) the requests are the plain system
+ * calls and the messages go nowhere. */
 #ifndef KW_PRIV_H
 #define KW_PRIV_H
 
@@ -45,18 +48,31 @@ int priv_watch(int ifd, const char *path, uint32_t mask);
 int priv_watch_fd(int ifd, int fd, const char *path, uint32_t mask);
 /* /dev/kmsg, read-only, non-blocking. -1 with errno. */
 int priv_kmsg(void);
-/* Starts command source idx of c (argv from the parent's own config in the
- * worker): returns the read end of its stdout, non-blocking, and *pid (0
- * when the parent holds the child). -1 with errno. */
+/* Starts command source idx of c (argv from the parent's own config):
+ * returns the read end of its stdout, non-blocking, and *pid (0: the parent
+ * holds the child). -1 with errno (ENOTSUP without a parent: only the
+ * parent runs command sources). */
 int priv_cmd_start(const struct config *c, int idx, pid_t *pid);
-/* Stops command source idx started with pid: TERM to its group, reaped. */
+/* Stops command source idx started with pid (the parent kills its group
+ * and reaps it). Without a parent, nothing. */
 void priv_cmd_stop(int idx, pid_t pid);
 /* config_opts.open_key: opens a key file. -1 with errno. */
 int priv_open_key(void *arg, const char *path);
 
-/* The plain implementations, which the parent runs for the worker. */
-int priv_do_cmd_start(const struct config_source *s, pid_t *pid);
-void priv_do_cmd_stop(pid_t pid);
+/* The worker's messages that have no reply. */
+struct msg_door;
+/* Asks the parent to open a door (checked there by grant_door). */
+void priv_door(const struct msg_door *d);
+/* One log line at priority pri (the log.c sink in the worker): dropped
+ * when the parent is too busy to read it. */
+void priv_log(int pri, const char *msg);
+/* The answer to a config: ok, or err saying why not. */
+void priv_loaded(int ok, const char *err);
+/* One status line for the parent, and the end of them. */
+void priv_report_line(const char *line);
+void priv_report_end(void);
+
+/* The plain implementation, which the parent runs for the worker. */
 int priv_do_watch_fd(int ifd, int fd, const char *path, uint32_t mask);
 
 #endif

@@ -44,28 +44,6 @@ struct worker {
 };
 
 static void
-sink(int pri, const char *msg)
-{
-	char buf[1024];
-	int32_t p = pri;
-	size_t len = strnlen(msg, sizeof(buf) - sizeof(p) - 1);
-
-	memcpy(buf, &p, sizeof(p));
-	memcpy(buf + sizeof(p), msg, len);
-	buf[sizeof(p) + len] = '\0';
-	/* A parent too busy to read loses log lines, never a door request. */
-	(void)msg_send(MSG_REQ_FD, MSG_LOG, buf, sizeof(p) + len + 1, -1,
-	    MSG_DONTWAIT);
-}
-
-static void
-send_or_exit(uint32_t type, const void *p, size_t len)
-{
-	if (msg_send(MSG_REQ_FD, type, p, len, -1, 0) == -1)
-		_exit(0);	/* the parent is gone */
-}
-
-static void
 on_open(void *arg, const struct knock_open *ev)
 {
 	struct worker *w = arg;
@@ -88,7 +66,7 @@ on_open(void *arg, const struct knock_open *ev)
 		snprintf(m.user, sizeof(m.user), "%s",
 		    w->cfg->users[ev->user].name);
 	addr_ntop(&ev->src, m.src, sizeof(m.src));
-	send_or_exit(MSG_DOOR, &m, sizeof(m));
+	priv_door(&m);
 }
 
 static void
@@ -143,6 +121,15 @@ setup(struct worker *w, struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+#ifdef KW_TEST_HOOKS
+/* Any message, as a worker could send it; the parent gone ends it. */
+static void
+send_or_exit(uint32_t type, const void *p, size_t len)
+{
+	if (msg_send(MSG_REQ_FD, type, p, len, -1, 0) == -1)
+		_exit(0);
+}
+
 /* The test hook (KW_TEST_FORGE, see tests/integration/t_privsep.sh): each
  * line is "door EVENT DOOR SRC USER PORT STEP" (- for empty) or "raw TYPE
  * HEX". The parent must refuse every one of them; this sends nothing a
@@ -185,6 +172,16 @@ forge_send(struct worker *w)
 	w->forge = NULL;
 }
 
+#else
+/* Only the test build (-DKW_TEST_HOOKS: build/knockwatch-hooks) forges;
+ * this one reads no such variable and sends nothing but its own. */
+static void
+forge_send(struct worker *w)
+{
+	(void)w;
+}
+#endif
+
 static void
 report(struct worker *w, int to_log)
 {
@@ -195,7 +192,7 @@ report(struct worker *w, int to_log)
 	int i;
 
 #define OUT() do { if (to_log) log_info("status: %s", line); else \
-	send_or_exit(MSG_REPORT_LINE, line, strlen(line) + 1); } while (0)
+	priv_report_line(line); } while (0)
 	knock_stats(w->knock, &ks);
 	sources_stats(w->src, &ss);
 	logwatch_stats(w->lw, &ls);
@@ -237,7 +234,7 @@ report(struct worker *w, int to_log)
 	}
 #undef OUT
 	if (!to_log)
-		send_or_exit(MSG_REPORT_END, NULL, 0);
+		priv_report_end();
 }
 
 /* A config from the parent: its descriptor, parsed here; key files are
@@ -245,11 +242,17 @@ report(struct worker *w, int to_log)
 static void
 load(struct worker *w, const char *path, int fd)
 {
-	struct config_opts o = { fd, 0, 1, priv_open_key, NULL };
-	char reply[1024], *err = reply + sizeof(int32_t);
-	size_t errlen = sizeof(reply) - sizeof(int32_t);
+	struct config_opts o = {
+		.fd = fd,
+		.no_keys = 0,
+		.no_exec_check = 1,
+		.open_key = priv_open_key,
+		.arg = NULL,
+	};
+	char err[1024 - sizeof(int32_t)];
+	size_t errlen = sizeof(err);
 	struct config *cfg;
-	int32_t ok = 0;
+	int ok = 0;
 
 	err[0] = '\0';
 	if ((cfg = config_load_opts(path, &o, err, errlen)) != NULL) {
@@ -259,8 +262,7 @@ load(struct worker *w, const char *path, int fd)
 			config_free(cfg);
 	}
 	close(fd);
-	memcpy(reply, &ok, sizeof(ok));
-	send_or_exit(MSG_LOADED, reply, sizeof(ok) + strlen(err) + 1);
+	priv_loaded(ok, err);
 	if (!ok && w->cfg == NULL)
 		exit(78);	/* nothing to run on */
 	if (ok && w->forge != NULL)
@@ -319,10 +321,14 @@ is_seqpacket(int fd)
 static char *
 forge_read(void)
 {
+#ifdef KW_TEST_HOOKS
 	const char *path = getenv("KW_TEST_FORGE");
 	size_t len;
 
 	return path != NULL ? state_read(path, &len) : NULL;
+#else
+	return NULL;
+#endif
 }
 
 int
@@ -353,8 +359,8 @@ worker_main(int argc, char **argv)
 	 * not the number of reloads (was 17 MiB idle after two reloads). */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	log_init(0, (int)verbose);
-	log_set_sink(sink);
 	priv_remote(MSG_REQ_FD);
+	log_set_sink(priv_log);
 	signal(SIGPIPE, SIG_IGN);
 	/* The parent handles these for the whole daemon. */
 	signal(SIGHUP, SIG_IGN);

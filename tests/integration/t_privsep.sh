@@ -85,14 +85,29 @@ worker_reads_log() {
 }
 
 # 2. The parent's checks. Each case: one forged message from a fresh
-# worker; the parent must run nothing and end the worker.
+# worker; the parent must run nothing and end the worker. The hook is in
+# the test build only (make: build/knockwatch-hooks, -DKW_TEST_HOOKS), a
+# plain build otherwise, with the real sandbox.
+KW_HOOKS=$KW_BUILD/knockwatch-hooks
+check "the test build has the forging hook" grep -aq KW_TEST_FORGE "$KW_HOOKS"
+check "the daemon's own build has none" sh -c "! grep -aq KW_TEST_FORGE '$KW'"
+# start_hooked: start_kw with the test build (KW_TEST_FORGE in the
+# environment); the client and everything else stay the plain build.
+start_hooked() {
+	kw_plain=$KW
+	KW=$KW_HOOKS
+	start_kw
+	rc=$?
+	KW=$kw_plain
+	return $rc
+}
 forge_case() {
 	desc=$1 line=$2
 	stop_kw >/dev/null 2>&1
 	: >"$ACT"
 	: >"$T/kw.err"
 	printf '%s\n' "$line" >"$T/forge"
-	KW_TEST_FORGE=$T/forge start_kw
+	KW_TEST_FORGE=$T/forge start_hooked
 	if wait_for 10 grep -q "refused, ending the worker" "$T/kw.err" &&
 		! grep -q "event=" "$ACT" 2>/dev/null; then
 		ok "refused: $desc"
@@ -133,7 +148,7 @@ stop_kw >/dev/null 2>&1
 : >"$ACT"
 : >"$T/kw.err"
 printf 'door 1 ssh 192.0.2.9 - 0 0\n' >"$T/forge"
-KW_TEST_FORGE=$T/forge start_kw
+KW_TEST_FORGE=$T/forge start_hooked
 check "control: a well-formed request through the hook opens" \
 	wait_for 10 opened 192.0.2.9
 check "control: and ends no worker" \
@@ -144,7 +159,7 @@ stop_kw >/dev/null 2>&1
 : >"$ACT"
 : >"$T/kw.err"
 printf 'door 1 nosuch 192.0.2.9 - 0 0\n' >"$T/forge"
-KW_TEST_FORGE=$T/forge start_kw
+KW_TEST_FORGE=$T/forge start_hooked
 wait_for 10 grep -q "refused, ending the worker" "$T/kw.err"
 check "a new worker is started after the refusal" \
 	wait_for 10 sh -c "'$KW' status -S '$T/run/knockwatch.sock' | grep -q 'starts 2 restarts 1 refused_requests 1'"

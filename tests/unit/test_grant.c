@@ -30,7 +30,7 @@ main(void)
 	const time_t wall = 1800000000;
 	const uint64_t step = (uint64_t)wall / 30;
 	const struct config *cfgs[2] = { NULL, NULL };
-	struct knock_open ev;
+	struct door_req ev;
 	struct msg_door r;
 	struct config *c;
 	FILE *fp;
