@@ -4,7 +4,9 @@
 # runs once, when the last of them closes (not when the first does), and at
 # SIGTERM once; a stop that fails at SIGTERM is retried within the grace,
 # and one that keeps failing is reported (DOOR STILL OPEN ... journaled),
-# makes the exit status non-zero and is closed by the next start.
+# makes the exit status non-zero and is closed by the next start. A user
+# who opens while the rule's stop command runs waits for it, then starts
+# the rule again.
 . "$(dirname "$0")/lib.sh"
 
 # A stop that fails while $T/fail exists, and fails $T/failn more times
@@ -12,6 +14,9 @@
 cat >"$T/stop" <<EOS
 #!/bin/sh
 if [ -e "$T/fail" ]; then echo "failing on purpose"; exit 1; fi
+if [ -e "$T/slow" ]; then
+	until [ -e "$T/go" ]; do sleep 0.05; done
+fi
 if [ -s "$T/failn" ]; then
 	n=\$(cat "$T/failn"); printf '%s' "\${n#?}" >"$T/failn"
 	echo "failing once on purpose"; exit 1
@@ -30,10 +35,12 @@ users:
   alice: { key: "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" }
   bob: { key: "101112131415161718191a1b1c1d1e1f000102030405060708090a0b0c0d0e0f" }
   carol: { key: "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f" }
+  dave: { key: "303132333435363738393a3b3c3d3e3f202122232425262728292a2b2c2d2e2f" }
+  erin: { key: "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" }
 doors:
   otp:
     hmac:
-      users: [alice, bob, carol]
+      users: [alice, bob, carol, dave, erin]
       length: 3
       range: 20000-29999
       skew: 2
@@ -55,6 +62,10 @@ knock_user() {
 starts() { grep -c "event=start door=otp src=$1 " "$ACT" 2>/dev/null || true; }
 stops() { grep -c "event=stop door=otp src=$1 " "$ACT" 2>/dev/null || true; }
 logged() { grep -qF -e "$1" "$T/kw.err"; }
+# nstarts SRC N / nstops SRC N: the transcript holds N starts / stops.
+nstarts() { [ "$(starts "$1")" -eq "$2" ]; }
+nstops() { [ "$(stops "$1")" -eq "$2" ]; }
+reloads_gt() { [ "$(grep -c reloaded "$T/kw.err")" -gt "$1" ]; }
 opened_for() { logged "door otp opens for $1 user $2"; }
 open_doors() { [ "$(status | grep -c "^open door otp src $1 ")" -eq "$2" ]; }
 
@@ -103,6 +114,26 @@ check "it says DOOR STILL OPEN ... journaled" logged \
 check "the door is in the journal" grep -q "^otp 10.77.0.4 bob " "$T/state/open"
 rm -f "$T/fail"
 check "the next start" start_kw
-check "closes it at once" wait_for 10 test "$(stops 10.77.0.4)" -eq 1
+check "closes it at once" wait_for 10 nstops 10.77.0.4 1
+
+# erin opens while dave's stop (held back) runs: her start waits for it.
+n_rel=$(grep -c "reloaded" "$T/kw.err")
+config_nat 1
+kill -HUP "$KWPID"
+check "reloaded for stop_after 1" wait_for 10 reloads_gt "$n_rel"
+touch "$T/slow"
+knock_user dave 10.77.0.5
+check "dave opens from 10.77.0.5" wait_for 10 opened_for 10.77.0.5 dave
+check "dave's stop runs (held back)" wait_for 10 logged "door otp stop for 10.77.0.5 user dave: started"
+knock_user erin 10.77.0.5
+check "erin's start waits for that stop" wait_for 10 logged \
+	"door otp for 10.77.0.5 user erin shares the firewall rule of another open door (same door, source and stop command): its start command runs once the rule's stop command ends"
+check "... and has not run yet" test "$(starts 10.77.0.5)" -eq 1
+touch "$T/go"
+check "dave's stop ends, then erin's start runs" wait_for 10 nstarts 10.77.0.5 2
+check "erin's door closes on time, with the second stop" wait_for 15 nstops 10.77.0.5 2
+check "the start and stop alternate" sh -c \
+	"grep 'src=10.77.0.5 ' '$ACT' | cut -d' ' -f2 | tr '\n' ' ' | grep -qx 'event=start event=stop event=start event=stop '"
+rm -f "$T/slow" "$T/go"
 check "SIGTERM exits 0" stop_kw
 done_testing
