@@ -420,10 +420,7 @@ worker_main(int argc, char **argv)
 			if (sources_deadline(w.src) < next)
 				next = sources_deadline(w.src);
 		}
-		int timeout = next == KW_MS_NEVER ? -1 :
-		    next <= now ? 0 : (next - now > INT_MAX ? INT_MAX :
-		    (int)(next - now));
-		if (ev_wait(timeout) == -1)
+		if (ev_wait(ev_timeout(next, now)) == -1)
 			fatal("epoll_wait");
 	}
 }
