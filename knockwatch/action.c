@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "kwlimits.h"
 #include "log.h"
 
 #define ACTION_ARG_MAX	4096
@@ -347,7 +348,7 @@ action_run(char **argv, const struct action_vars *v, unsigned timeout_s,
 	snprintf(j->env[5], sizeof(j->env[5]), "KNOCK_FAMILY=%s", v->family);
 	snprintf(j->env[6], sizeof(j->env[6]), "LANG=C");
 	/* PATH is fixed, not inherited: the action sees nothing of ours. */
-	snprintf(j->env[7], sizeof(j->env[7]), "PATH=%s", ACTION_PATH);
+	snprintf(j->env[7], sizeof(j->env[7]), "PATH=%s", KW_CHILD_PATH);
 	for (int i = 0; i < 8; i++)
 		j->envp[i] = j->env[i];
 	j->envp[8] = NULL;

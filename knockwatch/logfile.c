@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kwlimits.h"
 #include "log.h"
 #include "priv.h"
-#include "parse.h"
 
 #define LW_LOG_MS	60000	/* at most one overlong warning per minute */
 #define LW_FILE_MASK	(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | \

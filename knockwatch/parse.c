@@ -2,6 +2,7 @@
  * canonical knock: binary address, integer ports, flag bits. It allocates
  * nothing per line, never resolves a name, and lets no line text out except
  * the interface name, which it checks against a strict character set. */
+#include "kwlimits.h"
 #include "parse.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8

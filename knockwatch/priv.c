@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "action.h"
+#include "kwlimits.h"
 #include "log.h"
 #include "msg.h"
 
@@ -253,7 +253,7 @@ priv_do_cmd_start(const struct config_source *s, pid_t *pid)
 		close_range(3, ~0U, 0);
 		/* Like actions, the command sees none of our environment. */
 		clearenv();
-		setenv("PATH", ACTION_PATH, 1);
+		setenv("PATH", KW_CHILD_PATH, 1);
 		setenv("LANG", "C", 1);
 		execvp(s->argv[0], s->argv);
 		dprintf(2, "cannot run %s: %s\n", s->argv[0], strerror(errno));

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "knock.h"
+#include "kwlimits.h"
 #include "log.h"
 #include "parse.h"
 #include "seq.h"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "kwlimits.h"
 #include "log.h"
 #include "priv.h"
 
