@@ -33,14 +33,15 @@ void
 logfile_close(struct logwatch *lw, struct lw_watch *w, struct lw_file *f)
 {
 	int wd = f->iwd;
+	size_t partial = linebuf_drop(&f->lines);
 
-	if (f->len > 0) {
+	if (partial > 0) {
 		lw->st.partial++;
 		log_debug("%s: dropped an unterminated line of %zu bytes",
-		    w->path, f->len);
+		    w->path, partial);
 	}
 	close(f->fd);
-	free(f->buf);
+	free(f->lines.buf);
 	free(f);
 	logwatch_wd_release(lw, wd);
 }
@@ -61,7 +62,7 @@ logfile_seek_end(struct lw_file *f, off_t size)
 	f->off = size;
 	f->tail_len = k;
 	if (f->tail[k - 1] != '\n')
-		f->skip = LW_SKIP_RESYNC;
+		linebuf_skip(&f->lines);
 }
 
 /* Takes fd (closed on failure) as a file of w: NULL with errno set on
@@ -72,6 +73,7 @@ logfile_fd(struct logwatch *lw, struct lw_watch *w, int fd, off_t *size,
 {
 	struct lw_file *f;
 	struct stat st;
+	char *buf;
 	int saved;
 
 	if (fstat(fd, &st) == -1)
@@ -81,8 +83,9 @@ logfile_fd(struct logwatch *lw, struct lw_watch *w, int fd, off_t *size,
 		goto fail;
 	}
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
-	    (f->buf = malloc(KW_MAX_LINE + 1)) == NULL)
+	    (buf = malloc(KW_MAX_LINE + 1)) == NULL)
 		fatalx("logwatch: out of memory");
+	linebuf_init(&f->lines, buf, KW_MAX_LINE, LINEBUF_DROP);
 	f->fd = fd;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
@@ -173,11 +176,12 @@ logfile_adopt(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 	}
 }
 
+/* Counts n lines dropped as overlong; warns at most once a minute. */
 static void
-logfile_overlong(struct logwatch *lw, struct lw_watch *w)
+logfile_overlong(struct logwatch *lw, struct lw_watch *w, uint64_t n)
 {
-	lw->st.overlong++;
-	lw->overlong_quiet++;
+	lw->st.overlong += n;
+	lw->overlong_quiet += n;
 	if (lw->now < lw->overlong_next)
 		return;
 	log_warnx("%s: dropped %llu line(s) longer than %d bytes", w->path,
@@ -186,52 +190,33 @@ logfile_overlong(struct logwatch *lw, struct lw_watch *w)
 	lw->overlong_next = lw->now + LW_LOG_MS;
 }
 
-static void
-logfile_deliver(struct logwatch *lw, struct lw_watch *w, char *line, size_t len)
+struct logfile_to {
+	struct logwatch	*lw;
+	struct lw_watch	*w;
+};
+
+/* linebuf_cb: one line for w; stops once the callback removed w. */
+static int
+logfile_deliver(void *arg, char *line, size_t len)
 {
-	line[len] = '\0';	/* the newline's place, or buf's spare byte */
-	lw->st.lines++;
-	w->cb(w->arg, line, len);
+	struct logfile_to *to = arg;
+
+	to->lw->st.lines++;
+	to->w->cb(to->w->arg, line, len);
+	return to->w->removed;
 }
 
-/* Splits n bytes into lines. Untrusted bytes: only lengths are looked at,
- * and nothing longer than KW_MAX_LINE is ever copied or delivered. */
+/* Splits n bytes of f into lines for w's callback. */
 static void
-logfile_feed(struct logwatch *lw, struct lw_watch *w, struct lw_file *f, char *p,
-    size_t n)
+logfile_feed(struct logwatch *lw, struct lw_watch *w, struct lw_file *f,
+    char *p, size_t n)
 {
-	char *nl;
-	size_t seg;
+	struct logfile_to to = { .lw = lw, .w = w };
+	uint64_t overlong = f->lines.overlong;
 
-	while (n > 0 && !w->removed) {
-		nl = memchr(p, '\n', n);
-		seg = nl != NULL ? (size_t)(nl - p) : n;
-		if (f->skip != LW_SKIP_NONE) {
-			if (nl == NULL)
-				return;
-			f->skip = LW_SKIP_NONE;
-		} else if (f->len + seg > KW_MAX_LINE) {
-			logfile_overlong(lw, w);
-			f->len = 0;
-			if (nl == NULL) {
-				f->skip = LW_SKIP_OVERLONG;
-				return;
-			}
-		} else if (nl == NULL) {
-			memcpy(f->buf + f->len, p, seg);
-			f->len += seg;
-			return;
-		} else if (f->len == 0)
-			logfile_deliver(lw, w, p, seg);	/* no copy */
-		else {
-			memcpy(f->buf + f->len, p, seg);
-			f->len += seg;
-			logfile_deliver(lw, w, f->buf, f->len);
-			f->len = 0;
-		}
-		p += seg + 1;
-		n -= seg + 1;
-	}
+	(void)linebuf_feed(&f->lines, p, n, logfile_deliver, &to);
+	if (f->lines.overlong != overlong)
+		logfile_overlong(lw, w, f->lines.overlong - overlong);
 }
 
 static void
@@ -239,10 +224,8 @@ logfile_truncated(struct logwatch *lw, struct lw_watch *w, struct lw_file *f)
 {
 	log_debug("%s: truncated, reading from the start", w->path);
 	lw->st.rotations++;
-	if (f->len > 0)
+	if (linebuf_drop(&f->lines) > 0)
 		lw->st.partial++;
-	f->len = 0;
-	f->skip = LW_SKIP_NONE;
 	f->off = 0;
 	f->tail_len = 0;
 }

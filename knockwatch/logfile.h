@@ -8,18 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "linebuf.h"
 #include "logwatch.h"
 
 #define LW_CHUNK	(64 * 1024)		/* bytes per pread */
 #define LW_CAP		(4 * 1024 * 1024)	/* bytes per file per handle */
 #define LW_TAIL		64	/* bytes before the offset re-read each time */
 #define LW_RETRY_MS	60000	/* retry after ENOSPC, EACCES and the like */
-
-enum lw_skip {
-	LW_SKIP_NONE,
-	LW_SKIP_OVERLONG,	/* dropping an overlong line (already counted) */
-	LW_SKIP_RESYNC,		/* started mid-line at the end of a file */
-};
 
 struct lw_file {
 	struct lw_file	*next;		/* in lw_watch.old, oldest first */
@@ -32,11 +27,10 @@ struct lw_file {
 	int		 gone;		/* close once read to the end */
 	int		 capped;	/* the last read stopped at LW_CAP */
 	int		 resumed;	/* opened where a previous worker left */
-	enum lw_skip	 skip;
-	size_t		 len;		/* partial line in buf */
 	size_t		 tail_len;	/* min(off, LW_TAIL) */
 	unsigned char	 tail[LW_TAIL];	/* the bytes just before off */
-	char		*buf;		/* KW_MAX_LINE + 1, for the NUL */
+	struct linebuf	 lines;		/* over KW_MAX_LINE + 1 bytes of its
+					 * own */
 };
 
 struct lw_watch {
