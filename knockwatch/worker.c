@@ -203,7 +203,8 @@ report(struct worker *w, int to_log)
 	    "rejected %llu overlong %llu rotations %llu",
 	    (unsigned long long)ss.lines, (unsigned long long)ss.knocks,
 	    (unsigned long long)ss.ignored, (unsigned long long)ss.rejected,
-	    (unsigned long long)ls.overlong, (unsigned long long)ls.rotations);
+	    (unsigned long long)(ls.overlong + ss.overlong),
+	    (unsigned long long)ls.rotations);
 	OUT();
 	snprintf(line, sizeof(line), "tracked %u/%u advances %llu resets %llu "
 	    "retransmits %llu expired %llu evictions %llu opens %llu "
