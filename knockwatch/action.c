@@ -17,6 +17,7 @@
 
 #include "ev.h"
 #include "kwlimits.h"
+#include "linebuf.h"
 #include "log.h"
 
 #define ACTION_ARG_MAX	4096
@@ -38,7 +39,7 @@ struct job {
 	kw_ms poll_at;		/* no pidfd: next waitid check, else NEVER */
 	int killed;		/* 0, 1 after TERM, 2 after KILL */
 	char obuf[ACTION_OUT_LINE];
-	size_t olen;
+	struct linebuf out;	/* over obuf, set up at the first read */
 	struct job *next;
 };
 
@@ -127,12 +128,18 @@ job_free(struct job *j)
 	free(j);
 }
 
-static void
-out_line(struct job *j)
+/* linebuf_cb: logs one line of the child's output, control bytes shown
+ * as '?'. */
+static int
+out_line(void *arg, char *line, size_t len)
 {
-	j->obuf[j->olen] = '\0';
-	log_info("%s: %s", j->label, j->obuf);
-	j->olen = 0;
+	struct job *j = arg;
+
+	for (size_t i = 0; i < len; i++)
+		if (!(line[i] >= 0x20 && line[i] != 0x7f))
+			line[i] = '?';
+	log_info("%s: %s", j->label, line);
+	return 0;
 }
 
 /* Logs the child's output line by line; overlong lines are cut. */
@@ -142,20 +149,13 @@ out_read(struct job *j)
 	char buf[4096];
 	ssize_t n;
 
-	while ((n = read(j->outfd, buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
-				out_line(j);
-				continue;
-			}
-			if (j->olen < sizeof(j->obuf) - 1)
-				j->obuf[j->olen++] = (buf[i] >= 0x20 &&
-				    buf[i] != 0x7f) ? buf[i] : '?';
-		}
-	}
+	if (j->out.buf == NULL)
+		linebuf_init(&j->out, j->obuf, sizeof(j->obuf) - 1,
+		    LINEBUF_CUT);
+	while ((n = read(j->outfd, buf, sizeof(buf))) > 0)
+		(void)linebuf_feed(&j->out, buf, (size_t)n, out_line, j);
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
-		if (j->olen > 0)
-			out_line(j);
+		(void)linebuf_flush(&j->out, out_line, j);
 		ev_del(j->outfd);
 		close(j->outfd);
 		j->outfd = -1;
