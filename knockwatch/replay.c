@@ -15,7 +15,6 @@
 
 #include "config.h"
 #include "knock.h"
-#include "linebuf.h"
 #include "kwlimits.h"
 #include "log.h"
 #include "parse.h"
@@ -167,36 +166,48 @@ line(struct replay *r, const char *l, size_t len)
 		    res == PARSE_REJECT ? "rejected" : "ignored");
 }
 
-/* linebuf_cb: one line of the file. */
-static int
-replay_line(void *arg, char *l, size_t len)
-{
-	line(arg, l, len);
-	return 0;
-}
-
-/* Reads the file in large chunks and cuts it into lines with the daemon's
- * splitter and bounds (linebuf, KW_MAX_LINE: longer lines are counted as
- * overlong and dropped), no allocation per line. */
+/* Reads the file in large chunks and cuts it into lines: the same bounds
+ * as the daemon (KW_MAX_LINE), no allocation per line. */
 static int
 run(struct replay *r, gzFile gz)
 {
-	char *buf = malloc(REPLAY_CHUNK), *lbuf = malloc(KW_MAX_LINE + 1);
-	struct linebuf lb;
-	int n = -1;
+	char *buf = malloc(REPLAY_CHUNK + KW_MAX_LINE + 1);
+	size_t have = 0;
+	int skipping = 0;
 
-	if (buf == NULL || lbuf == NULL)
-		goto out;
-	linebuf_init(&lb, lbuf, KW_MAX_LINE, LINEBUF_DROP);
-	while ((n = gzread(gz, buf, REPLAY_CHUNK)) > 0)
-		(void)linebuf_feed(&lb, buf, (size_t)n, replay_line, r);
-	if (n == 0)
-		(void)linebuf_flush(&lb, replay_line, r);
-	r->overlong = lb.overlong;
- out:
+	if (buf == NULL)
+		return -1;
+	for (;;) {
+		int n = gzread(gz, buf + have, REPLAY_CHUNK);
+		char *p = buf, *end, *nl;
+
+		if (n < 0) {
+			free(buf);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		end = buf + have + n;
+		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			if (!skipping)
+				line(r, p, (size_t)(nl - p));
+			skipping = 0;
+			p = nl + 1;
+		}
+		have = (size_t)(end - p);
+		if (have > KW_MAX_LINE) {
+			/* Overlong: dropped whole, up to its newline. */
+			if (!skipping)
+				r->overlong++;
+			skipping = 1;
+			have = 0;
+		} else
+			memmove(buf, p, have);
+	}
+	if (have > 0 && !skipping)
+		line(r, buf, have);
 	free(buf);
-	free(lbuf);
-	return n == 0 ? 0 : -1;
+	return 0;
 }
 
 int

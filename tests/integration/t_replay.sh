@@ -40,18 +40,4 @@ check "-v prints knocks" grep -q "^line 1: knock 192.0.2.1 tcp/7000 sport 1" "$T
 "$KW" replay -c "$T/kw.yaml" "$T/missing.log" >/dev/null 2>&1
 rc=$?
 check "missing file exits 66" test "$rc" -eq 66
-# Lines over KW_MAX_LINE (8192 bytes) are overlong and dropped, as the
-# daemon drops them, wherever they fall in replay's 1 MiB reads; the knock
-# text at the end of one is not a line.
-{
-	head -n 1 "$L"
-	printf '%09000d' 0
-	head -n 1 "$L" | sed 's/192\.0\.2\.1 /192.0.2.9 /'
-	sed -n 2,4p "$L"
-} >"$T/long.log"
-"$KW" replay -v -c "$T/kw.yaml" "$T/long.log" >"$T/outlong" 2>&1
-check "an overlong line is counted as overlong" \
-	grep -q "^lines 4 matched 3 ignored 1 rejected 0 overlong 1 " "$T/outlong"
-check "and its knock text is no knock" \
-	sh -c "! grep -q 'knock 192\.0\.2\.9 ' '$T/outlong'"
 done_testing
