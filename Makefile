@@ -21,15 +21,15 @@ UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c)
 
 # Unit tests link only the modules they test (so one module can be built and
 # tested while another is being written); unlisted tests link everything.
-deps_test_parse    := parse addr log
+deps_test_parse    := parse stamp addr log
 deps_test_seq      := seq log
 deps_test_addr     := addr
-deps_test_logwatch := logwatch log clock priv msg
-deps_test_config   := config cnode config_check config_print addr log parse key
+deps_test_logwatch := logwatch logfile linebuf log clock priv msg
+deps_test_config   := config cnode config_check config_print addr log parse stamp key
 deps_test_sandbox  := sandbox msg
-deps_test_grant    := grant config cnode config_check config_print addr log parse key
+deps_test_grant    := grant config cnode config_check config_print addr log parse stamp key
 deps_test_hostcheck := hostcheck log
-deps_test_held     := held grant config cnode config_check config_print addr log parse key
+deps_test_held     := held grant config cnode config_check config_print addr log parse stamp key
 deps_test_state    := state
 test_objs = $(if $(deps_$(1)),$(patsubst %,$(BUILD)/obj/%.o,$(deps_$(1))),$(LIBOBJS))
 
@@ -159,8 +159,8 @@ FUZZ_BUILD   := build/fuzz
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_TARGETS := parse config
-fuzzdeps_parse  := parse addr log
-fuzzdeps_config := config cnode config_check config_print addr log parse key
+fuzzdeps_parse  := parse stamp addr log
+fuzzdeps_config := config cnode config_check config_print addr log parse stamp key
 fuzz_objs = $(patsubst %,$(FUZZ_BUILD)/obj/%.o,$(fuzzdeps_$(1)))
 
 .PHONY: fuzz fuzz-build

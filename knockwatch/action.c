@@ -16,6 +16,8 @@
 
 #include "argv.h"
 #include "ev.h"
+#include "kwlimits.h"
+#include "linebuf.h"
 #include "log.h"
 #include "spawn.h"
 
@@ -38,7 +40,7 @@ struct job {
 	kw_ms poll_at;		/* no pidfd: next waitid check, else NEVER */
 	int killed;		/* 0, 1 after TERM, 2 after KILL */
 	char obuf[ACTION_OUT_LINE];
-	size_t olen;
+	struct linebuf out;	/* over obuf, set up at the first read */
 	struct job *next;
 };
 
@@ -125,12 +127,18 @@ job_free(struct job *j)
 	free(j);
 }
 
-static void
-out_line(struct job *j)
+/* linebuf_cb: logs one line of the child's output, control bytes shown
+ * as '?'. */
+static int
+out_line(void *arg, char *line, size_t len)
 {
-	j->obuf[j->olen] = '\0';
-	log_info("%s: %s", j->label, j->obuf);
-	j->olen = 0;
+	struct job *j = arg;
+
+	for (size_t i = 0; i < len; i++)
+		if (!(line[i] >= 0x20 && line[i] != 0x7f))
+			line[i] = '?';
+	log_info("%s: %s", j->label, line);
+	return 0;
 }
 
 /* Logs the child's output line by line; overlong lines are cut. */
@@ -140,20 +148,13 @@ out_read(struct job *j)
 	char buf[4096];
 	ssize_t n;
 
-	while ((n = read(j->outfd, buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
-				out_line(j);
-				continue;
-			}
-			if (j->olen < sizeof(j->obuf) - 1)
-				j->obuf[j->olen++] = (buf[i] >= 0x20 &&
-				    buf[i] != 0x7f) ? buf[i] : '?';
-		}
-	}
+	if (j->out.buf == NULL)
+		linebuf_init(&j->out, j->obuf, sizeof(j->obuf) - 1,
+		    LINEBUF_CUT);
+	while ((n = read(j->outfd, buf, sizeof(buf))) > 0)
+		(void)linebuf_feed(&j->out, buf, (size_t)n, out_line, j);
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
-		if (j->olen > 0)
-			out_line(j);
+		(void)linebuf_flush(&j->out, out_line, j);
 		ev_del(j->outfd);
 		close(j->outfd);
 		j->outfd = -1;
@@ -323,7 +324,7 @@ action_run(char **argv, const struct action_vars *v, unsigned timeout_s,
 	snprintf(j->env[5], sizeof(j->env[5]), "KNOCK_FAMILY=%s", v->family);
 	snprintf(j->env[6], sizeof(j->env[6]), "LANG=C");
 	/* PATH is fixed, not inherited: the action sees nothing of ours. */
-	snprintf(j->env[7], sizeof(j->env[7]), "PATH=%s", ACTION_PATH);
+	snprintf(j->env[7], sizeof(j->env[7]), "PATH=%s", KW_CHILD_PATH);
 	for (int i = 0; i < 8; i++)
 		j->envp[i] = j->env[i];
 	j->envp[8] = NULL;

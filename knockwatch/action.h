@@ -7,8 +7,6 @@
 #include "config.h"
 
 #define ACTION_MAX_QUEUE 4096	/* default bound of waiting commands */
-/* PATH of every child knockwatch runs (actions, command sources). */
-#define ACTION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct action_vars {
 	const char *event;	/* "start" or "stop" */

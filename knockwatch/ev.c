@@ -5,6 +5,7 @@
 #include "ev.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -87,6 +88,20 @@ ev_wait(int timeout_ms)
 			ev_slots[fd].cb(ev_slots[fd].arg, fd, evs[i].events);
 	}
 	return n;
+}
+
+int
+ev_timeout(kw_ms deadline, kw_ms now)
+{
+	uint64_t diff;
+
+	if (deadline == KW_MS_NEVER)
+		return -1;
+	if (deadline <= now)
+		return 0;
+	/* Unsigned: the difference of two kw_ms cannot overflow there. */
+	diff = (uint64_t)deadline - (uint64_t)now;
+	return diff > INT_MAX ? INT_MAX : (int)diff;
 }
 
 void

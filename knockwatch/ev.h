@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "clock.h"
+
 typedef void (*ev_cb)(void *arg, int fd, uint32_t events);
 
 /* Creates the epoll set. Returns 0 or -1 with errno. */
@@ -16,6 +18,9 @@ void ev_del(int fd);
  * descriptors. This is the only blocking call in knockwatch. Returns the
  * number of events, or -1 with errno (EINTR is returned as 0). */
 int ev_wait(int timeout_ms);
+/* The ev_wait timeout that wakes the loop at deadline (KW_MS_NEVER: -1,
+ * wait forever), as seen at now: 0 once it has passed, at most INT_MAX. */
+int ev_timeout(kw_ms deadline, kw_ms now);
 void ev_free(void);
 
 #endif

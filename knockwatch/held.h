@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "kwlimits.h"
 
-#define HELD_MAX_OLD	4	/* rotated-away files held per path (as
-				 * LOGWATCH_MAX_OLD) */
+#define HELD_MAX_OLD	KW_MAX_ROTATED	/* rotated-away files held per path */
 
 /* Opens log file p for the worker and sets *how as priv_open_log says:
  * PRIV_LOG_RESUME (an earlier worker's description and offset),

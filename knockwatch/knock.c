@@ -343,7 +343,7 @@ advance_ok(struct knock_table *t, int door, struct attempt *a,
 }
 
 static unsigned
-door_length(const struct config_door *d)
+knock_seq_length(const struct config_door *d)
 {
 	return d->is_hmac ? d->hmac.length : (unsigned)d->nseq;
 }
@@ -389,7 +389,7 @@ start(struct knock_table *t, int door, const struct parse_knock *k,
 		return;
 	else
 		memset(&cands, 0, sizeof(cands));
-	if (door_length(d) == 1) {
+	if (knock_seq_length(d) == 1) {
 		complete(t, door, &k->src, &cands, wall, cb, arg);
 		return;
 	}
@@ -457,7 +457,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 				t->st.advances++;
 				a->stage++;
 				remember(a, k);
-				if (a->stage < door_length(d))
+				if (a->stage < knock_seq_length(d))
 					t->progress = 1;
 				else {
 					struct otp_cands c = a->cands;

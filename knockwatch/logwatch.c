@@ -1,6 +1,8 @@
 /* logwatch.c — tails log files with one inotify instance and hands complete
  * lines to callbacks, through rename, copytruncate, delete and re-creation.
  * It never blocks, never polls an idle file, and allocates nothing per line.
+ * This file keeps the table of watched paths and follows what each path
+ * names through rotations; logfile.c opens and reads the files themselves.
  *
  * Model: each watched path has the file currently at that path ("cur") and
  * up to LOGWATCH_MAX_OLD files renamed or deleted away from it ("old"), each
@@ -28,7 +30,7 @@
  * renames from one watched name to another (read again from 0). Lines may
  * contain NUL bytes (a non-O_APPEND writer after copytruncate leaves a
  * hole); callbacks must use len. Paths should be absolute. */
-#include "logwatch.h"
+#include "logfile.h"
 
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -42,82 +44,15 @@
 
 #include "log.h"
 #include "priv.h"
-#include "parse.h"
 
-#define LW_CHUNK	(64 * 1024)		/* bytes per pread */
-#define LW_CAP		(4 * 1024 * 1024)	/* bytes per file per handle */
-#define LW_TAIL		64	/* bytes before the offset re-read each time */
 #define LW_EVREADS	64	/* inotify reads per handle */
-#define LW_RETRY_MS	60000	/* retry after ENOSPC, EACCES and the like */
-#define LW_LOG_MS	60000	/* at most one overlong warning per minute */
 
 #define LW_DIR_MASK	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | \
 			 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD)
 #define LW_ANC_MASK	(IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | \
 			 IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD)
-#define LW_FILE_MASK	(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | \
-			 IN_MOVE_SELF | IN_MASK_ADD)
 #define LW_UP_MASK	(IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | \
 			 IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD)
-
-enum lw_skip {
-	LW_SKIP_NONE,
-	LW_SKIP_OVERLONG,	/* dropping an overlong line (already counted) */
-	LW_SKIP_RESYNC,		/* started mid-line at the end of a file */
-};
-
-struct lw_file {
-	struct lw_file	*next;		/* in lw_watch.old, oldest first */
-	int		 fd;
-	int		 iwd;		/* watch on the inode, -1 if none */
-	dev_t		 dev;
-	ino_t		 ino;
-	off_t		 off;		/* bytes consumed */
-	kw_ms		 last;		/* last read that returned data */
-	int		 gone;		/* close once read to the end */
-	int		 capped;	/* the last read stopped at LW_CAP */
-	int		 resumed;	/* opened where a previous worker left */
-	enum lw_skip	 skip;
-	size_t		 len;		/* partial line in buf */
-	size_t		 tail_len;	/* min(off, LW_TAIL) */
-	unsigned char	 tail[LW_TAIL];	/* the bytes just before off */
-	char		*buf;		/* KW_MAX_LINE + 1, for the NUL */
-};
-
-struct lw_watch {
-	char		*path;
-	char		*dir;
-	const char	*base;		/* points into path */
-	logwatch_cb	 cb;
-	void		*arg;
-	kw_ms		 grace_ms;
-	int		 dwd;		/* watch on dir (or an ancestor if anc) */
-	int		 anc;		/* dir is missing: dwd is an ancestor */
-	dev_t		 ddev;		/* the directory dwd watches (!anc) */
-	ino_t		 dino;
-	int		 uwd;		/* while the file is missing: watch on
-					 * dir's parent, for dir's removal */
-	int		 dirty;
-	int		 more;		/* a read stopped at the cap */
-	int		 removed;	/* removed from a callback */
-	int		 complained;	/* a run-time error was logged */
-	kw_ms		 retry;		/* retry failed set-ups then, or NEVER */
-	struct lw_file	*cur;		/* the file at path */
-	struct lw_file	*old;		/* renamed or deleted away */
-	int		 nold;
-};
-
-struct logwatch {
-	int		 fd;
-	int		 in_handle;
-	int		 more_events;	/* stopped reading inotify at the cap */
-	kw_ms		 now;
-	kw_ms		 overlong_next;	/* rate limit for the warning */
-	uint64_t	 overlong_quiet;	/* dropped since the last one */
-	struct logwatch_stats st;
-	char		*rbuf;		/* LW_TAIL + LW_CHUNK */
-	struct lw_watch	*w[LOGWATCH_MAX];
-};
 
 static void
 lw_complain(struct lw_watch *w, const char *what)
@@ -151,18 +86,11 @@ lw_wd_used(const struct logwatch *lw, int wd)
 
 /* Paths in one directory share its watch: remove it with the last user.
  * The caller has already dropped its own reference. */
-static void
-lw_wd_release(struct logwatch *lw, int wd)
+void
+logwatch_wd_release(struct logwatch *lw, int wd)
 {
 	if (wd >= 0 && !lw_wd_used(lw, wd))
 		(void)inotify_rm_watch(lw->fd, wd);
-}
-
-/* Watches the inode behind fd, not whatever the path names by now. */
-static int
-lw_watch_inode(struct logwatch *lw, int fd, const char *path)
-{
-	return priv_watch_fd(lw->fd, fd, path, LW_FILE_MASK);
 }
 
 static void
@@ -172,7 +100,7 @@ lw_set_uwd(struct logwatch *lw, struct lw_watch *w, int wd)
 
 	w->uwd = wd;
 	if (old != wd)
-		lw_wd_release(lw, old);
+		logwatch_wd_release(lw, old);
 }
 
 static void
@@ -183,7 +111,7 @@ lw_set_dwd(struct logwatch *lw, struct lw_watch *w, int wd, int anc)
 	w->dwd = wd;
 	w->anc = anc;
 	if (old != wd)
-		lw_wd_release(lw, old);
+		logwatch_wd_release(lw, old);
 }
 
 /* Cuts the last component off p: "/a/b" -> "/a", "a" -> ".". Returns 0 when
@@ -258,282 +186,6 @@ lw_arm(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 	return -1;
 }
 
-static void
-lw_file_close(struct logwatch *lw, struct lw_watch *w, struct lw_file *f)
-{
-	int wd = f->iwd;
-
-	if (f->len > 0) {
-		lw->st.partial++;
-		log_debug("%s: dropped an unterminated line of %zu bytes",
-		    w->path, f->len);
-	}
-	close(f->fd);
-	free(f->buf);
-	free(f);
-	lw_wd_release(lw, wd);
-}
-
-/* Starts at the end; a partial last line is skipped up to its newline. A
- * file that shrank meanwhile was truncated, so it is read from 0. */
-static void
-lw_seek_end(struct lw_file *f, off_t size)
-{
-	size_t k = size < LW_TAIL ? (size_t)size : LW_TAIL;
-	ssize_t n;
-
-	if (k == 0)
-		return;
-	n = pread(f->fd, f->tail, k, size - (off_t)k);
-	if (n != (ssize_t)k)
-		return;
-	f->off = size;
-	f->tail_len = k;
-	if (f->tail[k - 1] != '\n')
-		f->skip = LW_SKIP_RESYNC;
-}
-
-static int
-lw_same(const struct lw_file *f, dev_t dev, ino_t ino)
-{
-	return f != NULL && f->dev == dev && f->ino == ino;
-}
-
-/* Takes fd (closed on failure) as a file of w: NULL with errno set on
- * failure (not logged). *size: its size now. */
-static struct lw_file *
-lw_file_fd(struct logwatch *lw, struct lw_watch *w, int fd, off_t *size,
-    kw_ms now)
-{
-	struct lw_file *f;
-	struct stat st;
-	int saved;
-
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto fail;
-	}
-	if ((f = calloc(1, sizeof(*f))) == NULL ||
-	    (f->buf = malloc(KW_MAX_LINE + 1)) == NULL)
-		fatalx("logwatch: out of memory");
-	f->fd = fd;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
-	f->last = now;
-	if ((f->iwd = lw_watch_inode(lw, fd, w->path)) == -1) {
-		log_warn("%s: cannot watch the file; reading it every minute",
-		    w->path);
-		w->retry = now + LW_RETRY_MS;
-	}
-	*size = st.st_size;
-	return f;
- fail:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return NULL;
-}
-
-/* Goes on at offset at, where a previous worker stopped; a file shorter
- * now was truncated, so it is read from 0. Published at once: a worker
- * that dies before reading a byte must not send the next one back to the
- * start of the file. */
-static void
-lw_resume(struct lw_file *f, off_t at, off_t size)
-{
-	f->resumed = 1;
-	lw_seek_end(f, at <= size ? at : 0);
-	(void)lseek(f->fd, f->off, SEEK_SET);
-}
-
-/* Opens path; NULL with errno set on failure (not logged). A file that
- * came to the name while no worker looked is read from its start. */
-static struct lw_file *
-lw_file_open(struct logwatch *lw, struct lw_watch *w, int at_end, kw_ms now)
-{
-	struct lw_file *f;
-	int fd, how;
-	off_t at = 0, size;
-
-	fd = priv_open_log(w->path, &how);
-	if (fd == -1)
-		return NULL;
-	/* The file the previous worker read: go on where it stopped. */
-	if (how == PRIV_LOG_RESUME && (at = lseek(fd, 0, SEEK_CUR)) == -1)
-		at = 0;
-	if ((f = lw_file_fd(lw, w, fd, &size, now)) == NULL)
-		return NULL;
-	if (how == PRIV_LOG_RESUME)
-		lw_resume(f, at, size);
-	else if (how == PRIV_LOG_UNREAD)
-		f->resumed = 1;		/* all of it, at the next look */
-	else if (at_end)
-		lw_seek_end(f, size);
-	(void)lseek(fd, f->off, SEEK_SET);
-	return f;
-}
-
-/* A new worker: the files renamed or deleted away from w's path that the
- * previous one had not finished, oldest first, each from where it stopped
- * and for grace_s from now. */
-static void
-lw_adopt_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
-{
-	struct lw_file *f, **pp;
-	off_t at, size;
-	int fd;
-
-	for (int i = 0; w->nold < LOGWATCH_MAX_OLD; i++) {
-		if ((fd = priv_open_rotated(w->path, i)) == -1)
-			return;
-		if ((at = lseek(fd, 0, SEEK_CUR)) == -1)
-			at = 0;
-		if ((f = lw_file_fd(lw, w, fd, &size, now)) == NULL)
-			continue;
-		if (lw_same(w->cur, f->dev, f->ino)) {
-			/* Renamed back to the name: read as cur. */
-			priv_log_done(w->path, f->dev, f->ino);
-			lw_file_close(lw, w, f);
-			continue;
-		}
-		lw_resume(f, at, size);
-		log_debug("%s: reading on in a file rotated away while no "
-		    "worker ran", w->path);
-		for (pp = &w->old; *pp != NULL; pp = &(*pp)->next)
-			;
-		*pp = f;
-		w->nold++;
-	}
-}
-
-static void
-lw_overlong(struct logwatch *lw, struct lw_watch *w)
-{
-	lw->st.overlong++;
-	lw->overlong_quiet++;
-	if (lw->now < lw->overlong_next)
-		return;
-	log_warnx("%s: dropped %llu line(s) longer than %d bytes", w->path,
-	    (unsigned long long)lw->overlong_quiet, KW_MAX_LINE);
-	lw->overlong_quiet = 0;
-	lw->overlong_next = lw->now + LW_LOG_MS;
-}
-
-static void
-lw_deliver(struct logwatch *lw, struct lw_watch *w, char *line, size_t len)
-{
-	line[len] = '\0';	/* the newline's place, or buf's spare byte */
-	lw->st.lines++;
-	w->cb(w->arg, line, len);
-}
-
-/* Splits n bytes into lines. Untrusted bytes: only lengths are looked at,
- * and nothing longer than KW_MAX_LINE is ever copied or delivered. */
-static void
-lw_feed(struct logwatch *lw, struct lw_watch *w, struct lw_file *f, char *p,
-    size_t n)
-{
-	char *nl;
-	size_t seg;
-
-	while (n > 0 && !w->removed) {
-		nl = memchr(p, '\n', n);
-		seg = nl != NULL ? (size_t)(nl - p) : n;
-		if (f->skip != LW_SKIP_NONE) {
-			if (nl == NULL)
-				return;
-			f->skip = LW_SKIP_NONE;
-		} else if (f->len + seg > KW_MAX_LINE) {
-			lw_overlong(lw, w);
-			f->len = 0;
-			if (nl == NULL) {
-				f->skip = LW_SKIP_OVERLONG;
-				return;
-			}
-		} else if (nl == NULL) {
-			memcpy(f->buf + f->len, p, seg);
-			f->len += seg;
-			return;
-		} else if (f->len == 0)
-			lw_deliver(lw, w, p, seg);	/* no copy */
-		else {
-			memcpy(f->buf + f->len, p, seg);
-			f->len += seg;
-			lw_deliver(lw, w, f->buf, f->len);
-			f->len = 0;
-		}
-		p += seg + 1;
-		n -= seg + 1;
-	}
-}
-
-static void
-lw_truncated(struct logwatch *lw, struct lw_watch *w, struct lw_file *f)
-{
-	log_debug("%s: truncated, reading from the start", w->path);
-	lw->st.rotations++;
-	if (f->len > 0)
-		lw->st.partial++;
-	f->len = 0;
-	f->skip = LW_SKIP_NONE;
-	f->off = 0;
-	f->tail_len = 0;
-}
-
-/* Reads f from its offset to the end, or up to LW_CAP bytes (then sets
- * f->capped and w->more). Every read starts LW_TAIL bytes early: if those
- * bytes are short or changed, the file was truncated (copytruncate), even if
- * it has grown past our offset since. Returns bytes consumed, or -1. */
-static ssize_t
-lw_read(struct logwatch *lw, struct lw_watch *w, struct lw_file *f)
-{
-	size_t total = 0, k, m;
-	ssize_t n;
-	int restarted = 0;
-
-	f->capped = 0;
-	while (!w->removed) {
-		if (total >= LW_CAP) {
-			f->capped = w->more = 1;
-			break;
-		}
-		k = f->tail_len;
-		n = pread(f->fd, lw->rbuf, k + LW_CHUNK, f->off - (off_t)k);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			log_warn("%s: read", w->path);
-			return -1;
-		}
-		if ((size_t)n < k || memcmp(lw->rbuf, f->tail, k) != 0) {
-			if (restarted++)
-				break;
-			lw_truncated(lw, w, f);
-			continue;
-		}
-		if ((m = (size_t)n - k) == 0)
-			break;
-		/* Keep the new tail before lw_feed writes NULs into rbuf. */
-		f->tail_len = (size_t)n < LW_TAIL ? (size_t)n : LW_TAIL;
-		memcpy(f->tail, lw->rbuf + n - f->tail_len, f->tail_len);
-		f->off += (off_t)m;
-		total += m;
-		/* The offset, in the description the parent holds too: a
-		 * restarted worker goes on from here. Published before the
-		 * lines are handled, so a line that crashes the worker is
-		 * not read again by the next one. */
-		(void)lseek(f->fd, f->off, SEEK_SET);
-		lw_feed(lw, w, f, lw->rbuf + k, m);
-		if (m < LW_CHUNK)	/* regular file: short read is the end */
-			break;
-	}
-	return (ssize_t)total;
-}
-
 /* cur no longer has the watched name: keep reading it as an old file. */
 static void
 lw_retire(struct logwatch *lw, struct lw_watch *w, kw_ms now)
@@ -564,7 +216,7 @@ lw_check_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 	ssize_t n;
 
 	while ((f = *pp) != NULL && !w->removed) {
-		n = lw_read(lw, w, f);
+		n = logfile_read(lw, w, f);
 		if (n > 0)
 			f->last = now;
 		if (n >= 0 && f->capped) {
@@ -580,7 +232,7 @@ lw_check_old(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 		/* The parent holds it for a worker started after a crash of
 		 * this one; from now on nobody needs it. */
 		priv_log_done(w->path, f->dev, f->ino);
-		lw_file_close(lw, w, f);
+		logfile_close(lw, w, f);
 	}
 }
 
@@ -628,16 +280,16 @@ lw_check_path(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 		return;
 	}
 	lw_set_uwd(lw, w, -1);
-	if (lw_same(w->cur, st.st_dev, st.st_ino))
+	if (logfile_same(w->cur, st.st_dev, st.st_ino))
 		return;
 	/* New at this name: everything in it is new, read from 0. */
-	if ((f = lw_file_open(lw, w, 0, now)) == NULL) {
+	if ((f = logfile_open(lw, w, 0, now)) == NULL) {
 		if (errno != ENOENT) {
 			lw_complain(w, "open");
 			w->retry = now + LW_RETRY_MS;
 		}
-	} else if (lw_same(w->cur, f->dev, f->ino)) {
-		lw_file_close(lw, w, f);	/* renamed back meanwhile */
+	} else if (logfile_same(w->cur, f->dev, f->ino)) {
+		logfile_close(lw, w, f);	/* renamed back meanwhile */
 		return;
 	} else if (w->complained) {
 		log_info("%s: readable again", w->path);
@@ -657,11 +309,11 @@ lw_rewatch(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 
 	for (f = w->old; f != NULL; f = f->next)
 		if (f->iwd == -1 &&
-		    (f->iwd = lw_watch_inode(lw, f->fd, w->path)) == -1)
+		    (f->iwd = logfile_watch(lw, f->fd, w->path)) == -1)
 			w->retry = now + LW_RETRY_MS;
 	f = w->cur;
 	if (f != NULL && f->iwd == -1 &&
-	    (f->iwd = lw_watch_inode(lw, f->fd, w->path)) == -1)
+	    (f->iwd = logfile_watch(lw, f->fd, w->path)) == -1)
 		w->retry = now + LW_RETRY_MS;
 }
 
@@ -681,7 +333,7 @@ lw_check(struct logwatch *lw, struct lw_watch *w, kw_ms now)
 	if (retry)
 		lw_rewatch(lw, w, now);
 	lw_check_old(lw, w, now);
-	if (w->cur != NULL && !w->removed && lw_read(lw, w, w->cur) == -1)
+	if (w->cur != NULL && !w->removed && logfile_read(lw, w, w->cur) == -1)
 		w->retry = now + LW_RETRY_MS;
 }
 
@@ -752,7 +404,7 @@ lw_event(struct logwatch *lw, const struct inotify_event *ev)
 			lw_event_file(w, f, ev);
 	}
 	if (gone && !(ev->mask & IN_IGNORED))
-		lw_wd_release(lw, ev->wd);
+		logwatch_wd_release(lw, ev->wd);
 }
 
 struct logwatch *
@@ -788,13 +440,13 @@ lw_watch_free(struct logwatch *lw, int id)
 
 	lw->w[id] = NULL;	/* so its watches count as unused */
 	if (w->cur != NULL)
-		lw_file_close(lw, w, w->cur);
+		logfile_close(lw, w, w->cur);
 	while ((f = w->old) != NULL) {
 		w->old = f->next;
-		lw_file_close(lw, w, f);
+		logfile_close(lw, w, f);
 	}
-	lw_wd_release(lw, wd);
-	lw_wd_release(lw, uwd);
+	logwatch_wd_release(lw, wd);
+	logwatch_wd_release(lw, uwd);
 	free(w->dir);
 	free(w->path);
 	free(w);
@@ -848,14 +500,14 @@ logwatch_add(struct logwatch *lw, const char *path, int from_start,
 	/* The directory first, so a file created from here on is seen. */
 	if (lw_arm(lw, w, now) == -1)
 		goto out;
-	if ((w->cur = lw_file_open(lw, w, !from_start, now)) == NULL) {
+	if ((w->cur = logfile_open(lw, w, !from_start, now)) == NULL) {
 		if (errno != ENOENT && errno != ENOTDIR) {
 			log_warn("%s", path);
 			goto out;
 		}
 		log_info("%s: does not exist yet", path);
 	}
-	lw_adopt_old(lw, w, now);
+	logfile_adopt(lw, w, now);
 	/* Read what is already there (all of it, or what came after the
 	 * offset a previous worker reached) at the next logwatch_handle, not
 	 * from inside add: logwatch_deadline says "now". */

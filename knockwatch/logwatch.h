@@ -7,9 +7,11 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "kwlimits.h"
 
 #define LOGWATCH_MAX		64	/* watched paths per instance */
-#define LOGWATCH_MAX_OLD	4	/* rotated-away files kept open per path */
+#define LOGWATCH_MAX_OLD	KW_MAX_ROTATED	/* rotated-away files kept open
+						 * per path */
 
 /* Called once per complete line, without its newline; len <= KW_MAX_LINE.
  * line is NUL-terminated and valid only during the call. The callback may

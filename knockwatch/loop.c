@@ -518,10 +518,7 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 		next = min_ms(next, ctl_deadline());
 		if (d.stopping)
 			next = min_ms(next, d.stop_deadline);
-		int timeout = next == KW_MS_NEVER ? -1 :
-		    next <= now ? 0 : (next - now > INT_MAX ? INT_MAX :
-		    (int)(next - now));
-		if (ev_wait(timeout) == -1)
+		if (ev_wait(ev_timeout(next, now)) == -1)
 			fatal("epoll_wait");
 	}
 	monitor_stop();

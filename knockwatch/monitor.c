@@ -21,7 +21,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "action.h"
+#include "kwlimits.h"
 #include "ctl.h"
 #include "door.h"
 #include "ev.h"
@@ -419,7 +419,7 @@ static int
 cmd_spawn(const struct config_source *s, pid_t *pid)
 {
 	/* Like actions, the command sees none of our environment. */
-	static char *const envp[] = { "PATH=" ACTION_PATH, "LANG=C", NULL };
+	static char *const envp[] = { "PATH=" KW_CHILD_PATH, "LANG=C", NULL };
 	/* A bare program name is looked up in that PATH; its stderr stays
 	 * ours, so nothing it complains about reads as a log line; it dies
 	 * with the daemon rather than linger. */

@@ -70,7 +70,7 @@ user_of(const struct otp *o, int door, uint32_t upos)
 }
 
 static void
-door_free(struct otp_door *od)
+otp_door_free(struct otp_door *od)
 {
 	if (od->slots != NULL)
 		for (unsigned s = 0; s < od->nsl; s++)
@@ -137,7 +137,7 @@ otp_free(struct otp *o)
 		return;
 	if (o->doors != NULL)
 		for (int i = 0; i < o->cfg->ndoors; i++)
-			door_free(&o->doors[i]);
+			otp_door_free(&o->doors[i]);
 	free(o->doors);
 	free(o);
 }
@@ -304,7 +304,7 @@ cache_one(const struct config_door *d, struct otp_cands *cs,
 }
 
 static int
-knock_is(const struct config_knock *want, const struct parse_knock *k)
+otp_knock_is(const struct config_knock *want, const struct parse_knock *k)
 {
 	return want->port == k->dport && want->proto == k->proto;
 }
@@ -331,7 +331,7 @@ otp_next(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
 		want.port = c->u.one.port[stage - 2];
 		want.proto = c->u.one.udp & (1u << stage) ? IPPROTO_UDP :
 		    IPPROTO_TCP;
-		return knock_is(&want, k) ? 1 : 0;
+		return otp_knock_is(&want, k) ? 1 : 0;
 	}
 	if (c->n == 0) {
 		/* Knock 2: the candidates are the index entries of knock 1
@@ -358,7 +358,7 @@ otp_next(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
 				break;
 			cd.v = e->upos << 8 | (uint32_t)(c->step_hi - st);
 			if (cand_derive(o, door, src, c, &cd, seq, &open) != 0 ||
-			    !knock_is(&seq[1], k))
+			    !otp_knock_is(&seq[1], k))
 				continue;
 			if (n == 0) {
 				memcpy(first, seq, sizeof(seq));
@@ -370,7 +370,7 @@ otp_next(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
 		/* Several survivors of knock 2 (rare): derive each again. */
 		for (uint8_t i = 0; i < c->n; i++) {
 			if (cand_derive(o, door, src, c, &c->u.c[i], seq,
-			    &open) != 0 || !knock_is(&seq[stage], k))
+			    &open) != 0 || !otp_knock_is(&seq[stage], k))
 				continue;
 			if (n == 0) {
 				memcpy(first, seq, sizeof(seq));

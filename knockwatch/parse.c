@@ -2,6 +2,7 @@
  * canonical knock: binary address, integer ports, flag bits. It allocates
  * nothing per line, never resolves a name, and lets no line text out except
  * the interface name, which it checks against a strict character set. */
+#include "kwlimits.h"
 #include "parse.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -16,6 +17,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "stamp.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -23,7 +25,6 @@
 
 #define PARSE_MAX_PREFIX	127	/* nft's log prefix limit; iptables' is 29 */
 #define PARSE_MAX_HOST		255	/* syslog HOSTNAME field */
-#define PARSE_MAX_STAMP		40	/* RFC 3339 with nanoseconds and offset */
 #define PARSE_MAX_KTS		32	/* "[ 1234567.123456] " */
 #define PARSE_MATCH_LIMIT	100000	/* bounds an admin's pattern on one line */
 #define PARSE_DEPTH_LIMIT	10000
@@ -260,7 +261,8 @@ parse_group(struct parser *p, int rc, uint32_t g, const char **s, size_t *n,
 
 /*
  * Skips a syslog header, classic "Nov 23 16:53:16 host " or RFC 3339
- * "2026-11-23T16:53:16.123456+00:00 host ", and the tag, which must be
+ * "2026-11-23T16:53:16.123456+00:00 host " (the stamps stamp_scan knows,
+ * each followed by one space), and the tag, which must be
  * exactly "kernel: ". The tag is checked where it stands, never searched
  * for: other programs' messages may contain " kernel: " anywhere.
  * Returns the start of the kernel message or NULL.
@@ -269,30 +271,11 @@ static const char *
 parse_syslog_header(const char *s, const char *end)
 {
 	const char *q;
-	size_t n = (size_t)(end - s);
+	size_t n = (size_t)(end - s), len;
 
-	if (n >= 16 && s[0] >= 'A' && s[0] <= 'Z' &&
-	    s[1] >= 'a' && s[1] <= 'z' && s[2] >= 'a' && s[2] <= 'z' &&
-	    s[3] == ' ' && (s[4] == ' ' || parse_isdigit(s[4])) &&
-	    parse_isdigit(s[5]) && s[6] == ' ' &&
-	    parse_isdigit(s[7]) && parse_isdigit(s[8]) && s[9] == ':' &&
-	    parse_isdigit(s[10]) && parse_isdigit(s[11]) && s[12] == ':' &&
-	    parse_isdigit(s[13]) && parse_isdigit(s[14]) && s[15] == ' ')
-		s += 16;
-	else if (n >= 20 && parse_isdigit(s[0]) && s[4] == '-' &&
-	    s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':') {
-		for (q = s; q < end && *q != ' '; q++) {
-			if (q - s >= PARSE_MAX_STAMP)
-				return NULL;
-			if (!(parse_isdigit(*q) || *q == '-' || *q == ':' ||
-			    *q == '.' || *q == '+' || *q == 'T' || *q == 'Z'))
-				return NULL;
-		}
-		if (q == end)
-			return NULL;
-		s = q + 1;
-	} else
+	if (stamp_scan(s, n, &len) == STAMP_NONE || len >= n || s[len] != ' ')
 		return NULL;
+	s += len + 1;
 
 	for (q = s; q < end && *q != ' '; q++)
 		if (q - s >= PARSE_MAX_HOST || *q <= ' ' || *q > '~')

@@ -6,8 +6,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-
-#define KW_MAX_LINE 8192	/* longer lines are dropped by the reader */
+#include "kwlimits.h"	/* KW_MAX_LINE */
 
 /* TCP flag bits as in the TCP header. */
 #define PARSE_TCP_FIN 0x01

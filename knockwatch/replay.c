@@ -15,9 +15,11 @@
 
 #include "config.h"
 #include "knock.h"
+#include "kwlimits.h"
 #include "log.h"
 #include "parse.h"
 #include "seq.h"
+#include "stamp.h"
 
 #define REPLAY_CHUNK (1u << 20)
 #define KW_DEFAULT_CONFIG "/etc/knockwatch/knockwatch.yaml"
@@ -38,25 +40,6 @@ struct replay {
 	uint64_t lines, matched, ignored, rejected, overlong, opens;
 };
 
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
-    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-static int
-num(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* The line's own time: RFC 3339 ("2026-11-23T16:53:16.123+01:00") or
- * classic syslog ("Nov 23 16:53:16", local time, this year). Returns 0
- * and fills *ms (milliseconds since the epoch), or -1. */
 /* Seconds of a broken-down time, converted once per distinct stamp. */
 static int64_t
 stamp_secs(struct replay *r, const char *key, size_t keylen, struct tm *tm,
@@ -70,70 +53,47 @@ stamp_secs(struct replay *r, const char *key, size_t keylen, struct tm *tm,
 	return r->stamp_secs;
 }
 
+/* The line's own time, from the stamp that opens it (stamp_scan: the
+ * formats the parser knows): RFC 3339 with its offset, or classic syslog
+ * in local time, this year. Returns 0 and fills *ms (milliseconds since
+ * the epoch), or -1. */
 static int
 line_time(struct replay *r, const char *l, size_t len, int64_t *ms)
 {
-	struct tm tm;
-	int frac = 0, off = 0;
-	size_t i = 19;
+	struct stamp_fields f;
+	enum stamp_kind kind;
+	size_t slen, keylen;
 
-	memset(&tm, 0, sizeof(tm));
-	if (len >= 20 && l[4] == '-' && l[7] == '-' && l[10] == 'T') {
-		/* Same second as the line before (the usual case): only the
-		 * fraction and the offset are new. */
-		if (r->stamp_keylen == 19 && memcmp(r->stamp_key, l, 19) == 0)
-			goto fraction;
-		tm.tm_year = num(l, 4) - 1900;
-		tm.tm_mon = num(l + 5, 2) - 1;
-		tm.tm_mday = num(l + 8, 2);
-		tm.tm_hour = num(l + 11, 2);
-		tm.tm_min = num(l + 14, 2);
-		tm.tm_sec = num(l + 17, 2);
-		if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mday < 0 ||
-		    tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
-			return -1;
-fraction:
-		if (i < len && l[i] == '.') {
-			int digits = 0;
-			for (i++; i < len && l[i] >= '0' && l[i] <= '9'; i++)
-				if (digits++ < 3)
-					frac = frac * 10 + (l[i] - '0');
-			for (; digits < 3; digits++)
-				frac *= 10;
-		}
-		if (i + 5 < len && (l[i] == '+' || l[i] == '-')) {
-			int hh = num(l + i + 1, 2);
-			int mm = l[i + 3] == ':' ? num(l + i + 4, 2) :
-			    num(l + i + 3, 2);
-			if (hh < 0 || mm < 0)
-				return -1;
-			off = (hh * 60 + mm) * 60 * (l[i] == '+' ? 1 : -1);
-		}
-		*ms = (stamp_secs(r, l, 19, &tm, 1) - off) * 1000 + frac;
-		return 0;
-	}
-	if (len >= 15 && l[3] == ' ' && l[6] == ' ' && l[9] == ':') {
-		int mon = -1;
-
-		if (r->stamp_keylen == 15 && memcmp(r->stamp_key, l, 15) == 0) {
+	if ((kind = stamp_scan(l, len, &slen)) == STAMP_NONE)
+		return -1;
+	/* Same second as the line before (the usual case): the date and
+	 * time are known; only an RFC 3339 fraction and offset are new. */
+	keylen = kind == STAMP_RFC3339 ? 19 : slen;
+	if (r->stamp_keylen == keylen &&
+	    memcmp(r->stamp_key, l, keylen) == 0) {
+		if (kind != STAMP_RFC3339) {
 			*ms = r->stamp_secs * 1000;
 			return 0;
 		}
-		for (int m = 0; m < 12; m++)
-			if (memcmp(l, months[m], 3) == 0)
-				mon = m;
-		tm.tm_year = r->year;
-		tm.tm_mon = mon;
-		tm.tm_mday = l[4] == ' ' ? num(l + 5, 1) : num(l + 4, 2);
-		tm.tm_hour = num(l + 7, 2);
-		tm.tm_min = num(l + 10, 2);
-		tm.tm_sec = num(l + 13, 2);
-		if (mon < 0 || tm.tm_mday < 0 || tm.tm_hour < 0 ||
-		    tm.tm_min < 0 || tm.tm_sec < 0)
+		if (stamp_zone(l, slen, &f.ms, &f.utc_off) == -1)
 			return -1;
-		tm.tm_isdst = -1;
-		*ms = stamp_secs(r, l, 15, &tm, 0) * 1000;
+		*ms = (r->stamp_secs - f.utc_off) * 1000 + f.ms;
 		return 0;
+	}
+	if (stamp_fields(l, slen, kind, &f) == -1)
+		return -1;
+	switch (kind) {
+	case STAMP_RFC3339:
+		*ms = (stamp_secs(r, l, 19, &f.tm, 1) - f.utc_off) * 1000 +
+		    f.ms;
+		return 0;
+	case STAMP_CLASSIC:
+		f.tm.tm_year = r->year;
+		f.tm.tm_isdst = -1;
+		*ms = stamp_secs(r, l, slen, &f.tm, 0) * 1000;
+		return 0;
+	case STAMP_NONE:
+		break;
 	}
 	return -1;
 }

@@ -12,12 +12,15 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "linebuf.h"
+#include "kwlimits.h"
 #include "log.h"
 #include "priv.h"
 
 #define KMSG_RECORD 8192
 #define CMD_BACKOFF_MIN_MS 1000
 #define CMD_BACKOFF_MAX_MS 60000
+#define OVERLONG_LOG_MS 60000	/* at most one overlong warning a minute */
 
 struct source {
 	struct sources *set;
@@ -32,9 +35,7 @@ struct source {
 	int cmd_fd;		/* its stdout, or -1 */
 	kw_ms cmd_restart;	/* when to start it again, or KW_MS_NEVER */
 	kw_ms cmd_backoff;
-	size_t cmd_len;		/* bytes of a partial line in cmd_buf */
-	int cmd_skip;		/* dropping the rest of an overlong line */
-	char *cmd_buf;		/* KW_MAX_LINE + 1 */
+	struct linebuf cmd_lines;	/* over KW_MAX_LINE + 1 bytes */
 };
 
 struct sources {
@@ -45,6 +46,8 @@ struct sources {
 	source_knock_cb cb;
 	void *arg;
 	kw_ms reject_logged;	/* rate limit of the debug line */
+	kw_ms overlong_next;	/* rate limit of the overlong warning */
+	uint64_t overlong_quiet;	/* dropped since the last warning */
 	struct source_stats st;
 };
 
@@ -160,14 +163,40 @@ cmd_ended(struct source *s, kw_ms now)
 		s->cmd_pid = 0;
 		s->cmd_running = 0;
 	}
-	s->cmd_len = 0;
-	s->cmd_skip = 0;
+	(void)linebuf_drop(&s->cmd_lines);
 	s->cmd_restart = now + s->cmd_backoff;
 	log_warnx("source %s: command ended, restarting in %lld ms",
 	    s->cfg->argv[0], (long long)s->cmd_backoff);
 	s->cmd_backoff *= 2;
 	if (s->cmd_backoff > CMD_BACKOFF_MAX_MS)
 		s->cmd_backoff = CMD_BACKOFF_MAX_MS;
+}
+
+/* linebuf_cb: one line of a command's output. */
+static int
+on_cmd_line(void *arg, char *line, size_t len)
+{
+	handle(arg, line, len, 0);
+	return 0;
+}
+
+/* Counts n overlong lines of a command's output, dropped as a log file's
+ * are, and says so at most once a minute. */
+static void
+cmd_overlong(struct source *s, uint64_t n)
+{
+	struct sources *set = s->set;
+	kw_ms now = clock_now_ms();
+
+	set->st.overlong += n;
+	set->overlong_quiet += n;
+	if (now < set->overlong_next)
+		return;
+	log_warnx("source %s: dropped %llu line(s) longer than %d bytes",
+	    s->cfg->argv[0], (unsigned long long)set->overlong_quiet,
+	    KW_MAX_LINE);
+	set->overlong_quiet = 0;
+	set->overlong_next = now + OVERLONG_LOG_MS;
 }
 
 static void
@@ -177,26 +206,16 @@ on_cmd(void *arg, int fd, uint32_t events)
 	char buf[16384];
 	ssize_t n = 0;
 	int budget = 64;
+	uint64_t overlong = s->cmd_lines.overlong;
 
 	(void)events;
 	while (budget-- > 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
-				if (!s->cmd_skip)
-					handle(s, s->cmd_buf, s->cmd_len, 0);
-				s->cmd_len = 0;
-				s->cmd_skip = 0;
-			} else if (s->cmd_skip) {
-				continue;
-			} else if (s->cmd_len < KW_MAX_LINE) {
-				s->cmd_buf[s->cmd_len++] = buf[i];
-			} else {
-				s->cmd_skip = 1;	/* overlong: dropped */
-				s->cmd_len = 0;
-			}
-		}
+		(void)linebuf_feed(&s->cmd_lines, buf, (size_t)n, on_cmd_line,
+		    s);
 		s->cmd_backoff = CMD_BACKOFF_MIN_MS;	/* it works */
 	}
+	if (s->cmd_lines.overlong != overlong)
+		cmd_overlong(s, s->cmd_lines.overlong - overlong);
 	if (budget >= 0 && (n == 0 || (n == -1 && errno != EAGAIN &&
 	    errno != EINTR)))
 		cmd_ended(s, clock_now_ms());
@@ -263,11 +282,13 @@ sources_open(const struct config *c, struct logwatch *lw,
 	set->c = c;
 	set->cb = cb;
 	set->arg = arg;
+	set->overlong_next = INT64_MIN;
 	if (prev != NULL)
 		set->st = prev->st;
 	for (int i = 0; i < c->nsources; i++) {
 		struct source *s = &set->v[i];
 		const struct config_source *cs = &c->sources[i];
+		char *buf;
 
 		s->set = set;
 		s->cfg = cs;
@@ -308,10 +329,12 @@ sources_open(const struct config *c, struct logwatch *lw,
 			break;
 		case CONFIG_SRC_COMMAND:
 			/* Started from the loop (sources_tick) right away. */
-			if ((s->cmd_buf = malloc(KW_MAX_LINE + 1)) == NULL) {
+			if ((buf = malloc(KW_MAX_LINE + 1)) == NULL) {
 				snprintf(err, errlen, "out of memory");
 				goto fail;
 			}
+			linebuf_init(&s->cmd_lines, buf, KW_MAX_LINE,
+			    LINEBUF_DROP);
 			s->cmd_backoff = CMD_BACKOFF_MIN_MS;
 			s->cmd_restart = now;
 			break;
@@ -362,7 +385,7 @@ sources_close(struct sources *s, const struct sources *keep)
 			src->cmd_backoff = 0;
 			cmd_ended(src, 0);
 		}
-		free(src->cmd_buf);
+		free(src->cmd_lines.buf);
 		parse_free(src->parser);
 	}
 	free(s->v);

@@ -14,6 +14,7 @@ typedef void (*source_knock_cb)(void *arg, const struct parse_knock *k);
 
 struct source_stats {
 	uint64_t lines, knocks, ignored, rejected, kmsg_lost;
+	uint64_t overlong;	/* command sources' lines over KW_MAX_LINE */
 };
 
 struct sources;

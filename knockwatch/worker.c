@@ -200,7 +200,8 @@ report(struct worker *w, int to_log)
 	    "rejected %llu overlong %llu rotations %llu",
 	    (unsigned long long)ss.lines, (unsigned long long)ss.knocks,
 	    (unsigned long long)ss.ignored, (unsigned long long)ss.rejected,
-	    (unsigned long long)ls.overlong, (unsigned long long)ls.rotations);
+	    (unsigned long long)(ls.overlong + ss.overlong),
+	    (unsigned long long)ls.rotations);
 	OUT();
 	snprintf(line, sizeof(line), "tracked %u/%u advances %llu resets %llu "
 	    "retransmits %llu expired %llu evictions %llu opens %llu "
@@ -426,10 +427,7 @@ worker_main(int argc, char **argv)
 			if (sources_deadline(w.src) < next)
 				next = sources_deadline(w.src);
 		}
-		int timeout = next == KW_MS_NEVER ? -1 :
-		    next <= now ? 0 : (next - now > INT_MAX ? INT_MAX :
-		    (int)(next - now));
-		if (ev_wait(timeout) == -1)
+		if (ev_wait(ev_timeout(next, now)) == -1)
 			fatal("epoll_wait");
 	}
 }

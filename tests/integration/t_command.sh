@@ -43,6 +43,20 @@ check "the command is the parent's child, not the worker's" \
 check "the command runs as root (the worker could not read the journal)" \
 	test "$(ps -o uid= -p "$C" | tr -d ' ')" = 0
 
+# Overlong lines of the command's output are dropped, counted and logged as
+# a log file's are; the knock text after 1 MiB of padding is not a line.
+for port in tcp/7000 udp/8000 tcp/9000; do
+	perl -e 'print "A" x 1048576' >>"$CLOG"
+	knock_line 198.51.100.7 "${port%/*}" 41000 "${port#*/}" >>"$CLOG"
+done
+check "knocks after overlong lines open" cmd_knock 192.0.2.4
+overlong=$(status | awk '/^lines / { for (i = 1; i < NF; i++) if ($i == "overlong") print $(i + 1) }')
+check "the command's overlong lines are counted ($overlong)" \
+	test "${overlong:-0}" -eq 3
+check "and logged" grep -q "source tail: dropped [0-9]* line(s) longer than 8192 bytes" "$T/kw.err"
+check "the knock text after them is not a line" \
+	sh -c "! grep -q 'src=198\\.51\\.100\\.7 ' '$ACT'"
+
 kill -9 "$C"
 check "a command that dies is started again" \
 	wait_for 10 sh -c "c=\$(pgrep -f '^tail -n 0 -F $CLOG') && [ \"\$c\" != $C ]"
