@@ -212,7 +212,14 @@ $(BUILD)/bench/filewatch: bench/filewatch.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(KW_CFLAGS) -o $@ $<
 
-bench: all $(BUILD)/bench/linebench $(BUILD)/bench/filewatch
+# The latency floor (bench/latency.sh): a bare /dev/kmsg reader that forks
+# and execs the same stamp command on the last knock.
+$(BUILD)/bench/kmsgfloor: bench/kmsgfloor.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(KW_CFLAGS) -o $@ $<
+
+bench: all $(BUILD)/bench/linebench $(BUILD)/bench/filewatch \
+		$(BUILD)/bench/kmsgfloor
 	@sh bench/run.sh $(BUILD)
 
 # knockwatch/2 first knocks alone (bench/hmac.sh): the burst on a bound and
