@@ -2,7 +2,10 @@
 # latency.sh — time from the last knock packet to the start command running,
 # for knockd, knockwatch reading /dev/kmsg, and knockwatch tailing a file a
 # private rsyslogd (imkmsg) writes; and, as the yardstick for the last, the
-# delay until rsyslogd's line is in the file (bench/filewatch.c). The rig: two network namespaces joined by
+# delay until rsyslogd's line is in the file (bench/filewatch.c); and, as
+# the floor for the kmsg source, a bare /dev/kmsg reader that forks and execs
+# the same stamp command on the last knock (bench/kmsgfloor.c), right after
+# knockwatch's kmsg rounds. The rig: two network namespaces joined by
 # a veth pair, addresses only inside them; the server namespace LOGs the
 # knock ports with a prefix unique to this run and REJECTs them. Each tool
 # runs alone, BENCH_ROUNDS rounds, each round from its own source address
@@ -52,7 +55,9 @@ ip link set "$IF_S" netns "$NS_S"
 ip link set "$IF_C" netns "$NS_C"
 ip -n "$NS_S" addr add "$SERVER/16" dev "$IF_S"
 ip -n "$NS_C" addr add 10.213.0.2/16 dev "$IF_C"
-for n in $(seq 0 $((4 * (ROUNDS + 1) - 1))); do
+# One source address per round of each of the five phases (knockd, kw_kmsg,
+# floor, rsyslog, kw_file), warm-up rounds included.
+for n in $(seq 0 $((5 * (ROUNDS + 1) - 1))); do
 	echo "address add 10.213.$((n / 250 + 1)).$((n % 250 + 1))/16 dev $IF_C"
 done | ip -n "$NS_C" -batch -
 for ns in "$NS_S" "$NS_C"; do ip -n "$ns" link set lo up; done
@@ -149,6 +154,21 @@ start_bg "$KW" -c "$D/kw_kmsg.yaml" -v 2>"$D/kw_kmsg.err"
 cmd "knockwatch -c $D/kw_kmsg.yaml -v"
 wait_for 10 grep -q "started:" "$D/kw_kmsg.err"
 phase kw_kmsg
+stop_bg "$LASTPID"
+
+# --- the floor: /dev/kmsg read, fork and exec of the same stamp command ---
+# has_kmsg PID: PID holds /dev/kmsg open (it seeks to the end next; the
+# warm-up round covers that instant).
+has_kmsg() {
+	for h_f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$h_f" 2>/dev/null)" = /dev/kmsg ] && return 0
+	done
+	return 1
+}
+start_bg "$BIN/kmsgfloor" "$PFX" "$BENCH/stamp.sh" floor "$STAMPS"
+cmd "build/bench/kmsgfloor '$PFX' bench/stamp.sh floor $STAMPS   # reads /dev/kmsg, fork + execve on ' DPT=9000 '"
+wait_for 10 has_kmsg "$LASTPID"
+phase floor
 stop_bg "$LASTPID"
 
 # --- knockwatch, file written by a private rsyslogd reading /dev/kmsg ---

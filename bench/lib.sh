@@ -2,9 +2,12 @@
 # lib.sh — helpers shared by the benchmark scripts (sourced, POSIX sh).
 # Results are "key=value" lines appended to $RES; run.sh turns them into
 # the table and bench/results.md. Nothing here touches the system outside
-# $OUT except what each script says it does (and undoes).
+# $OUT except what each script says it does (and undoes). wait_for and
+# now_ms come from tests/lib/common.sh (its poll never times anything).
 set -eu
 KW_TOP=${KW_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=tests/lib/common.sh
+. "$KW_TOP/tests/lib/common.sh"
 KW_BUILD=${KW_BUILD:-$KW_TOP/build}
 KW=${KW:-$KW_BUILD/knockwatch}
 # shellcheck disable=SC2034 # used by the scripts that source this file
@@ -30,16 +33,6 @@ cmd() { printf '%s\n' "$*" >>"$CMDS"; }
 say() { printf '[bench] %s\n' "$*" >&2; }
 
 now_ns() { date +%s%N; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# wait_for SECONDS CMD...: polls CMD until it succeeds or the deadline.
-wait_for() {
-	w_end=$(($(now_ms) + $1 * 1000)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_ms)" -ge "$w_end" ] && return 1
-		sleep 0.01
-	done
-	return 0
-}
 # timed OUTFILE CMD...: runs CMD (stdout to OUTFILE, stderr appended to
 # $OUT/stderr.log) and prints its wall time in nanoseconds.
 timed() {

@@ -42,6 +42,10 @@ if have lat_knockd_median_ms; then
 	kd=$(v lat_knockd_median_ms) km=$(v lat_kw_kmsg_median_ms)
 	kf=$(v lat_kw_file_median_ms) rs=$(v lat_rsyslog_median_ms)
 	echo "| 2 | Latency, last knock → start command, kmsg source (median / p95, n=$(v lat_kw_kmsg_n)) | $km / $(v lat_kw_kmsg_p95_ms) ms | knockd: $kd / $(v lat_knockd_p95_ms) ms (n=$(v lat_knockd_n)) | $(calc "printf \"%.2f\", $km / $kd")x knockd | ≤ 1x at the median | $(yes_no "$km <= $kd") |"
+	if have lat_floor_median_ms; then
+		fl=$(v lat_floor_median_ms)
+		echo "| 2 | Latency floor: kmsg source vs a bare /dev/kmsg reader that forks and execs the same stamp command (bench/kmsgfloor.c; median / p95, n=$(v lat_floor_n)) | $km / $(v lat_kw_kmsg_p95_ms) ms | floor: $fl / $(v lat_floor_p95_ms) ms | $(calc "printf \"%.2f\", $km / $fl")x the floor; $(calc "printf \"%+.2f\", $km - $fl") ms | ≤ 1.05x the floor (issue 19) | $(yes_no "$km <= 1.05 * $fl") |"
+	fi
 	echo "| 2 | Latency, rsyslog file source (median / p95, n=$(v lat_kw_file_n)) | $kf / $(v lat_kw_file_p95_ms) ms | knockd $kd ms; rsyslog's own write delay (line in file) $rs / $(v lat_rsyslog_p95_ms) ms | $(calc "printf \"%.2f\", $kf / $kd")x knockd; $(calc "printf \"%+.1f\", $kf - $kd") ms vs knockd | ≤ knockd + rsyslog's delay ($(calc "printf \"%.1f\", $kd + $rs") ms) | $(yes_no "$kf <= $kd + $rs") |"
 fi
 if have rss_cap; then
@@ -121,6 +125,10 @@ cat <<EOH
   each round knocks from its own address. "rsyslog's own write delay" is
   the time until the line is in the file, read by an inotify reader that
   does nothing else (bench/filewatch.c), with knockwatch not running.
+  The floor is what any daemon reading /dev/kmsg pays: the kernel's
+  delivery of the record, one fork and one execve of the same stamp.sh
+  (bench/kmsgfloor.c: no sequence, no state, no privilege separation), run
+  alone right after knockwatch's kmsg rounds.
 - Scale: RSS is the worker's VmRSS (the process that holds the table) before and after N first knocks from N
   distinct sources (file source; status socket polled until "tracked N");
   before includes the preallocated hash buckets for max_tracked. HMAC

@@ -6,6 +6,8 @@
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/lib/common.sh
+. "$top/tests/lib/common.sh"
 KW=$top/$build/knockwatch
 T=$(mktemp -d /tmp/kwdemo.XXXXXX)
 pid=
@@ -17,13 +19,6 @@ trap 'trap "" HUP PIPE; exit 129' HUP
 trap 'trap "" HUP PIPE; exit 141' PIPE
 
 step() { printf '\n== %s\n' "$*"; }
-wait_for() {
-	n=0
-	until "$@" >/dev/null 2>&1; do
-		n=$((n + 1)); [ "$n" -gt 200 ] && return 1
-		sleep 0.05
-	done
-}
 line() {
 	printf '%s fw kernel: [ 4242.000001] KNOCK: IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=%s DST=192.0.2.1 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=%s SPT=%s DPT=%s WINDOW=64240 RES=0x00 SYN URGP=0\n' \
 	    "$(date '+%b %e %H:%M:%S')" "$1" "$2" "$3" "$4"
@@ -49,7 +44,7 @@ step "configuration ($T/knockwatch.yaml), checked with knockwatch -n"
 step "starting: knockwatch -c $T/knockwatch.yaml"
 "$KW" -c "$T/knockwatch.yaml" 2>"$T/daemon.log" &
 pid=$!
-wait_for grep -q started: "$T/daemon.log"
+wait_for 10 grep -q started: "$T/daemon.log"
 step "a scanner sweeps ports 6990-9010 from 198.51.100.9 (every wrong knock resets)"
 p=6990
 while [ $p -le 9010 ]; do line 198.51.100.9 TCP $((30000 + p)) $p; p=$((p + 1)); done >>"$T/kern.log"
@@ -60,11 +55,11 @@ step "203.0.113.7 knocks tcp/7000 udp/8000 tcp/9000 (as the firewall's LOG rule 
 	line 203.0.113.7 TCP 40003 9000
 } >>"$T/kern.log"
 tail -n 3 "$T/kern.log" | cut -c1-160
-wait_for grep -q event=start "$T/doors.log"
+wait_for 10 grep -q event=start "$T/doors.log"
 step "the start command ran (actions/log transcript):"
 cat "$T/doors.log"
 step "waiting for stop_after (3 s)..."
-wait_for grep -q event=stop "$T/doors.log"
+wait_for 10 grep -q event=stop "$T/doors.log"
 cat "$T/doors.log"
 step "daemon log:"
 kill -TERM "$pid"; wait "$pid" || true; pid=

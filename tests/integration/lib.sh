@@ -2,13 +2,16 @@
 # lib.sh — shared helpers for the integration scenarios (sourced, POSIX sh).
 # Each scenario gets a temporary directory, a log file the daemon tails and
 # a transcript written by actions/log; it polls with deadlines, never a
-# fixed sleep, and prints "N passed, N failed" last.
+# fixed sleep, and prints "N passed, N failed" last. wait_for, now_ms and
+# the ok/not_ok/check/done_testing counters come from tests/lib/common.sh.
 set -u
 # Configs hold inline keys: knockwatch refuses them when others can read.
 umask 077
 KW_TOP=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 KW_BUILD=${KW_BUILD:-$KW_TOP/build}
 KW=$KW_BUILD/knockwatch
+# shellcheck source=tests/lib/common.sh
+. "$KW_TOP/tests/lib/common.sh"
 T=$(mktemp -d /tmp/kwit.XXXXXX)
 LOG=$T/kern.log
 ACT=$T/actions.log
@@ -22,29 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-# check DESCRIPTION CMD...: one test that passes when CMD succeeds.
-check() {
-	desc=$1; shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-done_testing() {
-	printf '%d passed, %d failed\n' "$pass" "$fail"
-	[ "$fail" -eq 0 ]
-}
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# wait_for SECONDS CMD...: polls CMD until it succeeds or the deadline.
-wait_for() {
-	w_end=$(($(now_ms) + $1 * 1000)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_ms)" -ge "$w_end" ] && return 1
-		sleep 0.05
-	done
-	return 0
-}
 
 # knock_line SRC PROTO SPORT DPORT [PREFIX]: a kernel LOG line as rsyslog's
 # classic format writes it.

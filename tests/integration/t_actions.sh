@@ -10,6 +10,8 @@
 # shellcheck disable=SC2016 # sh -c scripts and hostile test strings are literal
 set -u
 top=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=tests/lib/common.sh
+. "$top/tests/lib/common.sh"
 act=$top/actions
 scripts="log iptables nftables ipset forward"
 pass=0 fail=0 skip=0
@@ -65,19 +67,6 @@ check_eq() {
 		nok "$1"
 		printf '     | want: %s\n     | got:  %s\n' "$2" "$3"
 	fi
-}
-
-# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds or the
-# deadline passes.
-wait_for() {
-	n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
 }
 
 # inns CMD...: runs CMD in the test namespace (directly when there is none,

@@ -11,6 +11,8 @@ set -u
 KW_TOP=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 KW_BUILD=${KW_BUILD:-$KW_TOP/build}
 KW=$KW_BUILD/knockwatch
+# shellcheck source=tests/lib/common.sh
+. "$KW_TOP/tests/lib/common.sh"
 # Configs hold inline keys: knockwatch refuses them when others can read.
 umask 077
 T=$(mktemp -d /tmp/kwdoc.XXXXXX)
@@ -28,13 +30,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
 skipped() { skip=$((skip + 1)); echo "skipped - $1"; }
-check() {
-	desc=$1; shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 have() { command -v "$1" >/dev/null 2>&1; }
 # quiet DESC CMD...: CMD succeeds and prints nothing, but for the warning
 # about this host's nf_log_all_netns (net tests set it to 1 while they run)
@@ -50,14 +46,6 @@ quiet() {
 		not_ok "$desc"
 		sed 's/^/    /' "$T/q.out"
 	fi
-}
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-wait_for() {
-	w_end=$(($(now_ms) + $1 * 1000)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_ms)" -ge "$w_end" ] && return 1
-		sleep 0.05
-	done
 }
 # map FILE: installed/example paths to the repository and temp dirs.
 map() {

@@ -6,6 +6,8 @@
 # binary's checks count as failed and knock.sh is still tested.
 set -u
 top=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=tests/lib/common.sh
+. "$top/tests/lib/common.sh"
 build=${KW_BUILD:-$top/build}
 kw=$build/knockwatch
 ks=$top/examples/knock.sh
@@ -29,16 +31,6 @@ if [ ! -x "$kw" ]; then
 	have_kw=0
 	printf 'note: %s missing; its checks count as failed\n' "$kw"
 fi
-
-# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds.
-wait_for() {
-	deadline=$(($(date +%s) + $1))
-	shift
-	while ! "$@"; do
-		[ "$(date +%s)" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
 
 # expect NAME EXPECTED TOOL ARGS...: TOOL is kw or sh.
 expect() {

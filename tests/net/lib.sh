@@ -11,11 +11,14 @@
 # on success, failure and interruption alike. Scenarios poll with deadlines
 # (wait_for), never a fixed sleep, and print "N passed, N failed" last; as
 # non-root (or without netns) they print why and "0 passed, 0 failed, N
-# skipped".
+# skipped". wait_for, now_ms and the ok/not_ok/check/check_not counters come
+# from tests/lib/common.sh.
 set -u
 KW_TOP=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 KW_BUILD=${KW_BUILD:-$KW_TOP/build}
 KW=$KW_BUILD/knockwatch
+# shellcheck source=tests/lib/common.sh
+. "$KW_TOP/tests/lib/common.sh"
 # shellcheck disable=SC2034 # used by the scenarios that source this file
 ACTIONS=$KW_TOP/actions
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -45,20 +48,8 @@ PIDS=
 RSPID=
 NETS=
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-# check DESC CMD...: one test that passes when CMD succeeds.
-check() {
-	c_desc=$1
-	shift
-	if "$@"; then ok "$c_desc"; else not_ok "$c_desc"; fi
-}
-# check_not DESC CMD...: one test that passes when CMD fails.
-check_not() {
-	c_desc=$1
-	shift
-	if "$@"; then not_ok "$c_desc"; else ok "$c_desc"; fi
-}
+# done_testing: as common.sh's, with a warning first if nf_log_all_netns
+# was reset during the run.
 done_testing() {
 	if [ "$NFLOG_HELD" -eq 1 ] && [ "$(cat "$NFLOG")" != 1 ]; then
 		echo "warning: another process reset $NFLOG during the run; LOG lines of the namespaces were lost from then on"
@@ -72,18 +63,6 @@ skip_all() {
 	printf 'skip: %s\n' "$2"
 	printf '0 passed, 0 failed, %d skipped\n' "$1"
 	exit 0
-}
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# wait_for SECONDS CMD...: polls CMD until it succeeds or the deadline.
-wait_for() {
-	w_end=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_ms)" -ge "$w_end" ] && return 1
-		sleep 0.1
-	done
-	return 0
 }
 
 # net_why [rsyslog]: fails, with the reason in $WHY, unless the rig can
@@ -159,7 +138,7 @@ net_cleanup() {
 		kill -TERM "$KWPID" 2>/dev/null
 		c_end=$(($(now_ms) + 5000))
 		while kill -0 "$KWPID" 2>/dev/null && [ "$(now_ms)" -lt "$c_end" ]; do
-			sleep 0.05
+			sleep "$KW_POLL"
 		done
 		kill -KILL "$KWPID" 2>/dev/null
 		wait "$KWPID" 2>/dev/null
@@ -289,7 +268,7 @@ status() {
 	s_end=$(($(now_ms) + 10000))
 	while [ "$(grep -c "status: reloads" "$T/kw.err")" -le "$s_before" ]; do
 		[ "$(now_ms)" -ge "$s_end" ] && return 1
-		sleep 0.05
+		sleep "$KW_POLL"
 	done
 	grep "status: .* $1 [0-9]" "$T/kw.err" | tail -n 1 |
 		sed -E "s/.* $1 ([0-9]+).*/\\1/"
