@@ -105,7 +105,7 @@ fail:
 struct config *
 loop_load(const char *path, int *fd, char *err, size_t errlen)
 {
-	struct config_opts o = { -1, 1, 0, NULL, NULL };
+	struct config_opts o = { .fd = -1, .no_keys = 1 };
 	struct config *c;
 
 	/* Every worker parses the very bytes the parent checked, also one
