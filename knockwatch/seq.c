@@ -348,18 +348,11 @@ int
 seq_derive(const unsigned char *key, size_t keylen,
     const struct seq_params *p, struct config_knock *out, uint16_t *open_port)
 {
-	char msg[SEQ_MSG_MAX];
-	int ulen;
-
-	if (!seq_ready || !seq_valid(keylen, p))
+	/* Knock 1, then the rest: the client's path, where one more key
+	 * setup does not matter. */
+	if (seq_first(key, keylen, p, &out[0]) == -1)
 		return -1;
-	if ((ulen = seq_base(p, msg)) == -1)
-		return -1;
-	if (gcry_mac_setkey(seq_mac, key, keylen) != 0)
-		return -1;
-	if (seq_draw_first(msg, (size_t)ulen, p, &out[0]) == -1)
-		return -1;
-	return seq_draw_rest(msg, strlen(msg), p, out, open_port);
+	return seq_rest(key, keylen, p, out, open_port);
 }
 
 int
