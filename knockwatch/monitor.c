@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "kwlimits.h"
+#include "cmdsrc.h"
 #include "ctl.h"
 #include "door.h"
 #include "ev.h"
@@ -37,9 +38,6 @@
 #define MON_BACKOFF_MAX_MS 60000
 #define MON_STABLE_MS 60000	/* a worker up this long resets the back-off */
 #define MON_POLL_MS 100		/* exit polling when there is no pidfd */
-#define MON_CMD_GAP_MS 100	/* a command source starts at most this often */
-#define MON_CMD_STUCK_MS 5000	/* a killed command not reaped by then: warn */
-#define MON_GRAVES (2 * KW_MAX_SOURCES)	/* killed, not yet reaped */
 #define MON_BUDGET 256		/* messages per wake-up */
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
 #define MON_REPORT_LINES (16 + KW_MAX_DOORS)
@@ -62,18 +60,6 @@ static struct {
 	int report_wanted, report_lines;
 	char *rep;
 	size_t replen;
-	pid_t cmd[KW_MAX_SOURCES];
-	kw_ms cmd_last[KW_MAX_SOURCES];	/* when each was last started */
-	/* Command sources sent SIGKILL and not reaped yet: at most two per
-	 * source (on_cmd_start refuses a third), so the table never fills. */
-	struct grave {
-		pid_t pid;
-		uint32_t src;
-		int pidfd;		/* -1: polled */
-		kw_ms killed;
-		int warned;
-	} grave[MON_GRAVES];
-	kw_ms grave_next;	/* when graves_tick has something to do */
 	kw_ms log_second;
 	unsigned log_count;
 	unsigned long long log_dropped;
@@ -82,7 +68,7 @@ static struct {
 	struct monitor_stats st;
 } m = { .exe_fd = -1, .cur_fd = -1, .pending_fd = -1, .pidfd = -1,
 	.req = -1, .ctl = -1, .ifd = -1, .restart_at = KW_MS_NEVER,
-	.poll_at = KW_MS_NEVER, .grave_next = KW_MS_NEVER };
+	.poll_at = KW_MS_NEVER };
 
 int
 monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
@@ -177,97 +163,6 @@ cfgs(void)
 	v[0] = m.cur;
 	v[1] = m.pending;
 	return v;
-}
-
-/* 1 when the killed command in g has been reaped (its slot is free). */
-static int
-grave_reap(struct grave *g)
-{
-	pid_t r = waitpid(g->pid, NULL, WNOHANG);
-
-	if (r == 0 || (r == -1 && errno != ECHILD))
-		return 0;
-	closefd(&g->pidfd);
-	g->pid = 0;
-	return 1;
-}
-
-static void
-on_grave(void *arg, int fd, uint32_t events)
-{
-	(void)fd;
-	(void)events;
-	grave_reap(arg);
-}
-
-static unsigned
-graves_of(uint32_t i)
-{
-	unsigned n = 0;
-
-	for (int g = 0; g < MON_GRAVES; g++)
-		n += m.grave[g].pid > 0 && m.grave[g].src == i;
-	return n;
-}
-
-/* Ends command source i without waiting for it: the root loop must never
- * block on a child, and one in uninterruptible sleep (a hung NFS or FUSE
- * read) would not die for SIGKILL until the kernel lets it. Its group gets
- * SIGKILL (TERM could be ignored); the leader is reaped when its pidfd
- * says so, or by polling in monitor_tick, and is named after
- * MON_CMD_STUCK_MS. */
-static void
-cmd_stop(uint32_t i)
-{
-	struct grave *g = NULL;
-
-	if (i >= KW_MAX_SOURCES || m.cmd[i] <= 0)
-		return;
-	kill(-m.cmd[i], SIGKILL);
-	for (int n = 0; n < MON_GRAVES && g == NULL; n++)
-		if (m.grave[n].pid <= 0)
-			g = &m.grave[n];
-	if (g == NULL)
-		fatalx("no room to reap command pid %d", (int)m.cmd[i]);
-	g->pid = m.cmd[i];
-	g->src = i;
-	g->killed = clock_now_ms();
-	g->warned = 0;
-	g->pidfd = -1;
-	m.cmd[i] = 0;
-	if (grave_reap(g))
-		return;
-	m.grave_next = clock_now_ms();	/* monitor_tick takes it from here */
-	g->pidfd = (int)syscall(SYS_pidfd_open, g->pid, 0);
-	if (g->pidfd != -1 && ev_add(g->pidfd, EPOLLIN, on_grave, g) == -1)
-		closefd(&g->pidfd);
-}
-
-/* Polls the killed commands without a pidfd and names those that do not
- * go; the next time this has something to do. */
-static kw_ms
-graves_tick(kw_ms now)
-{
-	kw_ms next = KW_MS_NEVER;
-
-	for (int n = 0; n < MON_GRAVES; n++) {
-		struct grave *g = &m.grave[n];
-
-		if (g->pid <= 0 || grave_reap(g))
-			continue;
-		if (!g->warned && now - g->killed >= MON_CMD_STUCK_MS) {
-			g->warned = 1;
-			log_warnx("command source %u: pid %d has not ended %d s "
-			    "after SIGKILL (uninterruptible sleep?); the source "
-			    "starts again only once it has", g->src + 1,
-			    (int)g->pid, MON_CMD_STUCK_MS / 1000);
-		}
-		if (g->pidfd == -1 && now + MON_POLL_MS < next)
-			next = now + MON_POLL_MS;
-		if (!g->warned && g->killed + MON_CMD_STUCK_MS < next)
-			next = g->killed + MON_CMD_STUCK_MS;
-	}
-	return next;
 }
 
 /* The answers: one per request of the worker, named after the call that
@@ -413,33 +308,11 @@ answer_kmsg(char *p, size_t len, int fd, kw_ms now)
 	return 0;
 }
 
-/* Starts command source s as a child of the parent: its stdout is the log
- * the worker reads. */
-static int
-cmd_spawn(const struct config_source *s, pid_t *pid)
-{
-	/* Like actions, the command sees none of our environment. */
-	static char *const envp[] = { "PATH=" KW_CHILD_PATH, "LANG=C", NULL };
-	/* A bare program name is looked up in that PATH; its stderr stays
-	 * ours, so nothing it complains about reads as a log line; it dies
-	 * with the daemon rather than linger. */
-	const struct spawn_opts o = {
-		.argv = s->argv,
-		.envp = envp,
-		.search_path = 1,
-		.stderr_to_pipe = 0,
-		.death_signal = SIGTERM,
-	};
-
-	return spawn_start(&o, pid);
-}
-
 static int
 answer_cmd_start(char *p, size_t len, int fd, kw_ms now)
 {
 	const struct config *c = m.pending != NULL ? m.pending : m.cur;
 	uint32_t i;
-	pid_t pid;
 
 	(void)fd;
 	(void)now;
@@ -453,24 +326,7 @@ answer_cmd_start(char *p, size_t len, int fd, kw_ms now)
 		refuse("a request for a command source that is not configured");
 		return 0;
 	}
-	/* Bounded forks: a worker asking faster is told to retry (an honest
-	 * one does, after its back-off). */
-	now = clock_now_ms();
-	if (m.cmd_last[i] != 0 && now - m.cmd_last[i] < MON_CMD_GAP_MS) {
-		reply(-1, EAGAIN, NULL, -1);
-		return 0;
-	}
-	m.cmd_last[i] = now;
-	cmd_stop(i);
-	/* One killed and not yet reaped is the usual replacement; two mean
-	 * it does not die: no third until one has. */
-	if (graves_of(i) >= 2) {
-		reply(-1, EAGAIN, NULL, -1);
-		return 0;
-	}
-	fd = cmd_spawn(&c->sources[i], &pid);
-	if (fd != -1)
-		m.cmd[i] = pid;
+	fd = cmdsrc_start(i, &c->sources[i], clock_now_ms());
 	reply(fd == -1 ? -1 : 0, errno, NULL, fd);
 	return 0;
 }
@@ -485,7 +341,7 @@ answer_cmd_stop(char *p, size_t len, int fd, kw_ms now)
 	if (len != sizeof(i))
 		return -1;
 	memcpy(&i, p, sizeof(i));
-	cmd_stop(i);
+	cmdsrc_stop(i);
 	reply(0, 0, NULL, -1);
 	return 0;
 }
@@ -783,7 +639,7 @@ reaped(int status, kw_ms now)
 	closefd(&m.ctl);
 	closefd(&m.ifd);
 	for (uint32_t i = 0; i < KW_MAX_SOURCES; i++)
-		cmd_stop(i);
+		cmdsrc_stop(i);
 	if (m.report_wanted) {
 		m.report_wanted = 0;
 		m.cb.report(m.cb.arg, NULL, 0);
@@ -1075,7 +931,9 @@ monitor_deadline(void)
 	kw_ms next = m.pid > 0 ? m.poll_at :
 	    m.stopping ? KW_MS_NEVER : m.restart_at;
 
-	return m.grave_next < next ? m.grave_next : next;
+	kw_ms cmd_next = cmdsrc_deadline();
+
+	return cmd_next < next ? cmd_next : next;
 }
 
 void
@@ -1083,8 +941,7 @@ monitor_tick(kw_ms now)
 {
 	int status;
 
-	if (m.grave_next <= now)
-		m.grave_next = graves_tick(now);
+	cmdsrc_tick(now);
 	if (m.pid > 0 && m.poll_at <= now) {
 		m.poll_at = now + MON_POLL_MS;
 		if (waitpid(m.pid, &status, WNOHANG) == m.pid)
