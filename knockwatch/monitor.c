@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "kwlimits.h"
+#include "answer.h"
 #include "cmdsrc.h"
 #include "ctl.h"
 #include "door.h"
@@ -41,8 +42,6 @@
 #define MON_BUDGET 256		/* messages per wake-up */
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
 #define MON_REPORT_LINES (16 + KW_MAX_DOORS)
-#define MON_WATCH_MASK (IN_ALL_EVENTS | IN_ONLYDIR | IN_DONT_FOLLOW | IN_MASK_ADD | \
-	IN_EXCL_UNLINK)
 
 static struct {
 	int exe_fd;
@@ -121,8 +120,8 @@ closefd(int *fd)
 
 /* The worker broke the protocol: it is ended, and a fresh one started.
  * Nothing more it sent is read, even what is queued already. */
-static void
-refuse(const char *why)
+void
+monitor_refuse(const char *why)
 {
 	m.st.refused++;
 	log_warnx("worker pid %d sent %s: refused, ending the worker",
@@ -131,8 +130,8 @@ refuse(const char *why)
 	closefd(&m.req);
 }
 
-static void
-reply(int rc, int err, const struct stat *st, int fd)
+void
+monitor_reply(int rc, int err, const struct stat *st, int fd)
 {
 	struct msg_reply r;
 
@@ -155,8 +154,8 @@ reply(int rc, int err, const struct stat *st, int fd)
 
 /* The configs a request may refer to: the running one, and during a
  * reload the one the worker is loading. */
-static const struct config *const *
-cfgs(void)
+const struct config *const *
+monitor_cfgs(void)
 {
 	static const struct config *v[2];
 
@@ -165,224 +164,22 @@ cfgs(void)
 	return v;
 }
 
+int
+monitor_ifd(void)
+{
+	return m.ifd;
+}
+
 /* The answers: one per request of the worker, named after the call that
  * sends it (priv.c's priv_open_log is answered by answer_open_log; the
- * worker's own messages by answer_door, answer_log, ...). Each gets the
+ * worker's own messages by answer_door, answer_log, ...); those that
+ * open, watch, start or act are in answer.c, those about the worker's own
+ * state (log lines, config answer, status lines) here. Each gets the
  * payload p (len bytes, NUL-terminated one past), the descriptor fd that
  * came with it (only where the table allows one; the answer closes it)
  * and now. Returns 0 when the request was handled (answered, or refused
  * with its own reason), -1 when it asks for something outside the parent's
  * configs (the dispatcher refuses it). */
-
-static int
-answer_open_log(char *p, size_t len, int fd, kw_ms now)
-{
-	int rc, how;
-
-	(void)fd;
-	(void)now;
-	if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 0))
-		return -1;
-	rc = held_open(p, &how);
-	reply(rc == -1 ? -1 : how, errno, NULL, rc);
-	return 0;
-}
-
-/* The path of a struct msg_log_file request, NULL when it is not one of
- * a file source. */
-static const char *
-log_file_path(const char *p, size_t len, struct msg_log_file *l)
-{
-	const char *path = p + sizeof(*l);
-
-	if (len <= sizeof(*l) ||
-	    !msg_str_ok(path, len - sizeof(*l), PATH_MAX) ||
-	    !grant_path(cfgs(), path, 0))
-		return NULL;
-	memcpy(l, p, sizeof(*l));
-	return path;
-}
-
-static int
-answer_open_rotated(char *p, size_t len, int fd, kw_ms now)
-{
-	struct msg_log_file l;
-	const char *path;
-	int rc;
-
-	(void)fd;
-	(void)now;
-	if ((path = log_file_path(p, len, &l)) == NULL)
-		return -1;
-	rc = held_rotated(path, l.index > INT_MAX ? -1 : (int)l.index);
-	reply(rc == -1 ? -1 : 0, errno, NULL, rc);
-	return 0;
-}
-
-static int
-answer_log_done(char *p, size_t len, int fd, kw_ms now)
-{
-	struct msg_log_file l;
-	const char *path;
-
-	(void)fd;
-	(void)now;
-	if ((path = log_file_path(p, len, &l)) == NULL)
-		return -1;
-	held_done(path, (dev_t)l.dev, (ino_t)l.ino);
-	reply(0, 0, NULL, -1);
-	return 0;
-}
-
-static int
-answer_stat(char *p, size_t len, int fd, kw_ms now)
-{
-	struct stat st;
-	int rc, err;
-
-	(void)fd;
-	(void)now;
-	if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 1))
-		return -1;
-	rc = stat(p, &st);
-	err = errno;
-	/* As the worker reads it: another file or none at the name; any
-	 * other error says nothing (it keeps its file). */
-	if (rc == 0 || err == ENOENT || err == ENOTDIR)
-		held_gone(p, rc == -1 ? NULL : &st);
-	reply(rc, err, &st, -1);
-	return 0;
-}
-
-static int
-answer_watch(char *p, size_t len, int fd, kw_ms now)
-{
-	struct msg_watch *w = (struct msg_watch *)p;
-	int rc;
-
-	(void)fd;
-	(void)now;
-	if (len <= sizeof(*w) || (w->mask & ~MON_WATCH_MASK) ||
-	    !msg_str_ok(w->path, len - sizeof(*w), PATH_MAX) ||
-	    !grant_path(cfgs(), w->path, 1))
-		return -1;
-	rc = inotify_add_watch(m.ifd, w->path, w->mask);
-	reply(rc, errno, NULL, -1);
-	return 0;
-}
-
-static int
-answer_watch_fd(char *p, size_t len, int fd, kw_ms now)
-{
-	uint32_t mask = 0;
-	struct stat st;
-	int rc;
-
-	(void)now;
-	if (len == sizeof(mask))
-		memcpy(&mask, p, sizeof(mask));
-	if (len != sizeof(mask) || (mask & ~MON_WATCH_MASK) ||
-	    fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	rc = priv_do_watch_fd(m.ifd, fd, NULL, mask);
-	close(fd);
-	reply(rc, errno, NULL, -1);
-	return 0;
-}
-
-static int
-answer_kmsg(char *p, size_t len, int fd, kw_ms now)
-{
-	int rc;
-
-	(void)p;
-	(void)fd;
-	(void)now;
-	if (len != 0 || !grant_kmsg(cfgs()))
-		return -1;
-	rc = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	reply(rc == -1 ? -1 : 0, errno, NULL, rc);
-	return 0;
-}
-
-static int
-answer_cmd_start(char *p, size_t len, int fd, kw_ms now)
-{
-	const struct config *c = m.pending != NULL ? m.pending : m.cur;
-	uint32_t i;
-
-	(void)fd;
-	(void)now;
-	if (len != sizeof(i)) {
-		refuse("a malformed command-source request");
-		return 0;
-	}
-	memcpy(&i, p, sizeof(i));
-	if (c == NULL || i >= (uint32_t)c->nsources ||
-	    c->sources[i].kind != CONFIG_SRC_COMMAND) {
-		refuse("a request for a command source that is not configured");
-		return 0;
-	}
-	fd = cmdsrc_start(i, &c->sources[i], clock_now_ms());
-	reply(fd == -1 ? -1 : 0, errno, NULL, fd);
-	return 0;
-}
-
-static int
-answer_cmd_stop(char *p, size_t len, int fd, kw_ms now)
-{
-	uint32_t i;
-
-	(void)fd;
-	(void)now;
-	if (len != sizeof(i))
-		return -1;
-	memcpy(&i, p, sizeof(i));
-	cmdsrc_stop(i);
-	reply(0, 0, NULL, -1);
-	return 0;
-}
-
-static int
-answer_open_key(char *p, size_t len, int fd, kw_ms now)
-{
-	int rc;
-
-	(void)fd;
-	(void)now;
-	if (!msg_str_ok(p, len, PATH_MAX) || !grant_key(cfgs(), p))
-		return -1;
-	/* Opened, never read: the key's bytes stay in the worker. */
-	rc = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	reply(rc == -1 ? -1 : 0, errno, NULL, rc);
-	return 0;
-}
-
-/* The one request that acts: checked by grant_door against the running
- * config, then door_open. */
-static int
-answer_door(char *p, size_t len, int fd, kw_ms now)
-{
-	struct msg_door d;
-	struct door_req ev;
-	const char *bad;
-
-	(void)fd;
-	if (len != sizeof(d)) {
-		refuse("a door request of the wrong size");
-		return 0;
-	}
-	memcpy(&d, p, sizeof(d));
-	if ((bad = grant_door(m.cur, &d, clock_wall(), &ev)) != NULL) {
-		refuse(bad);
-		return 0;
-	}
-	door_open(m.cur, &ev, now, clock_wall());
-	return 0;
-}
 
 /* Worker log lines: printable bytes only, and a bounded rate. */
 static int
@@ -392,12 +189,12 @@ answer_log(char *p, size_t len, int fd, kw_ms now)
 
 	(void)fd;
 	if (len < sizeof(pri) + 1 || p[len - 1] != '\0') {
-		refuse("a malformed log message");
+		monitor_refuse("a malformed log message");
 		return 0;
 	}
 	memcpy(&pri, p, sizeof(pri));
 	if (pri < LOG_EMERG || pri > LOG_DEBUG) {
-		refuse("a log message with a bad priority");
+		monitor_refuse("a log message with a bad priority");
 		return 0;
 	}
 	if (now / 1000 != m.log_second) {
@@ -427,7 +224,7 @@ answer_loaded(char *p, size_t len, int fd, kw_ms now)
 	(void)fd;
 	(void)now;
 	if (len < sizeof(ok) + 1 || p[len - 1] != '\0') {
-		refuse("an unexpected config answer");
+		monitor_refuse("an unexpected config answer");
 		return 0;
 	}
 	m.awaiting = 0;
@@ -453,7 +250,7 @@ answer_report_line(char *p, size_t len, int fd, kw_ms now)
 	if (len == 0 || p[len - 1] != '\0' ||
 	    ++m.report_lines > MON_REPORT_LINES ||
 	    m.replen + len + 1 > CTL_MAX_REPORT / 2) {
-		refuse("an unexpected status line");
+		monitor_refuse("an unexpected status line");
 		return 0;
 	}
 	for (size_t i = 0; i + 1 < len; i++)
@@ -563,11 +360,11 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 			r = &requests[i];
 	if (fd != -1 && (r == NULL || !r->takes_fd)) {
 		close(fd);
-		refuse("a descriptor it was not asked for");
+		monitor_refuse("a descriptor it was not asked for");
 		return;
 	}
 	if (r == NULL || r->from != MON_FROM_WORKER) {
-		refuse(r == NULL ? "a message of unknown type" :
+		monitor_refuse(r == NULL ? "a message of unknown type" :
 		    "a message only the parent sends");
 		return;
 	}
@@ -575,14 +372,14 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		if (fd != -1)
 			close(fd);
 		snprintf(why, sizeof(why), "an unexpected %s", r->what);
-		refuse(why);
+		monitor_refuse(why);
 		return;
 	}
 	if (r->answer(p, len, fd, now) == 0)
 		return;
 	snprintf(why, sizeof(why), "a request (type %u) outside its config",
 	    type);
-	refuse(why);
+	monitor_refuse(why);
 }
 
 static void
@@ -600,7 +397,7 @@ on_req(void *arg, int sock, uint32_t events)
 		n = msg_recv(sock, &type, buf, &fd, MSG_DONTWAIT);
 		if (n == -1) {
 			if (errno == EBADMSG)
-				refuse("a malformed message");
+				monitor_refuse("a malformed message");
 			else if (errno != EAGAIN && m.req != -1) {
 				/* Closed: the pidfd tells us it ended. */
 				ev_del(m.req);
