@@ -57,6 +57,41 @@ int door_busy(void);
  * Returns their number. */
 unsigned door_report_open(void);
 void door_stats(struct door_stats *st);
+/* For journal.c only: one open door, as the table keeps it and the
+ * journal writes it. */
+struct door_entry {
+	int used;
+	int stopping;		/* stop command running */
+	int reopen;		/* opened again while stopping */
+	int starting;		/* start command running */
+	int waiting;		/* start waits for a twin's stop to end */
+	int given_up;		/* shutdown: stop failed every try */
+	uint32_t rides_on;	/* gen of the twin whose start is running */
+	uint32_t gen;
+	char door[KW_NAME_MAX + 1];
+	char user[KW_NAME_MAX + 1];
+	char src[ADDR_STRLEN];
+	char family[8];
+	char open_port[8];
+	struct config_cmd start;	/* copies, so reload cannot free them */
+	char **stop_argv;	/* substituted stop command */
+	unsigned cmd_timeout, stop_after, retries;
+	kw_ms deadline;
+	time_t wall_deadline;
+	size_t jlen;		/* length of its journal line */
+};
+/* Takes a free slot (used, new gen, counted open), or NULL when
+ * DOOR_MAX_OPEN are open. */
+struct door_entry *door_entry_alloc(void);
+/* Frees what door_entry_alloc's slot holds and gives the slot back. */
+void door_entry_release(struct door_entry *e);
+/* Fills e's stop argv (substituted for e) and start command from door d.
+ * 0 or -1 (out of memory; the caller releases e). */
+int door_entry_commands(struct door_entry *e, const struct config_door *d);
+/* Copies cmd into *dst as one allocation (the caller frees dst->argv).
+ * 0 or -1. */
+int door_cmd_copy(struct config_cmd *dst, const struct config_cmd *cmd);
+
 /* Writes one line per open door (door, source, user, derived port,
  * seconds left). */
 void door_dump(void (*out)(void *arg, const char *line), void *arg, kw_ms now);

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "kwlimits.h"
+#include "answer.h"
+#include "cmdsrc.h"
 #include "ctl.h"
 #include "door.h"
 #include "ev.h"
@@ -37,14 +39,9 @@
 #define MON_BACKOFF_MAX_MS 60000
 #define MON_STABLE_MS 60000	/* a worker up this long resets the back-off */
 #define MON_POLL_MS 100		/* exit polling when there is no pidfd */
-#define MON_CMD_GAP_MS 100	/* a command source starts at most this often */
-#define MON_CMD_STUCK_MS 5000	/* a killed command not reaped by then: warn */
-#define MON_GRAVES (2 * KW_MAX_SOURCES)	/* killed, not yet reaped */
 #define MON_BUDGET 256		/* messages per wake-up */
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
 #define MON_REPORT_LINES (16 + KW_MAX_DOORS)
-#define MON_WATCH_MASK (IN_ALL_EVENTS | IN_ONLYDIR | IN_DONT_FOLLOW | IN_MASK_ADD | \
-	IN_EXCL_UNLINK)
 
 static struct {
 	int exe_fd;
@@ -62,18 +59,6 @@ static struct {
 	int report_wanted, report_lines;
 	char *rep;
 	size_t replen;
-	pid_t cmd[KW_MAX_SOURCES];
-	kw_ms cmd_last[KW_MAX_SOURCES];	/* when each was last started */
-	/* Command sources sent SIGKILL and not reaped yet: at most two per
-	 * source (on_cmd_start refuses a third), so the table never fills. */
-	struct grave {
-		pid_t pid;
-		uint32_t src;
-		int pidfd;		/* -1: polled */
-		kw_ms killed;
-		int warned;
-	} grave[MON_GRAVES];
-	kw_ms grave_next;	/* when graves_tick has something to do */
 	kw_ms log_second;
 	unsigned log_count;
 	unsigned long long log_dropped;
@@ -82,7 +67,7 @@ static struct {
 	struct monitor_stats st;
 } m = { .exe_fd = -1, .cur_fd = -1, .pending_fd = -1, .pidfd = -1,
 	.req = -1, .ctl = -1, .ifd = -1, .restart_at = KW_MS_NEVER,
-	.poll_at = KW_MS_NEVER, .grave_next = KW_MS_NEVER };
+	.poll_at = KW_MS_NEVER };
 
 int
 monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
@@ -135,8 +120,8 @@ closefd(int *fd)
 
 /* The worker broke the protocol: it is ended, and a fresh one started.
  * Nothing more it sent is read, even what is queued already. */
-static void
-refuse(const char *why)
+void
+monitor_refuse(const char *why)
 {
 	m.st.refused++;
 	log_warnx("worker pid %d sent %s: refused, ending the worker",
@@ -145,8 +130,8 @@ refuse(const char *why)
 	closefd(&m.req);
 }
 
-static void
-reply(int rc, int err, const struct stat *st, int fd)
+void
+monitor_reply(int rc, int err, const struct stat *st, int fd)
 {
 	struct msg_reply r;
 
@@ -169,8 +154,8 @@ reply(int rc, int err, const struct stat *st, int fd)
 
 /* The configs a request may refer to: the running one, and during a
  * reload the one the worker is loading. */
-static const struct config *const *
-cfgs(void)
+const struct config *const *
+monitor_cfgs(void)
 {
 	static const struct config *v[2];
 
@@ -179,354 +164,22 @@ cfgs(void)
 	return v;
 }
 
-/* 1 when the killed command in g has been reaped (its slot is free). */
-static int
-grave_reap(struct grave *g)
+int
+monitor_ifd(void)
 {
-	pid_t r = waitpid(g->pid, NULL, WNOHANG);
-
-	if (r == 0 || (r == -1 && errno != ECHILD))
-		return 0;
-	closefd(&g->pidfd);
-	g->pid = 0;
-	return 1;
-}
-
-static void
-on_grave(void *arg, int fd, uint32_t events)
-{
-	(void)fd;
-	(void)events;
-	grave_reap(arg);
-}
-
-static unsigned
-graves_of(uint32_t i)
-{
-	unsigned n = 0;
-
-	for (int g = 0; g < MON_GRAVES; g++)
-		n += m.grave[g].pid > 0 && m.grave[g].src == i;
-	return n;
-}
-
-/* Ends command source i without waiting for it: the root loop must never
- * block on a child, and one in uninterruptible sleep (a hung NFS or FUSE
- * read) would not die for SIGKILL until the kernel lets it. Its group gets
- * SIGKILL (TERM could be ignored); the leader is reaped when its pidfd
- * says so, or by polling in monitor_tick, and is named after
- * MON_CMD_STUCK_MS. */
-static void
-cmd_stop(uint32_t i)
-{
-	struct grave *g = NULL;
-
-	if (i >= KW_MAX_SOURCES || m.cmd[i] <= 0)
-		return;
-	kill(-m.cmd[i], SIGKILL);
-	for (int n = 0; n < MON_GRAVES && g == NULL; n++)
-		if (m.grave[n].pid <= 0)
-			g = &m.grave[n];
-	if (g == NULL)
-		fatalx("no room to reap command pid %d", (int)m.cmd[i]);
-	g->pid = m.cmd[i];
-	g->src = i;
-	g->killed = clock_now_ms();
-	g->warned = 0;
-	g->pidfd = -1;
-	m.cmd[i] = 0;
-	if (grave_reap(g))
-		return;
-	m.grave_next = clock_now_ms();	/* monitor_tick takes it from here */
-	g->pidfd = (int)syscall(SYS_pidfd_open, g->pid, 0);
-	if (g->pidfd != -1 && ev_add(g->pidfd, EPOLLIN, on_grave, g) == -1)
-		closefd(&g->pidfd);
-}
-
-/* Polls the killed commands without a pidfd and names those that do not
- * go; the next time this has something to do. */
-static kw_ms
-graves_tick(kw_ms now)
-{
-	kw_ms next = KW_MS_NEVER;
-
-	for (int n = 0; n < MON_GRAVES; n++) {
-		struct grave *g = &m.grave[n];
-
-		if (g->pid <= 0 || grave_reap(g))
-			continue;
-		if (!g->warned && now - g->killed >= MON_CMD_STUCK_MS) {
-			g->warned = 1;
-			log_warnx("command source %u: pid %d has not ended %d s "
-			    "after SIGKILL (uninterruptible sleep?); the source "
-			    "starts again only once it has", g->src + 1,
-			    (int)g->pid, MON_CMD_STUCK_MS / 1000);
-		}
-		if (g->pidfd == -1 && now + MON_POLL_MS < next)
-			next = now + MON_POLL_MS;
-		if (!g->warned && g->killed + MON_CMD_STUCK_MS < next)
-			next = g->killed + MON_CMD_STUCK_MS;
-	}
-	return next;
+	return m.ifd;
 }
 
 /* The answers: one per request of the worker, named after the call that
  * sends it (priv.c's priv_open_log is answered by answer_open_log; the
- * worker's own messages by answer_door, answer_log, ...). Each gets the
+ * worker's own messages by answer_door, answer_log, ...); those that
+ * open, watch, start or act are in answer.c, those about the worker's own
+ * state (log lines, config answer, status lines) here. Each gets the
  * payload p (len bytes, NUL-terminated one past), the descriptor fd that
  * came with it (only where the table allows one; the answer closes it)
  * and now. Returns 0 when the request was handled (answered, or refused
  * with its own reason), -1 when it asks for something outside the parent's
  * configs (the dispatcher refuses it). */
-
-static int
-answer_open_log(char *p, size_t len, int fd, kw_ms now)
-{
-	int rc, how;
-
-	(void)fd;
-	(void)now;
-	if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 0))
-		return -1;
-	rc = held_open(p, &how);
-	reply(rc == -1 ? -1 : how, errno, NULL, rc);
-	return 0;
-}
-
-/* The path of a struct msg_log_file request, NULL when it is not one of
- * a file source. */
-static const char *
-log_file_path(const char *p, size_t len, struct msg_log_file *l)
-{
-	const char *path = p + sizeof(*l);
-
-	if (len <= sizeof(*l) ||
-	    !msg_str_ok(path, len - sizeof(*l), PATH_MAX) ||
-	    !grant_path(cfgs(), path, 0))
-		return NULL;
-	memcpy(l, p, sizeof(*l));
-	return path;
-}
-
-static int
-answer_open_rotated(char *p, size_t len, int fd, kw_ms now)
-{
-	struct msg_log_file l;
-	const char *path;
-	int rc;
-
-	(void)fd;
-	(void)now;
-	if ((path = log_file_path(p, len, &l)) == NULL)
-		return -1;
-	rc = held_rotated(path, l.index > INT_MAX ? -1 : (int)l.index);
-	reply(rc == -1 ? -1 : 0, errno, NULL, rc);
-	return 0;
-}
-
-static int
-answer_log_done(char *p, size_t len, int fd, kw_ms now)
-{
-	struct msg_log_file l;
-	const char *path;
-
-	(void)fd;
-	(void)now;
-	if ((path = log_file_path(p, len, &l)) == NULL)
-		return -1;
-	held_done(path, (dev_t)l.dev, (ino_t)l.ino);
-	reply(0, 0, NULL, -1);
-	return 0;
-}
-
-static int
-answer_stat(char *p, size_t len, int fd, kw_ms now)
-{
-	struct stat st;
-	int rc, err;
-
-	(void)fd;
-	(void)now;
-	if (!msg_str_ok(p, len, PATH_MAX) || !grant_path(cfgs(), p, 1))
-		return -1;
-	rc = stat(p, &st);
-	err = errno;
-	/* As the worker reads it: another file or none at the name; any
-	 * other error says nothing (it keeps its file). */
-	if (rc == 0 || err == ENOENT || err == ENOTDIR)
-		held_gone(p, rc == -1 ? NULL : &st);
-	reply(rc, err, &st, -1);
-	return 0;
-}
-
-static int
-answer_watch(char *p, size_t len, int fd, kw_ms now)
-{
-	struct msg_watch *w = (struct msg_watch *)p;
-	int rc;
-
-	(void)fd;
-	(void)now;
-	if (len <= sizeof(*w) || (w->mask & ~MON_WATCH_MASK) ||
-	    !msg_str_ok(w->path, len - sizeof(*w), PATH_MAX) ||
-	    !grant_path(cfgs(), w->path, 1))
-		return -1;
-	rc = inotify_add_watch(m.ifd, w->path, w->mask);
-	reply(rc, errno, NULL, -1);
-	return 0;
-}
-
-static int
-answer_watch_fd(char *p, size_t len, int fd, kw_ms now)
-{
-	uint32_t mask = 0;
-	struct stat st;
-	int rc;
-
-	(void)now;
-	if (len == sizeof(mask))
-		memcpy(&mask, p, sizeof(mask));
-	if (len != sizeof(mask) || (mask & ~MON_WATCH_MASK) ||
-	    fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	rc = priv_do_watch_fd(m.ifd, fd, NULL, mask);
-	close(fd);
-	reply(rc, errno, NULL, -1);
-	return 0;
-}
-
-static int
-answer_kmsg(char *p, size_t len, int fd, kw_ms now)
-{
-	int rc;
-
-	(void)p;
-	(void)fd;
-	(void)now;
-	if (len != 0 || !grant_kmsg(cfgs()))
-		return -1;
-	rc = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	reply(rc == -1 ? -1 : 0, errno, NULL, rc);
-	return 0;
-}
-
-/* Starts command source s as a child of the parent: its stdout is the log
- * the worker reads. */
-static int
-cmd_spawn(const struct config_source *s, pid_t *pid)
-{
-	/* Like actions, the command sees none of our environment. */
-	static char *const envp[] = { "PATH=" KW_CHILD_PATH, "LANG=C", NULL };
-	/* A bare program name is looked up in that PATH; its stderr stays
-	 * ours, so nothing it complains about reads as a log line; it dies
-	 * with the daemon rather than linger. */
-	const struct spawn_opts o = {
-		.argv = s->argv,
-		.envp = envp,
-		.search_path = 1,
-		.stderr_to_pipe = 0,
-		.death_signal = SIGTERM,
-	};
-
-	return spawn_start(&o, pid);
-}
-
-static int
-answer_cmd_start(char *p, size_t len, int fd, kw_ms now)
-{
-	const struct config *c = m.pending != NULL ? m.pending : m.cur;
-	uint32_t i;
-	pid_t pid;
-
-	(void)fd;
-	(void)now;
-	if (len != sizeof(i)) {
-		refuse("a malformed command-source request");
-		return 0;
-	}
-	memcpy(&i, p, sizeof(i));
-	if (c == NULL || i >= (uint32_t)c->nsources ||
-	    c->sources[i].kind != CONFIG_SRC_COMMAND) {
-		refuse("a request for a command source that is not configured");
-		return 0;
-	}
-	/* Bounded forks: a worker asking faster is told to retry (an honest
-	 * one does, after its back-off). */
-	now = clock_now_ms();
-	if (m.cmd_last[i] != 0 && now - m.cmd_last[i] < MON_CMD_GAP_MS) {
-		reply(-1, EAGAIN, NULL, -1);
-		return 0;
-	}
-	m.cmd_last[i] = now;
-	cmd_stop(i);
-	/* One killed and not yet reaped is the usual replacement; two mean
-	 * it does not die: no third until one has. */
-	if (graves_of(i) >= 2) {
-		reply(-1, EAGAIN, NULL, -1);
-		return 0;
-	}
-	fd = cmd_spawn(&c->sources[i], &pid);
-	if (fd != -1)
-		m.cmd[i] = pid;
-	reply(fd == -1 ? -1 : 0, errno, NULL, fd);
-	return 0;
-}
-
-static int
-answer_cmd_stop(char *p, size_t len, int fd, kw_ms now)
-{
-	uint32_t i;
-
-	(void)fd;
-	(void)now;
-	if (len != sizeof(i))
-		return -1;
-	memcpy(&i, p, sizeof(i));
-	cmd_stop(i);
-	reply(0, 0, NULL, -1);
-	return 0;
-}
-
-static int
-answer_open_key(char *p, size_t len, int fd, kw_ms now)
-{
-	int rc;
-
-	(void)fd;
-	(void)now;
-	if (!msg_str_ok(p, len, PATH_MAX) || !grant_key(cfgs(), p))
-		return -1;
-	/* Opened, never read: the key's bytes stay in the worker. */
-	rc = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	reply(rc == -1 ? -1 : 0, errno, NULL, rc);
-	return 0;
-}
-
-/* The one request that acts: checked by grant_door against the running
- * config, then door_open. */
-static int
-answer_door(char *p, size_t len, int fd, kw_ms now)
-{
-	struct msg_door d;
-	struct door_req ev;
-	const char *bad;
-
-	(void)fd;
-	if (len != sizeof(d)) {
-		refuse("a door request of the wrong size");
-		return 0;
-	}
-	memcpy(&d, p, sizeof(d));
-	if ((bad = grant_door(m.cur, &d, clock_wall(), &ev)) != NULL) {
-		refuse(bad);
-		return 0;
-	}
-	door_open(m.cur, &ev, now, clock_wall());
-	return 0;
-}
 
 /* Worker log lines: printable bytes only, and a bounded rate. */
 static int
@@ -536,12 +189,12 @@ answer_log(char *p, size_t len, int fd, kw_ms now)
 
 	(void)fd;
 	if (len < sizeof(pri) + 1 || p[len - 1] != '\0') {
-		refuse("a malformed log message");
+		monitor_refuse("a malformed log message");
 		return 0;
 	}
 	memcpy(&pri, p, sizeof(pri));
 	if (pri < LOG_EMERG || pri > LOG_DEBUG) {
-		refuse("a log message with a bad priority");
+		monitor_refuse("a log message with a bad priority");
 		return 0;
 	}
 	if (now / 1000 != m.log_second) {
@@ -571,7 +224,7 @@ answer_loaded(char *p, size_t len, int fd, kw_ms now)
 	(void)fd;
 	(void)now;
 	if (len < sizeof(ok) + 1 || p[len - 1] != '\0') {
-		refuse("an unexpected config answer");
+		monitor_refuse("an unexpected config answer");
 		return 0;
 	}
 	m.awaiting = 0;
@@ -597,7 +250,7 @@ answer_report_line(char *p, size_t len, int fd, kw_ms now)
 	if (len == 0 || p[len - 1] != '\0' ||
 	    ++m.report_lines > MON_REPORT_LINES ||
 	    m.replen + len + 1 > CTL_MAX_REPORT / 2) {
-		refuse("an unexpected status line");
+		monitor_refuse("an unexpected status line");
 		return 0;
 	}
 	for (size_t i = 0; i + 1 < len; i++)
@@ -707,11 +360,11 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 			r = &requests[i];
 	if (fd != -1 && (r == NULL || !r->takes_fd)) {
 		close(fd);
-		refuse("a descriptor it was not asked for");
+		monitor_refuse("a descriptor it was not asked for");
 		return;
 	}
 	if (r == NULL || r->from != MON_FROM_WORKER) {
-		refuse(r == NULL ? "a message of unknown type" :
+		monitor_refuse(r == NULL ? "a message of unknown type" :
 		    "a message only the parent sends");
 		return;
 	}
@@ -719,14 +372,14 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		if (fd != -1)
 			close(fd);
 		snprintf(why, sizeof(why), "an unexpected %s", r->what);
-		refuse(why);
+		monitor_refuse(why);
 		return;
 	}
 	if (r->answer(p, len, fd, now) == 0)
 		return;
 	snprintf(why, sizeof(why), "a request (type %u) outside its config",
 	    type);
-	refuse(why);
+	monitor_refuse(why);
 }
 
 static void
@@ -744,7 +397,7 @@ on_req(void *arg, int sock, uint32_t events)
 		n = msg_recv(sock, &type, buf, &fd, MSG_DONTWAIT);
 		if (n == -1) {
 			if (errno == EBADMSG)
-				refuse("a malformed message");
+				monitor_refuse("a malformed message");
 			else if (errno != EAGAIN && m.req != -1) {
 				/* Closed: the pidfd tells us it ended. */
 				ev_del(m.req);
@@ -783,7 +436,7 @@ reaped(int status, kw_ms now)
 	closefd(&m.ctl);
 	closefd(&m.ifd);
 	for (uint32_t i = 0; i < KW_MAX_SOURCES; i++)
-		cmd_stop(i);
+		cmdsrc_stop(i);
 	if (m.report_wanted) {
 		m.report_wanted = 0;
 		m.cb.report(m.cb.arg, NULL, 0);
@@ -1075,7 +728,9 @@ monitor_deadline(void)
 	kw_ms next = m.pid > 0 ? m.poll_at :
 	    m.stopping ? KW_MS_NEVER : m.restart_at;
 
-	return m.grave_next < next ? m.grave_next : next;
+	kw_ms cmd_next = cmdsrc_deadline();
+
+	return cmd_next < next ? cmd_next : next;
 }
 
 void
@@ -1083,8 +738,7 @@ monitor_tick(kw_ms now)
 {
 	int status;
 
-	if (m.grave_next <= now)
-		m.grave_next = graves_tick(now);
+	cmdsrc_tick(now);
 	if (m.pid > 0 && m.poll_at <= now) {
 		m.poll_at = now + MON_POLL_MS;
 		if (waitpid(m.pid, &status, WNOHANG) == m.pid)
