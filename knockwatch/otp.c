@@ -488,13 +488,40 @@ out:
 	return rc;
 }
 
+/* Fills pos (nusers + 1 entries of the config c) so that pos[user index]
+ * is that user's position in the HMAC user list h plus one, 0 for users
+ * not of it: a position is then one look-up, not a scan of the list. */
+static void
+otp_positions(uint32_t *pos, const struct config *c,
+    const struct config_hmac *h)
+{
+	memset(pos, 0, ((size_t)c->nusers + 1) * sizeof(*pos));
+	for (int i = 0; i < h->nusers; i++)
+		pos[h->users[i]] = (uint32_t)i + 1;
+}
+
+/* The position of user index u in h, through pos when there is one (see
+ * otp_positions), else by a scan (out of memory: slow, still right);
+ * -1 when u is not of h. */
+static int
+otp_position(const uint32_t *pos, const struct config_hmac *h, int u)
+{
+	if (pos != NULL)
+		return (int)pos[u] - 1;
+	for (int i = 0; i < h->nusers; i++)
+		if (h->users[i] == u)
+			return i;
+	return -1;
+}
+
 int
 otp_load(struct otp *o, const char *path, char *err, size_t errlen)
 {
 	const struct config *c = o->cfg;
 	size_t len;
 	char *buf, *line, *save = NULL;
-	int lineno = 0;
+	uint32_t *map;
+	int lineno = 0, map_door = -1;
 
 	o->spent_unknown = 0;
 	if ((buf = state_read(path, &len)) == NULL) {
@@ -514,6 +541,7 @@ otp_load(struct otp *o, const char *path, char *err, size_t errlen)
 		    "then reload or restart)", err);
 		return 0;
 	}
+	map = calloc((size_t)c->nusers + 1, sizeof(*map));
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		char dn[KW_NAME_MAX + 1], un[KW_NAME_MAX + 1];
@@ -524,18 +552,23 @@ otp_load(struct otp *o, const char *path, char *err, size_t errlen)
 		if (sscanf(line, "%64s %64s %llu", dn, un, &st) != 3) {
 			snprintf(err, errlen, "%s:%d: malformed line", path,
 			    lineno);
+			free(map);
 			free(buf);
 			return -1;
 		}
 		if ((d = config_door_index(c, dn)) < 0 || !o->doors[d].active ||
 		    (u = config_user_index(c, un)) < 0)
 			continue;	/* door or user no longer configured */
-		for (int i = 0; i < c->doors[d].hmac.nusers; i++)
-			if (c->doors[d].hmac.users[i] == u)
-				pos = i;
+		/* The file is written door by door: one table per door. */
+		if (map != NULL && d != map_door) {
+			otp_positions(map, c, &c->doors[d].hmac);
+			map_door = d;
+		}
+		pos = otp_position(map, &c->doors[d].hmac, u);
 		if (pos >= 0 && st + 1 > o->doors[d].spent[pos])
 			o->doors[d].spent[pos] = st + 1;
 	}
+	free(map);
 	free(buf);
 	return 0;
 }
@@ -557,23 +590,15 @@ otp_carry(struct otp *o, const struct otp *old)
 		if (!o->doors[d].active || od < 0 || !old->doors[od].active)
 			continue;
 		oh = &oc->doors[od].hmac;
-		if (pos != NULL) {
-			memset(pos, 0, ((size_t)oc->nusers + 1) * sizeof(*pos));
-			for (int ou = 0; ou < oh->nusers; ou++)
-				pos[oh->users[ou]] = (uint32_t)ou + 1;
-		}
+		if (pos != NULL)
+			otp_positions(pos, oc, oh);
 		for (int u = 0; u < c->doors[d].hmac.nusers; u++) {
 			const char *name = c->users[c->doors[d].hmac.users[u]].name;
-			int ui = config_user_index(oc, name), ou = -1;
+			int ui = config_user_index(oc, name), ou;
 
 			if (ui < 0)
 				continue;
-			if (pos != NULL)
-				ou = (int)pos[ui] - 1;
-			else	/* out of memory: the slow way, still right */
-				for (int i = 0; i < oh->nusers && ou < 0; i++)
-					if (oh->users[i] == ui)
-						ou = i;
+			ou = otp_position(pos, oh, ui);
 			if (ou >= 0 &&
 			    old->doors[od].spent[ou] > o->doors[d].spent[u])
 				o->doors[d].spent[u] = old->doors[od].spent[ou];
