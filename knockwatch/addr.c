@@ -44,6 +44,10 @@ addr_parse(const char *s, size_t len, struct kw_addr *out)
 		out->family = AF_INET;
 		return addr_parse4(s, len, out);
 	}
+	/* A NUL inside would make inet_pton read a shorter text than the
+	 * caller handed in ("::1\0abc" as ::1). */
+	if (memchr(s, '\0', len) != NULL)
+		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	memset(out, 0, sizeof(*out));

@@ -140,6 +140,8 @@ test_odd(void)
 	T_OK(addr_parse("192.0.2.7", 8, &a) == -1, "'192.0.2.' accepted");
 	T_OK(addr_parse("192.0.2.17", 9, &a) == 0, "192.0.2.1 refused");
 	T_STREQ(addr_ntop(&a, buf, sizeof(buf)), "192.0.2.1");
+	/* A NUL inside the length is refused, not a shorter address. */
+	T_OK(addr_parse("::1\0abc", 7, &a) == -1, "'::1\\0abc' read as ::1");
 	/* A NUL inside an IPv4 text. */
 	T_OK(addr_parse("1.2.3.4\0", 8, &a) == -1, "1.2.3.4 NUL accepted");
 	/* The longest text there is (45 bytes) is taken; 46 bytes never,
