@@ -37,16 +37,6 @@ static struct {
 	kw_ms grave_next;	/* when graves_tick has something to do */
 } cs = { .grave_next = KW_MS_NEVER };
 
-static void
-pidfd_close(int *fd)
-{
-	if (*fd != -1) {
-		ev_del(*fd);
-		close(*fd);
-		*fd = -1;
-	}
-}
-
 /* 1 when the killed command in g has been reaped (its slot is free). */
 static int
 grave_reap(struct grave *g)
@@ -55,7 +45,7 @@ grave_reap(struct grave *g)
 
 	if (r == 0 || (r == -1 && errno != ECHILD))
 		return 0;
-	pidfd_close(&g->pidfd);
+	ev_close(&g->pidfd);
 	g->pid = 0;
 	return 1;
 }
@@ -108,7 +98,7 @@ cmdsrc_stop(uint32_t i)
 	cs.grave_next = clock_now_ms();	/* cmdsrc_tick takes it from here */
 	g->pidfd = (int)syscall(SYS_pidfd_open, g->pid, 0);
 	if (g->pidfd != -1 && ev_add(g->pidfd, EPOLLIN, on_grave, g) == -1)
-		pidfd_close(&g->pidfd);
+		ev_close(&g->pidfd);
 }
 
 /* Polls the killed commands without a pidfd and names those that do not

@@ -70,6 +70,16 @@ ev_del(int fd)
 	ev_slots[fd].gen = 0;
 }
 
+void
+ev_close(int *fd)
+{
+	if (*fd != -1) {
+		ev_del(*fd);
+		close(*fd);
+		*fd = -1;
+	}
+}
+
 int
 ev_wait(int timeout_ms)
 {

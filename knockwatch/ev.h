@@ -14,6 +14,9 @@ int ev_init(void);
 int ev_add(int fd, uint32_t events, ev_cb cb, void *arg);
 /* Stops watching fd (call before closing it). */
 void ev_del(int fd);
+/* Removes *fd from the set, closes it and sets it to -1; nothing when
+ * *fd is already -1. */
+void ev_close(int *fd);
 /* Blocks up to timeout_ms (-1: forever) and runs the callbacks of ready
  * descriptors. This is the only blocking call in knockwatch. Returns the
  * number of events, or -1 with errno (EINTR is returned as 0). */

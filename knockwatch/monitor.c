@@ -108,16 +108,6 @@ kill_worker(void)
 		kill(m.pid, SIGKILL);
 }
 
-static void
-closefd(int *fd)
-{
-	if (*fd != -1) {
-		ev_del(*fd);
-		close(*fd);
-		*fd = -1;
-	}
-}
-
 /* The worker broke the protocol: it is ended, and a fresh one started.
  * Nothing more it sent is read, even what is queued already. */
 void
@@ -127,7 +117,7 @@ monitor_refuse(const char *why)
 	log_warnx("worker pid %d sent %s: refused, ending the worker",
 	    (int)m.pid, why);
 	kill_worker();
-	closefd(&m.req);
+	ev_close(&m.req);
 }
 
 void
@@ -431,10 +421,10 @@ reaped(int status, kw_ms now)
 	m.poll_at = KW_MS_NEVER;
 	/* Before anything can change the logs it was reading. */
 	held_mark();
-	closefd(&m.pidfd);
-	closefd(&m.req);
-	closefd(&m.ctl);
-	closefd(&m.ifd);
+	ev_close(&m.pidfd);
+	ev_close(&m.req);
+	ev_close(&m.ctl);
+	ev_close(&m.ifd);
 	for (uint32_t i = 0; i < KW_MAX_SOURCES; i++)
 		cmdsrc_stop(i);
 	if (m.report_wanted) {
@@ -636,7 +626,7 @@ monitor_start(kw_ms now)
 	/* Without pidfd_open (old kernels, valgrind) the exit is polled. */
 	m.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (m.pidfd != -1 && ev_add(m.pidfd, EPOLLIN, on_exit_fd, NULL) == -1)
-		closefd(&m.pidfd);
+		ev_close(&m.pidfd);
 	m.poll_at = m.pidfd == -1 ? now + MON_POLL_MS : KW_MS_NEVER;
 	/* A reload that came while no worker ran is this worker's to
 	 * confirm (or to die on, and the next runs the previous config). */
@@ -659,7 +649,7 @@ fail:
 		if (ctl[i] != -1)
 			close(ctl[i]);
 	}
-	closefd(&m.ifd);
+	ev_close(&m.ifd);
 	m.restart_at = now + m.backoff;
 	return -1;
 }
@@ -757,8 +747,8 @@ monitor_stop(void)
 	if (m.pid > 0) {
 		/* EOF on its sockets ends it cleanly (sanitizer builds check
 		 * for leaks at exit); KILL if it does not go within 2 s. */
-		closefd(&m.ctl);
-		closefd(&m.req);
+		ev_close(&m.ctl);
+		ev_close(&m.req);
 		for (int i = 0; i < 200; i++) {
 			if (waitpid(m.pid, &status, WNOHANG) == m.pid)
 				break;
