@@ -45,6 +45,24 @@ knock() {
 	done
 }
 
+# user_key I: user uI's key in config_users (I in 64 hex digits).
+user_key() { printf '%064x' "$1"; }
+# config_users N: a config's head (state_dir, runtime_dir, the test log as
+# its source) and N users u0001.. with inline keys (user_key); the caller
+# appends its doors.
+config_users() {
+	cat <<EOC
+state_dir: $T/state
+runtime_dir: $T/run
+sources:
+  - file: $LOG
+    prefix: "KNOCK: "
+users:
+EOC
+	awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++)
+		printf "  u%04d: { key: \"%064x\" }\n", i, i }'
+}
+
 # config_static [TIMEOUT] [STOP_AFTER]: the static door used by most scenarios.
 config_static() {
 	cat >"$T/kw.yaml" <<EOC

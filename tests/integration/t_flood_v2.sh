@@ -14,21 +14,8 @@ USERS=${FLOOD_USERS:-1000}
 FLOOD_N=${FLOOD_N:-100000}
 GENUINE=u0500
 
-key_of() { printf '%064x' "$1"; }
 {
-	cat <<EOC
-state_dir: $T/state
-runtime_dir: $T/run
-sources:
-  - file: $LOG
-    prefix: "KNOCK: "
-users:
-EOC
-	i=1
-	while [ "$i" -le "$USERS" ]; do
-		printf '  u%04d: { key: "%s" }\n' "$i" "$(key_of "$i")"
-		i=$((i + 1))
-	done
+	config_users "$USERS"
 	cat <<EOC
 doors:
   ssh:
@@ -62,7 +49,7 @@ field() { status | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { prin
 step=$(($(date +%s) / 30))
 i=1
 while [ "$i" -le "$USERS" ]; do
-	"$KW" sequence --key "$(key_of "$i")" --door bound \
+	"$KW" sequence --key "$(user_key "$i")" --door bound \
 		--user "$(printf 'u%04d' "$i")" --step "$step" | cut -d' ' -f1
 	i=$((i + 1))
 done | sed 's#^tcp/##' >"$T/first"

@@ -15,21 +15,8 @@
 USERS=${PENALTY_USERS:-1000}
 DOORS=${PENALTY_DOORS:-64}
 
-key_of() { printf '%064x' "$1"; }
 {
-	cat <<EOC
-state_dir: $T/state
-runtime_dir: $T/run
-sources:
-  - file: $LOG
-    prefix: "KNOCK: "
-users:
-EOC
-	i=1
-	while [ "$i" -le "$USERS" ]; do
-		printf '  u%04d: { key: "%s" }\n' "$i" "$(key_of "$i")"
-		i=$((i + 1))
-	done
+	config_users "$USERS"
 	echo "doors:"
 	d=0
 	while [ "$d" -lt "$DOORS" ]; do
