@@ -253,7 +253,7 @@ DEB_DIR    := $(BUILD)/deb
 DEB_SRC    := $(DEB_DIR)/knockwatch-$(KW_VERSION)
 .PHONY: deb deb-test
 deb:
-	@sh tests/deps.sh debhelper dpkg-dev
+	@sh tests/deps.sh debhelper dpkg-dev build-essential
 	@[ -n "$(KW_VERSION)" ] || { echo "no KW_VERSION in knockwatch/main.c"; exit 1; }
 	rm -rf $(DEB_DIR)
 	mkdir -p $(DEB_SRC)
