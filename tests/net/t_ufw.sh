@@ -25,14 +25,18 @@ cp -a /etc/ufw "$T/ufw/etc"
 sed "s|^IPT_SYSCTL=.*|IPT_SYSCTL=$T/ufw/sysctl|" /etc/default/ufw >"$T/ufw/default"
 : >"$T/ufw/sysctl"
 ufw_s() {
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	S unshare -m sh -c 'mount --make-rprivate / &&
 	    mount -t tmpfs none /run &&
 	    mount --bind "$0/etc" /etc/ufw &&
 	    mount --bind "$0/default" /etc/default/ufw &&
 	    exec ufw "$@"' "$T/ufw" "$@" >>"$T/ufw.log" 2>&1
 }
-ufw_s --force enable && ufw_s logging low ||
-	{ echo "cannot enable ufw in the namespace"; cat "$T/ufw.log"; exit 1; }
+if ! ufw_s --force enable || ! ufw_s logging low; then
+	echo "cannot enable ufw in the namespace"
+	cat "$T/ufw.log"
+	exit 1
+fi
 
 # ufw_lines SINCE PREFIX: kernel log lines after uptime SINCE that carry
 # PREFIX and come from the client to a knock port.
