@@ -35,6 +35,10 @@ struct replay {
 	struct tm stamp_key;	/* the date and time of the last converted */
 	int stamp_local;	/* stamp, and its seconds: consecutive lines */
 	int64_t stamp_secs;	/* share them, and mktime is slow */
+	char line_key[STAMP_MAX];	/* the date and time bytes of the last */
+	size_t line_keylen;	/* line's stamp, its kind, and its seconds */
+	enum stamp_kind line_kind;	/* (before an RFC 3339 offset): the */
+	int64_t line_secs;	/* next line of the same second skips the rest */
 	kw_ms now;
 	time_t wall;
 	uint64_t lines, matched, ignored, rejected, overlong, opens;
@@ -59,6 +63,19 @@ stamp_secs(struct replay *r, struct tm *tm, int local)
 	return r->stamp_secs;
 }
 
+/* Remembers the date and time bytes of a converted stamp and its seconds. */
+static void
+line_keep(struct replay *r, const char *l, size_t keylen,
+    enum stamp_kind kind, int64_t secs)
+{
+	if (keylen == 0 || keylen > sizeof(r->line_key))
+		return;
+	memcpy(r->line_key, l, keylen);
+	r->line_keylen = keylen;
+	r->line_kind = kind;
+	r->line_secs = secs;
+}
+
 /* The line's own time, from the stamp that opens it (stamp_scan: the
  * formats the parser knows): a stamp with an offset or "UTC" at it, a
  * Unix time as it is, one without in local time (TZ), one without a year
@@ -72,12 +89,30 @@ line_time(struct replay *r, const char *l, size_t len, int64_t *ms)
 	struct stamp_fields f;
 	enum stamp_kind kind;
 	struct tm tm;
-	size_t slen;
+	size_t slen, keylen;
 	int64_t secs;
 
-	if ((kind = stamp_scan(l, len, &slen)) == STAMP_NONE ||
-	    stamp_fields(l, slen, kind, &f) == -1)
+	if ((kind = stamp_scan(l, len, &slen)) == STAMP_NONE)
 		return -1;
+	/* Same date and time as the line before (the usual case): only a
+	 * fraction, and an RFC 3339 offset, are new. */
+	keylen = kind == STAMP_RFC3339 ? 19 : kind == STAMP_CLASSIC ? 15 :
+	    kind == STAMP_FULL || kind == STAMP_CTIME ? slen : 0;
+	if (keylen > 0 && kind == r->line_kind && keylen == r->line_keylen &&
+	    memcmp(l, r->line_key, keylen) == 0) {
+		if (kind == STAMP_RFC3339) {
+			if (stamp_zone(l, slen, &f.ms, &f.utc_off) == -1)
+				return -1;
+			*ms = (r->line_secs - f.utc_off) * 1000 + f.ms;
+		} else
+			*ms = r->line_secs * 1000 + (kind == STAMP_CLASSIC &&
+			    slen > 15 ? stamp_fraction_ms(l + 15, slen - 15) :
+			    0);
+		return 0;
+	}
+	if (stamp_fields(l, slen, kind, &f) == -1)
+		return -1;
+	r->line_keylen = 0;
 	switch (f.tz) {
 	case STAMP_TZ_NONE:
 		return -1;
@@ -85,7 +120,13 @@ line_time(struct replay *r, const char *l, size_t len, int64_t *ms)
 		*ms = f.epoch * 1000 + f.ms;
 		return 0;
 	case STAMP_TZ_FIXED:
-		*ms = (stamp_secs(r, &f.tm, 0) - f.utc_off) * 1000 + f.ms;
+		secs = stamp_secs(r, &f.tm, 0);
+		/* The offset of a full stamp is part of its key. */
+		if (kind == STAMP_FULL)
+			secs -= f.utc_off;
+		line_keep(r, l, keylen, kind, secs);
+		*ms = (secs - (kind == STAMP_FULL ? 0 : f.utc_off)) * 1000 +
+		    f.ms;
 		return 0;
 	case STAMP_TZ_LOCAL:
 		if (!f.has_year)
@@ -96,6 +137,7 @@ line_time(struct replay *r, const char *l, size_t len, int64_t *ms)
 			f.tm.tm_year--;
 			secs = stamp_secs(r, &f.tm, 1);
 		}
+		line_keep(r, l, keylen, kind, secs);
 		*ms = secs * 1000 + f.ms;
 		return 0;
 	}

@@ -244,8 +244,8 @@ stamp_month(const char *s)
 }
 
 /* Milliseconds of the ".f" at s (s[0] == '.'), of n bytes in all. */
-static int
-stamp_frac_ms(const char *s, size_t n)
+int
+stamp_fraction_ms(const char *s, size_t n)
 {
 	int ms = 0, digits = 0;
 
@@ -305,7 +305,7 @@ stamp_fields(const char *s, size_t len, enum stamp_kind kind,
 	case STAMP_CLASSIC:
 		stamp_classic_tm(s, f);
 		if (len > 15)
-			f->ms = stamp_frac_ms(s + 15, len - 15);
+			f->ms = stamp_fraction_ms(s + 15, len - 15);
 		f->tz = STAMP_TZ_LOCAL;
 		break;
 	case STAMP_CTIME:
@@ -341,7 +341,7 @@ stamp_fields(const char *s, size_t len, enum stamp_kind kind,
 		for (i = 0, v = 0; i < len && stamp_digit(s[i]); i++)
 			v = v * 10 + (s[i] - '0');
 		f->epoch = v;
-		f->ms = stamp_frac_ms(s + i, len - i);
+		f->ms = stamp_fraction_ms(s + i, len - i);
 		f->tz = STAMP_TZ_EPOCH;
 		return 0;
 	case STAMP_MONO:

@@ -68,5 +68,8 @@ int stamp_fields(const char *s, size_t len, enum stamp_kind kind,
  * RFC 3339 stamp of len bytes at s, for a caller that knows its date and
  * time already: 0, or -1 for an offset of another shape. */
 int stamp_zone(const char *s, size_t len, int *ms, int *utc_off);
+/* The milliseconds of a fraction ".f" (s[0] == '.') of n bytes: its first
+ * three digits, 0 when it has none. */
+int stamp_fraction_ms(const char *s, size_t n);
 
 #endif
