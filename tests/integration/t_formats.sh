@@ -155,7 +155,7 @@ done
 
 # §1: a source of an unknown format warns once after 1,000 lines, quoting
 # one, escaped.
-config_static
+config_static 5 1
 start_kw
 awk 'BEGIN { for (i = 0; i < 1100; i++)
 	printf "{\"MESSAGE\":\"KNOCK: IN=eth0 \\u001b[31m %d\"}\n", i }' >>"$LOG"

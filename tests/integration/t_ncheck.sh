@@ -8,7 +8,7 @@
 
 ncheck() { "$KW" -n -c "$T/kw.yaml" >"$T/out" 2>&1; }
 
-config_static
+config_static 5 1
 : >"$LOG"
 ncheck
 check "a sound configuration: exit 0" test $? -eq 0
@@ -26,12 +26,12 @@ mv "$T/k2" "$T/kw.yaml"
 ncheck
 check "long prefix: warned with its length" grep -q "is 31 characters: iptables' LOG --log-prefix allows 29" "$T/out"
 
-config_static
+config_static 5 1
 sed 's|sequence: \[7000/tcp, 8000/udp, 9000\]|sequence: [7000/tcp]|' "$T/kw.yaml" >"$T/k2"
 mv "$T/k2" "$T/kw.yaml"
 ncheck
 check "one-knock door: warned" grep -q "door ssh: a static sequence of 1 knock: one SYN" "$T/out"
-config_static
+config_static 5 1
 sed 's|sequence: \[7000/tcp, 8000/udp, 9000\]|sequence: [7000/tcp, 8000/udp]|' "$T/kw.yaml" >"$T/k2"
 mv "$T/k2" "$T/kw.yaml"
 ncheck
