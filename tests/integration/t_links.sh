@@ -13,7 +13,7 @@ while read -r f; do
 	# Links: ](target) outside code (fenced blocks, indented lines, code
 	# spans); anchors (#...) dropped.
 	awk '/^ *```/ { code = !code; next } !code && !/^(    |\t)/' "$f" |
-	sed 's/`[^`]*`//g' | grep -o '](\([^)]*\))' | sed 's/^](//; s/)$//; s/#.*//' |
+	sed "s/\`[^\`]*\`//g" | grep -o '](\([^)]*\))' | sed 's/^](//; s/)$//; s/#.*//' |
 	while read -r l; do
 		[ -z "$l" ] && continue
 		case $l in
