@@ -667,10 +667,10 @@ knockd_import_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kd_conf k;
-	char *buf = NULL, *text = NULL, err[512];
-	size_t tlen = 0;
-	FILE *o;
-	int ch, i, rc = 78, hand = 0;
+	char *buf = NULL, *text = NULL, *doors = NULL, err[512];
+	size_t tlen = 0, dlen = 0;
+	FILE *o, *all;
+	int ch, i, rc = 78, hand = 0, converted = 0;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'h') {
@@ -693,33 +693,35 @@ knockd_import_main(int argc, char **argv)
 		goto out;
 	name_doors(&k);
 	put_header(stdout, &k);
-	fputs(k.ndoors ? "\ndoors:\n" : "\n# knockd's file has no door\n",
-	    stdout);
+	if ((all = open_memstream(&doors, &dlen)) == NULL) {
+		fprintf(stderr, "knockwatch: out of memory\n");
+		goto out;
+	}
 	for (i = 0; i < k.ndoors; i++) {
 		if ((o = open_memstream(&text, &tlen)) == NULL) {
 			fprintf(stderr, "knockwatch: out of memory\n");
+			fclose(all);
 			goto out;
 		}
 		err[0] = '\0';
 		if (put_door(o, &k.door[i], err, sizeof(err)) == 0) {
 			fclose(o);
-			fputs(text, stdout);
+			fputs(text, all);
+			converted++;
 		} else {
 			char *l, *nl;
 
 			fclose(o);
-			hand = 1;
 			fprintf(stderr, "knockwatch: %s:%u: door '%s' left "
 			    "commented out: %s\n", k.path, k.door[i].line,
 			    k.door[i].name, err);
-			fprintf(stdout, "  # DOOR '%s' NOT CONVERTED: ",
+			fprintf(all, "  # DOOR '%s' NOT CONVERTED: ",
 			    k.door[i].name);
-			put_comment(stdout, err);
-			fputs("\n", stdout);
+			put_comment(all, err);
+			fputs("\n", all);
 			for (l = text; *l != '\0'; l = nl) {
 				nl = l + strcspn(l, "\n");
-				fprintf(stdout, "  # %.*s\n", (int)(nl - l),
-				    l);
+				fprintf(all, "  # %.*s\n", (int)(nl - l), l);
 				if (*nl == '\n')
 					nl++;
 			}
@@ -727,12 +729,21 @@ knockd_import_main(int argc, char **argv)
 		free(text);
 		text = NULL;
 	}
+	fclose(all);
+	/* With no door left active, an empty mapping: -n then says "no
+	 * doors configured" rather than a type error. */
+	fputs(converted ? "\ndoors:\n" : k.ndoors ? "\ndoors: {}    # no "
+	    "door could be converted: see below\n" : "\ndoors: {}    # "
+	    "knockd's file has no door\n", stdout);
+	fputs(doors, stdout);
+	hand = converted < k.ndoors;
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "knockwatch: import-knockd: write error\n");
 		goto out;
 	}
 	rc = hand ? 1 : 0;
 out:
+	free(doors);
 	free(buf);
 	free(k.door);
 	return rc;

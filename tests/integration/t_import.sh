@@ -69,6 +69,8 @@ imp man-example4
 check "knockd(1) example 4 (one_time_sequences): exit 1, door left for a hand" test "$rc" -eq 1
 check "... stderr says HMAC doors replace one-time sequences" grep -q "man-example4.conf:4: door 'opencloseSMTP' left commented out: it uses one_time_sequences (line 5): knockwatch's HMAC doors replace them" "$T/man-example4.err"
 check "... the door is there, commented out, converted otherwise" grep -qx "  #     tcp_flags: \"fin,!ack\"" "$T/man-example4.yaml"
+completed man-example4
+check "... with no door left, -n says so" sh -c "'$KW' -n -c '$T/man-example4.full.yaml' 2>&1 | grep -q 'no doors configured'"
 check "... start_command_6 says what to do" grep -q "start_command_6/stop_command_6 (line 9): knockwatch runs start and stop for IPv4 and IPv6" "$T/man-example4.yaml"
 
 imp shell-syntax
