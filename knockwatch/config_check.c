@@ -45,6 +45,11 @@ get_knock(struct cctx *x, const struct cnode *n, const char *where,
 		return -1;
 	slash = strchr(n->s, '/');
 	plen = slash ? (size_t)(slash - n->s) : n->len;
+	/* knockd writes 7000:udp; say so rather than "bad port". */
+	if (slash == NULL && strchr(n->s, ':') != NULL)
+		return cerr(x, n, "bad knock '%.32s' in sequence of %s: "
+		    "knockd's PORT:PROTO is PORT/PROTO here (7000/udp)", n->s,
+		    where);
 	if (cnode_dec(n->s, plen, 65535, &port) == -1 || port == 0)
 		return cerr(x, n, "bad port '%.*s' in sequence of %s: expected "
 		    "1..65535, optionally followed by /tcp or /udp",
@@ -552,8 +557,10 @@ load_door(struct cctx *x, const struct cnode *name, const struct cnode *m,
 	if (seq != NULL) {
 		if (seq->type != CN_SEQ)
 			return cerr(x, seq, "sequence of %s: expected a list "
-			    "like [7000/tcp, 8000/udp], got %s", where,
-			    cnode_kind(seq));
+			    "like [7000/tcp, 8000/udp], got %s%s", where,
+			    cnode_kind(seq), seq->type == CN_SCALAR &&
+			    strchr(seq->s, ',') != NULL ? " (knockd's "
+			    "7000,8000:udp is [7000/tcp, 8000/udp] here)" : "");
 		if (seq->nkid == 0)
 			return cerr(x, seq, "empty sequence in %s", where);
 		if (seq->nkid > KW_MAX_SEQ)
