@@ -3,7 +3,7 @@
 # repository: every Markdown link of a tracked .md file names a file that
 # exists here (no http, no path outside the checkout), and doc/protocol.md,
 # the protocol clients are written from, is linked from the README, the
-# sample configuration and examples/knock.sh.
+# sample configuration and examples/knock.sh; the sample shows every key.
 . "$(dirname "$0")/lib.sh"
 cd "$KW_TOP" || exit 1
 git ls-files '*.md' >"$T/md" 2>/dev/null || find . -name '*.md' ! -path './build/*' >"$T/md"
@@ -35,4 +35,15 @@ check "doc/protocol.md exists" test -s doc/protocol.md
 check "the README links doc/protocol.md" grep -q '](doc/protocol.md)' README.md
 check "the sample names doc/protocol.md" grep -q 'doc/protocol.md' knockwatch.yaml.sample
 check "examples/knock.sh names doc/protocol.md" grep -q 'doc/protocol.md' examples/knock.sh
+
+# The sample shows every key the loader knows (as its header says), set or
+# commented out.
+keys=$(cd knockwatch && awk '/_keys\[\] = \{/ { on = 1 }
+	on { print } /NULL \};/ { on = 0 }' config.c config_check.c key.c |
+	grep -o '"[a-z_]*"' | tr -d '"' | sort -u)
+missing=
+for k in $keys; do
+	grep -Eq "(^ *(# *)?(- )?|\{ *)$k:" knockwatch.yaml.sample || missing="$missing $k"
+done
+check "knockwatch.yaml.sample shows all $(echo "$keys" | wc -l) keys (missing:${missing:- none})" test -z "$missing"
 done_testing
