@@ -11,6 +11,7 @@
 #include "ctl.h"
 #include "hostcheck.h"
 #include "knock.h"
+#include "knockd.h"
 #include "log.h"
 #include "loop.h"
 #include "replay.h"
@@ -32,7 +33,8 @@ usage(FILE *fp)
 	    "  -h, --help         this text\n"
 	    "  -V, --version      print the version\n"
 	    "usage: knockwatch replay [-v] [-c FILE] LOGFILE   (dry run, .gz too)\n"
-	    "usage: knockwatch status [-c FILE | -S SOCKET]     (running daemon)\n");
+	    "usage: knockwatch status [-c FILE | -S SOCKET]     (running daemon)\n"
+	    "usage: knockwatch import-knockd FILE   (a knockd.conf as knockwatch's)\n");
 	cli_usage(fp);
 }
 
@@ -63,6 +65,8 @@ main(int argc, char **argv)
 		return replay_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "genkey") == 0)
 		return cli_genkey(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "import-knockd") == 0)
+		return knockd_import_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "worker") == 0)
 		return worker_main(argc - 1, argv + 1);
 
