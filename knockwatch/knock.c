@@ -144,6 +144,7 @@ event(struct knock_table *t, enum knock_what what, int door,
 	ev.src = src;
 	ev.k = k;
 	ev.stage = stage;
+	ev.now = t->now;
 	if (door >= 0)
 		ev.length = knock_seq_length(&t->cfg->doors[door]);
 	t->evcb(t->evarg, &ev);
@@ -485,6 +486,7 @@ reset_event(struct knock_table *t, const struct attempt *a,
 	ev.src = &k->src;
 	ev.k = k;
 	ev.stage = a->stage;
+	ev.now = t->now;
 	ev.length = knock_seq_length(d);
 	if (!d->is_hmac && a->stage < (unsigned)d->nseq)
 		ev.expected = d->seq[a->stage];
@@ -692,6 +694,7 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 void
 knock_expire(struct knock_table *t, kw_ms now)
 {
+	t->now = now;
 	for (int d = 0; d < t->cfg->ndoors; d++) {
 		uint32_t h;
 

@@ -42,6 +42,7 @@ struct knock_event {
 	int door;		/* index into the config's doors, or -1 */
 	const struct kw_addr *src;
 	const struct parse_knock *k;	/* the knock, NULL for expiry by time */
+	kw_ms now;		/* the time fed with it */
 	unsigned stage;		/* knocks accepted (before a reset/expiry) */
 	unsigned length;	/* knocks in the door's sequence */
 	/* KNOCK_RESET at a static door: the knock the attempt expected
@@ -88,6 +89,9 @@ void knock_carry(struct knock_table *t, const struct knock_table *old);
 /* Sets (cb non-NULL) or clears the event callback. Without one the state
  * machine does not build event records. */
 void knock_set_events(struct knock_table *t, knock_event_cb cb, void *arg);
+
+/* Attempts in progress that `status` lists (then says how many more). */
+#define KNOCK_STATUS_ATTEMPTS 20
 
 /* One attempt in progress, as knock_attempts reports it. */
 struct knock_attempt {
