@@ -229,10 +229,11 @@ report(struct worker *w, int to_log)
 	    (unsigned long long)ls.rotations);
 	OUT();
 	snprintf(line, sizeof(line), "tracked %u/%u advances %llu resets %llu "
-	    "retransmits %llu expired %llu evictions %llu opens %llu "
-	    "replays %llu denied %llu penalties %llu penalised %llu",
+	    "retransmits %llu repeats %llu expired %llu evictions %llu "
+	    "opens %llu replays %llu denied %llu penalties %llu penalised %llu",
 	    ks.tracked, ks.capacity, (unsigned long long)ks.advances,
 	    (unsigned long long)ks.resets, (unsigned long long)ks.retransmits,
+	    (unsigned long long)ks.repeats,
 	    (unsigned long long)ks.expired, (unsigned long long)ks.evictions,
 	    (unsigned long long)ks.opens, (unsigned long long)ks.replays,
 	    (unsigned long long)ks.denied, (unsigned long long)ks.penalties,
