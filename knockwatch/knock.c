@@ -21,10 +21,10 @@ struct attempt {
 	struct kw_addr src;
 	uint8_t stage;		/* knocks accepted so far */
 	uint8_t last_proto;	/* last accepted knock, to spot retransmits */
-	uint8_t k2_proto;	/* knock 2 as accepted (HMAC doors cache */
+	uint8_t k2_proto;	/* knock 2, kept for repeats (an HMAC door's */
 	uint16_t last_sport, last_dport;
 	uint16_t door;
-	uint16_t k2_port;	/* knocks 1 and 3.., not 2): for repeats */
+	uint16_t k2_port;	/* cands hold knocks 1 and 3.. only) */
 	struct otp_cands cands;	/* HMAC doors: users/steps still possible */
 };
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_attempts.sh — "why didn't it open?" on a running daemon: at -v the log
 # says when an attempt started, was reset (what it expected and got) or
-# expired, at a bounded rate so a scan cannot flood it; `status` lists the
+# expired or was refused as spent, at a bounded rate so a scan cannot
+# flood it; `status` lists the
 # attempts in progress (source, door, stage, time left), at most 20, and
 # says how many more.
 . "$(dirname "$0")/lib.sh"
@@ -21,6 +22,15 @@ doors:
     sequence: [6000, 6500]
     timeout: 1
     start: [$KW_TOP/actions/log, --file, $ACT, open]
+  otp:
+    hmac:
+      users: [alice]
+      length: 3
+      range: 20000-29999
+    timeout: 20
+    start: [$KW_TOP/actions/log, --file, $ACT, open]
+users:
+  alice: { key: "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" }
 EOC
 check "daemon starts" start_kw
 
@@ -32,6 +42,15 @@ check "-v: an attempt started" grep -q "attempt: 192.0.2.5 door ssh started (1/3
 check "-v: a reset says what it expected and what came" \
 	grep -q "attempt: 192.0.2.6 door ssh reset at 1/3: expected udp/8000, got tcp/9000" "$T/kw.err"
 check "-v: an expiry" wait_for 10 grep -q "attempt: 192.0.2.7 door quick expired at 1/2" "$T/kw.err"
+# An HMAC sequence knocked twice: the second is refused as spent.
+seq=$("$KW" sequence -c "$T/kw.yaml" --door otp --user alice)
+# shellcheck disable=SC2086
+knock 192.0.2.30 $seq
+check "the HMAC sequence opens" wait_for 10 opened 192.0.2.30 otp
+# shellcheck disable=SC2086
+knock 192.0.2.31 $seq
+check "-v: the same step again is refused as spent" wait_for 10 \
+	grep -q "attempt: 192.0.2.31 door otp refused: that user's step has opened already (spent)" "$T/kw.err"
 check "status lists the attempt in progress with stage and time left" \
 	sh -c "'$KW' status -S '$T/run/knockwatch.sock' | grep -Eq '^attempt 192\.0\.2\.5 door ssh stage 2/3 left (1[01][0-9]|120|[1-9][0-9]?)s$'"
 
