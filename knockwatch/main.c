@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -110,7 +111,8 @@ main(int argc, char **argv)
 		loop_block_signals(&mask);
 		/* The parent: no key is read here, and no log. */
 		if ((cfg = loop_load(path, &fd, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "knockwatch: %s\n", err);
+			fprintf(stderr, "%sknockwatch: %s\n", log_prefix(LOG_ERR),
+			    err);
 			return 78;
 		}
 		log_init(to_syslog || cfg->log_syslog, verbose);
@@ -118,11 +120,13 @@ main(int argc, char **argv)
 		return loop_run(path, cfg, fd, verbose);
 	}
 	if (seq_init() != 0) {
-		fprintf(stderr, "knockwatch: cannot initialise libgcrypt\n");
+		fprintf(stderr, "%sknockwatch: cannot initialise libgcrypt\n",
+		    log_prefix(LOG_ERR));
 		return 70;
 	}
 	if ((cfg = config_load(path, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "knockwatch: %s\n", err);
+		fprintf(stderr, "%sknockwatch: %s\n", log_prefix(LOG_ERR),
+			    err);
 		return 78;
 	}
 	{
@@ -132,7 +136,8 @@ main(int argc, char **argv)
 		int pfd, rc = 0;
 
 		if ((pc = loop_load(path, &pfd, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "knockwatch: %s\n", err);
+			fprintf(stderr, "%sknockwatch: %s\n", log_prefix(LOG_ERR),
+			    err);
 			rc = 78;
 		} else {
 			if (loop_check_dirs(pc, 0) == -1)

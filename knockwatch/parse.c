@@ -71,7 +71,11 @@ struct parser {
 	uint32_t g_src, g_dport, g_proto, g_spt, g_flags; /* custom groups,
 							 * 0 = none */
 	uint64_t lines, headers;	/* parse_line calls; headers read */
+	const char *why;		/* the last line that was no knock: why */
 };
+
+/* Returns r, noting why the line is not a knock (for parse_why). */
+#define WHY(r, text) (p->why = (text), (r))
 
 static void parse_err(char *, size_t, const char *, ...) KW_PRINTF(3, 4);
 
@@ -421,16 +425,16 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 	if (p->prefixlen > 0) {
 		/* The prefix anchors: it must open the message. */
 		if ((size_t)(end - msg) < p->prefixlen + 3)
-			return PARSE_NOMATCH;
+			return WHY(PARSE_NOMATCH, "no prefix");
 		for (i = 0; i < p->prefixlen; i++)
 			if (msg[i] != p->prefix[i])
-				return PARSE_NOMATCH;
+				return WHY(PARSE_NOMATCH, "no prefix");
 		body = msg + p->prefixlen;
 		while (body < end && *body == ' ')
 			body++;
 		if (end - body < 3 || body[0] != 'I' || body[1] != 'N' ||
 		    body[2] != '=')
-			return PARSE_NOMATCH;
+			return WHY(PARSE_NOMATCH, "no IN= after the prefix");
 		bad = PARSE_REJECT;
 	} else {
 		/* Any LOG prefix is allowed, but it cannot hold '=' or '"',
@@ -439,13 +443,15 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 		 * records with name="IN=... SRC=...". */
 		s = memchr(msg, '=', (size_t)(end - msg));
 		if (s == NULL || s - msg < 2 || s[-2] != 'I' || s[-1] != 'N')
-			return PARSE_NOMATCH;
+			return WHY(PARSE_NOMATCH, "not a LOG line (no IN=)");
 		body = s - 2;
 		if (body - msg > PARSE_MAX_PREFIX)
-			return PARSE_NOMATCH;
+			return WHY(PARSE_NOMATCH, "no prefix (text before IN= "
+			    "too long)");
 		for (s = msg; s < body; s++)
 			if (*s == '"' || *s < ' ' || *s > '~')
-				return PARSE_NOMATCH;
+				return WHY(PARSE_NOMATCH, "no prefix (quotes "
+				    "or control bytes before IN=)");
 		bad = PARSE_NOMATCH;
 	}
 
@@ -455,11 +461,11 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 	 * caused it; either way not one clear source. */
 	parse_scan_body(body, end, &sc);
 	if (sc.nul)
-		return bad;
+		return WHY(bad, "a NUL byte in the line");
 	if (sc.nsrc > 1)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "two SRC= fields");
 	if (sc.nsrc == 0 || sc.proto == NULL || sc.proto < sc.src)
-		return bad;
+		return WHY(bad, "no SRC= or PROTO= field");
 	src = sc.src;
 	proto = sc.proto;
 
@@ -467,44 +473,44 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 	/* "IN=if OUT=" opens the body; then SRC=a DST=. */
 	n = parse_toklen(body + 3, end);
 	if (!parse_lit(body + 3 + n, end, " OUT=", 5))
-		return bad;
+		return WHY(bad, "malformed IN= (no OUT= after it)");
 	if (parse_ifname(body + 3, n, k.in, sizeof(k.in)) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed IN=");
 	/* No input interface: a packet this host sent (OUTPUT, or UFW's
 	 * AUDIT and Docker's FilterOutput chains), never a knock. */
 	if (n == 0)
-		return PARSE_NOMATCH;
+		return WHY(PARSE_NOMATCH, "empty IN= (a packet this host sent)");
 	n = parse_toklen(src + 4, end);
 	dst = src + 4 + n;
 	if (!parse_lit(dst, end, " DST=", 5) || proto < dst + 5)
-		return bad;
+		return WHY(bad, "malformed SRC= (no DST= after it)");
 	if (parse_src(src + 4, n, &k.src) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed SRC=");
 
 	rc = parse_match(p, proto, (size_t)(end - proto));
 	if (rc < 0)
-		return bad;
+		return WHY(bad, "malformed PROTO= and ports");
 	if (parse_group(p, rc, PARSE_G_PROTO, &s, &n, proto) != 0)
-		return bad;
+		return WHY(bad, "malformed PROTO=");
 	if (n == 3 && s[0] == 'T' && s[1] == 'C' && s[2] == 'P')
 		k.proto = IPPROTO_TCP;
 	else if (n == 3 && s[0] == 'U' && s[1] == 'D' && s[2] == 'P')
 		k.proto = IPPROTO_UDP;
 	else
-		return PARSE_NOMATCH;
+		return WHY(PARSE_NOMATCH, "PROTO= not TCP or UDP");
 	/* No ports: a later fragment or a truncated packet, not a knock. */
 	if (parse_group(p, rc, PARSE_G_SPT, &s, &n, proto) != 0)
-		return PARSE_NOMATCH;
+		return WHY(PARSE_NOMATCH, "no SPT= (a fragment)");
 	if (parse_port(s, n, &k.sport) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed SPT=");
 	if (parse_group(p, rc, PARSE_G_DPT, &s, &n, proto) != 0 ||
 	    parse_port(s, n, &k.dport) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed DPT=");
 	/* s + n: the end of the DPT value. */
 	if (k.proto == IPPROTO_TCP) {
 		switch (parse_tcp_tail(s + n, end, &k.tcp_flags)) {
 		case -1:
-			return PARSE_REJECT;
+			return WHY(PARSE_REJECT, "malformed TCP flags");
 		case 1:
 			k.has_flags = 1;
 			break;
@@ -557,12 +563,12 @@ parse_custom(struct parser *p, const char *line, size_t len,
 
 	if (p->prefixlen > 0 &&
 	    memmem(line, len, p->prefix, p->prefixlen) == NULL)
-		return PARSE_NOMATCH;
+		return WHY(PARSE_NOMATCH, "no prefix");
 	rc = pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, p->md, p->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
-		return PARSE_NOMATCH;
-	if (rc < 0)
-		return PARSE_REJECT;	/* limits hit, bad UTF-8: count it */
+		return WHY(PARSE_NOMATCH, "pattern does not match");
+	if (rc < 0)	/* limits hit, bad UTF-8: count it */
+		return WHY(PARSE_REJECT, "pattern failed (match limit)");
 
 	memset(&k, 0, sizeof(k));
 	k.proto = IPPROTO_TCP;
@@ -572,21 +578,21 @@ parse_custom(struct parser *p, const char *line, size_t len,
 		else if (n == 3 && strncasecmp(s, "udp", 3) == 0)
 			k.proto = IPPROTO_UDP;
 		else
-			return PARSE_NOMATCH;
+			return WHY(PARSE_NOMATCH, "proto not TCP or UDP");
 	}
 	if (parse_group(p, rc, p->g_dport, &s, &n, line) != 0 ||
 	    parse_port(s, n, &k.dport) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed dport");
 	if (parse_group(p, rc, p->g_spt, &s, &n, line) == 0 &&
 	    parse_port(s, n, &k.sport) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed spt");
 	if (parse_group(p, rc, p->g_src, &s, &n, line) != 0 ||
 	    parse_src(s, n, &k.src) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed src");
 	if (parse_group(p, rc, p->g_flags, &s, &n, line) == 0) {
 		if (k.proto != IPPROTO_TCP ||
 		    parse_flag_words(s, n, &k.tcp_flags) != 0)
-			return PARSE_REJECT;
+			return WHY(PARSE_REJECT, "malformed flags");
 		k.has_flags = 1;
 	}
 	parse_put(out, &k);
@@ -730,14 +736,14 @@ parse_line(struct parser *p, const char *line, size_t len,
 
 	p->lines++;
 	if (len > KW_MAX_LINE)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "overlong");
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (!syshdr_scan(line, len, &h))
-		return PARSE_NOMATCH;
+		return WHY(PARSE_NOMATCH, "header not recognised");
 	p->headers++;
 	if (!h.kernel)
-		return PARSE_NOMATCH;
+		return WHY(PARSE_NOMATCH, "not a kernel line");
 	r = p->custom ? parse_custom(p, line, len, out) :
 	    parse_kernel(p, line + h.msg, line + len, out);
 	if (r == PARSE_KNOCK) {
@@ -767,12 +773,18 @@ parse_kmsg(struct parser *p, const char *msg, size_t len,
     struct parse_knock *out)
 {
 	if (len > KW_MAX_LINE)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "overlong");
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		len--;
 	if (p->custom)
 		return parse_custom(p, msg, len, out);
 	return parse_kernel(p, msg, msg + len, out);
+}
+
+const char *
+parse_why(const struct parser *p)
+{
+	return p->why != NULL ? p->why : "not a knock";
 }
 
 /* Frees the parser and everything it holds; NULL is allowed. */

@@ -62,6 +62,10 @@ void parse_counts(const struct parser *p, uint64_t *lines,
  * from /dev/kmsg after the ';'), optionally starting with "[  12.345] ". */
 enum parse_result parse_kmsg(struct parser *p, const char *msg, size_t len,
     struct parse_knock *out);
+/* Why the last line parse_line or parse_kmsg did not take as a knock was
+ * not one ("no prefix", "header not recognised", "malformed SRC=" ...): a
+ * static string, for replay -v. */
+const char *parse_why(const struct parser *p);
 void parse_free(struct parser *p);
 
 #endif

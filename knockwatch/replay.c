@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,37 @@ struct replay {
 	kw_ms now;
 	time_t wall;
 	uint64_t lines, matched, ignored, rejected, overlong, opens;
+	/* -v: the line being explained, and the opens its knock made (printed
+	 * after it); fixed buffers, so the per-line path allocates nothing. */
+	char vline[1024], vopen[1024];
+	size_t vlen, vopenlen;
+	unsigned nev;		/* events appended to vline */
 };
+
+static void vput(char *, size_t *, size_t, const char *, ...)
+    KW_PRINTF(4, 5);
+
+/* Appends to a fixed buffer; what does not fit is cut. */
+static void
+vput(char *buf, size_t *len, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len >= size - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len = *len + (size_t)n < size ? *len + (size_t)n : size - 1;
+}
+
+static const char *
+proto_name(int proto)
+{
+	return proto == IPPROTO_UDP ? "udp" : "tcp";
+}
 
 /* Seconds of a broken-down time, local or UTC, converted once per
  * distinct date and time. */
@@ -157,17 +188,84 @@ static void
 on_open(void *arg, const struct knock_open *ev)
 {
 	struct replay *r = arg;
-	char ts[32], src[ADDR_STRLEN];
+	char ts[32], src[ADDR_STRLEN], *b = r->vopen;
+	size_t *n = &r->vopenlen, size = sizeof(r->vopen);
 
 	r->opens++;
 	print_time(r->wall, ts, sizeof(ts));
-	printf("%s open door %s for %s", ts, r->cfg->doors[ev->door].name,
+	vput(b, n, size, "%s open door %s for %s", ts,
+	    r->cfg->doors[ev->door].name,
 	    addr_ntop(&ev->src, src, sizeof(src)));
 	if (ev->user >= 0)
-		printf(" user %s", r->cfg->users[ev->user].name);
+		vput(b, n, size, " user %s", r->cfg->users[ev->user].name);
 	if (ev->open_port != 0)
-		printf(" open_port %u", ev->open_port);
-	printf("\n");
+		vput(b, n, size, " open_port %u", ev->open_port);
+	vput(b, n, size, "\n");
+	if (!r->verbose) {
+		fputs(b, stdout);
+		*n = 0;
+	}
+}
+
+/* -v: what the state machine did, appended to the line being explained
+ * for each door the knock concerned; an attempt that ran out of time
+ * before this line gets its own line. */
+static void
+on_event(void *arg, const struct knock_event *ev)
+{
+	struct replay *r = arg;
+	char *b = r->vline;
+	size_t *n = &r->vlen, size = sizeof(r->vline);
+	const char *door = ev->door >= 0 ? r->cfg->doors[ev->door].name : "";
+
+	if (ev->k == NULL) {
+		char src[ADDR_STRLEN];
+
+		printf("line %llu: door %s: attempt of %s expired at %u/%u\n",
+		    (unsigned long long)r->lines, door,
+		    addr_ntop(ev->src, src, sizeof(src)), ev->stage,
+		    ev->length);
+		return;
+	}
+	vput(b, n, size, "%s%s%s", r->nev++ ? ", " : ": ", door,
+	    ev->door >= 0 ? " " : "");
+	switch (ev->what) {
+	case KNOCK_ADVANCE:
+		vput(b, n, size, "advance %u/%u", ev->stage, ev->length);
+		break;
+	case KNOCK_OPEN:
+		vput(b, n, size, "open");
+		break;
+	case KNOCK_RESET:
+		if (ev->expected.port != 0)
+			vput(b, n, size, "reset (expected %s/%u)",
+			    proto_name(ev->expected.proto), ev->expected.port);
+		else
+			vput(b, n, size, "reset (at %u/%u)", ev->stage,
+			    ev->length);
+		break;
+	case KNOCK_RETRANSMIT:
+		vput(b, n, size, "retransmit");
+		break;
+	case KNOCK_REPEAT:
+		vput(b, n, size, "repeat");
+		break;
+	case KNOCK_EXPIRED:
+		vput(b, n, size, "expired");
+		break;
+	case KNOCK_SPENT:
+		vput(b, n, size, "spent");
+		break;
+	case KNOCK_DENIED:
+		vput(b, n, size, "denied");
+		break;
+	case KNOCK_PENALISED:
+		vput(b, n, size, "penalised");
+		break;
+	case KNOCK_FLAGS:
+		vput(b, n, size, "flags");
+		break;
+	}
 }
 
 static void
@@ -175,6 +273,7 @@ line(struct replay *r, const char *l, size_t len)
 {
 	struct parse_knock k;
 	enum parse_result res = PARSE_NOMATCH;
+	const char *why = NULL;
 	int64_t ms;
 
 	r->lines++;
@@ -189,18 +288,33 @@ line(struct replay *r, const char *l, size_t len)
 		enum parse_result p = parse_line(r->parsers[i], l, len, &k);
 		if (p != PARSE_NOMATCH)
 			res = p;
+		/* The reason shown: the first parser's, or the one that
+		 * rejected the line. */
+		if (i == 0 || p == PARSE_REJECT)
+			why = parse_why(r->parsers[i]);
 	}
 	if (res == PARSE_KNOCK) {
 		r->matched++;
-		if (r->verbose) {
-			char src[ADDR_STRLEN];
-			printf("line %llu: knock %s %s/%u sport %u\n",
-			    (unsigned long long)r->lines,
-			    addr_ntop(&k.src, src, sizeof(src)),
-			    k.proto == IPPROTO_UDP ? "udp" : "tcp", k.dport,
-			    k.sport);
+		if (!r->verbose) {
+			knock_feed(r->knock, &k, r->now, r->wall, on_open, r);
+			return;
 		}
+		char src[ADDR_STRLEN];
+
+		r->vlen = 0;
+		r->nev = 0;
+		vput(r->vline, &r->vlen, sizeof(r->vline),
+		    "line %llu: knock %s %s/%u sport %u",
+		    (unsigned long long)r->lines,
+		    addr_ntop(&k.src, src, sizeof(src)), proto_name(k.proto),
+		    k.dport, k.sport);
 		knock_feed(r->knock, &k, r->now, r->wall, on_open, r);
+		if (r->nev == 0)
+			vput(r->vline, &r->vlen, sizeof(r->vline),
+			    ": nothing (no attempt, no door's first knock)");
+		printf("%s\n%s", r->vline, r->vopen);
+		r->vopenlen = 0;
+		r->vopen[0] = '\0';
 		return;
 	}
 	if (res == PARSE_REJECT)
@@ -208,8 +322,9 @@ line(struct replay *r, const char *l, size_t len)
 	else
 		r->ignored++;
 	if (r->verbose)
-		printf("line %llu: %s\n", (unsigned long long)r->lines,
-		    res == PARSE_REJECT ? "rejected" : "ignored");
+		printf("line %llu: %s: %s\n", (unsigned long long)r->lines,
+		    res == PARSE_REJECT ? "rejected" : "ignored",
+		    why != NULL ? why : "no source");
 }
 
 /* Reads the file in large chunks and cuts it into lines: the same bounds
@@ -333,6 +448,8 @@ replay_main(int argc, char **argv)
 		goto out;
 	}
 	gzbuffer(gz, 1u << 17);
+	if (r.verbose)
+		knock_set_events(r.knock, on_event, &r);
 	if (run(&r, gz) == -1) {
 		int zerr;
 		fprintf(stderr, "knockwatch: %s: %s\n", argv[optind],
@@ -342,12 +459,13 @@ replay_main(int argc, char **argv)
 	gzclose(gz);
 	knock_stats(r.knock, &ks);
 	printf("lines %llu matched %llu ignored %llu rejected %llu overlong "
-	    "%llu knocks %llu resets %llu retransmits %llu expired %llu "
-	    "evictions %llu replays %llu opens %llu\n",
+	    "%llu knocks %llu resets %llu retransmits %llu repeats %llu "
+	    "expired %llu evictions %llu replays %llu opens %llu\n",
 	    (unsigned long long)r.lines, (unsigned long long)r.matched,
 	    (unsigned long long)r.ignored, (unsigned long long)r.rejected,
 	    (unsigned long long)r.overlong, (unsigned long long)ks.knocks,
 	    (unsigned long long)ks.resets, (unsigned long long)ks.retransmits,
+	    (unsigned long long)ks.repeats,
 	    (unsigned long long)ks.expired, (unsigned long long)ks.evictions,
 	    (unsigned long long)ks.replays, (unsigned long long)r.opens);
 out:
