@@ -625,3 +625,20 @@ knock_stages(const struct knock_table *t, int door, uint32_t *counts,
 		if (t->pool[i].stage < n)
 			counts[t->pool[i].stage]++;
 }
+
+uint32_t
+knock_walk(const struct knock_table *t, void (*fn)(void *, int,
+    const struct kw_addr *, unsigned, kw_ms), void *arg, uint32_t max)
+{
+	uint32_t n = 0;
+
+	for (int d = 0; d < t->cfg->ndoors; d++)
+		for (uint32_t i = t->lists[d].head; i != KNOCK_NIL;
+		    i = t->pool[i].next) {
+			const struct attempt *a = &t->pool[i];
+
+			if (n++ < max)
+				fn(arg, d, &a->src, a->stage, a->deadline);
+		}
+	return n;
+}

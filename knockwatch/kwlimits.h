@@ -5,6 +5,9 @@
 #ifndef KW_KWLIMITS_H
 #define KW_KWLIMITS_H
 
+/* The version `knockwatch -V` and `status --json` print. */
+#define KW_VERSION	"0.1.0"
+
 /* Longest log line, in bytes without its newline, that any reader (log
  * files, command sources, replay) delivers; longer ones are dropped and
  * counted. The parser rejects longer input too. */
@@ -13,6 +16,11 @@
 /* Files rotated away from one log path that are still read (worker) and
  * held for a restarted worker (parent): the two must agree. */
 #define KW_MAX_ROTATED	4
+
+/* Attempts in progress the worker lists for `knockwatch status --json`
+ * (worker) and the status lines the parent accepts for them (monitor):
+ * the rest are only counted. */
+#define KW_REPORT_ATTEMPTS	256
 
 /* PATH of every child knockwatch runs (actions, command sources). */
 #define KW_CHILD_PATH \

@@ -11,13 +11,13 @@
 #include "ctl.h"
 #include "hostcheck.h"
 #include "knock.h"
+#include "kwlimits.h"
 #include "log.h"
 #include "loop.h"
 #include "replay.h"
 #include "seq.h"
 #include "worker.h"
 
-#define KW_VERSION "0.1.0"
 #define KW_DEFAULT_CONFIG "/etc/knockwatch/knockwatch.yaml"
 
 static void
@@ -58,7 +58,13 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "knock") == 0)
 		return cli_knock(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "status") == 0)
-		return ctl_status_main(argc - 1, argv + 1);
+		return ctl_client_status(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "open") == 0)
+		return ctl_client_open(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "close") == 0)
+		return ctl_client_close(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "reload") == 0)
+		return ctl_client_reload(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "genkey") == 0)

@@ -19,9 +19,12 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "clock.h"
 #include "ev.h"
 #include "hash.h"
 #include "knock.h"
+#include "kwlimits.h"
 #include "log.h"
 #include "logwatch.h"
 #include "msg.h"
@@ -182,9 +185,30 @@ forge_send(struct worker *w)
 }
 #endif
 
+/* One status line per attempt in progress (mode 2, for status --json). */
+struct attempt_out {
+	struct worker *w;
+	kw_ms now;
+};
+
 static void
-report(struct worker *w, int to_log)
+attempt_line(void *arg, int door, const struct kw_addr *src, unsigned stage,
+    kw_ms deadline)
 {
+	struct attempt_out *o = arg;
+	char line[256], text[ADDR_STRLEN];
+
+	snprintf(line, sizeof(line), "attempt door %s src %s knocks %u "
+	    "left_ms %lld", o->w->cfg->doors[door].name,
+	    addr_ntop(src, text, sizeof(text)), stage,
+	    deadline > o->now ? (long long)(deadline - o->now) : 0LL);
+	priv_report_line(line);
+}
+
+static void
+report(struct worker *w, int mode)
+{
+	int to_log = mode == 1;
 	struct knock_stats ks;
 	struct source_stats ss;
 	struct logwatch_stats ls;
@@ -234,6 +258,15 @@ report(struct worker *w, int to_log)
 			OUT();
 	}
 #undef OUT
+	if (mode == 2) {
+		struct attempt_out o = { w, clock_now_ms() };
+		uint32_t n;
+
+		n = knock_walk(w->knock, attempt_line, &o, KW_REPORT_ATTEMPTS);
+		snprintf(line, sizeof(line), "attempts %u listed %u", n,
+		    n < KW_REPORT_ATTEMPTS ? n : KW_REPORT_ATTEMPTS);
+		priv_report_line(line);
+	}
 	if (!to_log)
 		priv_report_end();
 }
@@ -288,7 +321,7 @@ on_ctl(void *arg, int sock, uint32_t events)
 		else if (type == MSG_REPORT && n == sizeof(mode) &&
 		    w->cfg != NULL && fd == -1) {
 			memcpy(&mode, buf, sizeof(mode));
-			report(w, mode == 1);
+			report(w, mode <= 2 ? (int)mode : 0);
 		} else
 			fatalx("unexpected message %u from the parent", type);
 	}
