@@ -42,6 +42,7 @@ json() { "$KW" status -c "$C" --json; }
 json >"$T/j" 2>"$T/je"
 check "status --json is one valid JSON document" jqt . "$T/j"
 V=$("$KW" -V | cut -d' ' -f2)
+# shellcheck disable=SC2016
 check "it has the version ($V) and the uptime" \
 	jqt --arg v "$V" '.version == $v and .uptime >= 0' "$T/j"
 check "it lists the open door (door, source, user, port, seconds left)" \
@@ -157,6 +158,56 @@ check "its start command ran" wait_for 10 opened 192.0.2.11 web
 check "systemd's ExecReload runs knockwatch reload" \
 	grep -q '^ExecReload=@sbindir@/knockwatch reload -c @sysconfdir@/knockwatch/knockwatch.yaml$' \
 	"$KW_TOP/systemd/knockwatch.service"
+
+# --- the command line: options first work, a typo is one line
+run "$T/o" "$T/e" "$KW" -c "$C" status
+check "knockwatch -c FILE status works (the order users try)" \
+	sh -c "[ $rc -eq 0 ] && grep -q '^doors open ' '$T/o'"
+run "$T/o" "$T/e" "$KW" -c "$C" close web 192.0.2.11
+check "knockwatch -c FILE close DOOR ADDRESS works" [ "$rc" -eq 0 ]
+check "... and the stop ran" wait_for 10 closed 192.0.2.11 web
+run "$T/o" "$T/e" "$KW" -c "$C" stauts
+check "a misspelt subcommand: exit 64, one line with a hint" sh -c \
+	"[ $rc -eq 64 ] && grep -q '^knockwatch: unexpected argument stauts (a subcommand comes first' '$T/e' && [ \$(wc -l <'$T/e') -eq 1 ]"
+# help SUB WORD...: `knockwatch SUB --help` exits 0 on stdout and
+# describes each option WORD.
+help() {
+	h_sub=$1
+	shift
+	"$KW" "$h_sub" --help >"$T/h" 2>"$T/he" || return 1
+	[ ! -s "$T/he" ] && grep -q "^usage: knockwatch $h_sub" "$T/h" || return 1
+	for h_w in "$@"; do
+		grep -q -- "^  $h_w" "$T/h" || grep -q -- "^  .*, $h_w" "$T/h" ||
+			return 1
+	done
+}
+check "status --help describes its options" help status --json --socket --config
+check "open --help describes its options" help open --for --port
+check "close --help describes its options" help close -c
+check "reload --help describes its options" help reload --config --socket
+check "sequence --help describes its options" help sequence --config --step --bind
+check "knock --help describes its options" help knock --delay --sequence --bind-source
+check "replay --help describes its options" help replay --config --verbose
+check "genkey --help" help genkey
+# err1 CODE CMD...: CMD exits CODE with one line on stderr that starts
+# with the program's name, and nothing on stdout.
+err1() {
+	e_code=$1
+	shift
+	"$@" >"$T/o" 2>"$T/e"
+	[ $? -eq "$e_code" ] && [ ! -s "$T/o" ] && one_line "$T/e" &&
+		grep -q "^knockwatch" "$T/e"
+}
+check "knockwatch --bogus: one line, 64" err1 64 "$KW" --bogus
+check "knockwatch open --bogus: one line, 64" err1 64 "$KW" open --bogus ssh 192.0.2.1
+check "knockwatch open (no arguments): one line, 64" err1 64 "$KW" open
+check "knockwatch status --for 3: one line, 64" err1 64 "$KW" status --for 3
+check "knockwatch sequence --bogus: one line, 64" err1 64 "$KW" sequence --bogus
+check "knockwatch knock (no host): one line, 64" err1 64 "$KW" knock
+check "knockwatch knock --delay (no value): one line, 64" err1 64 "$KW" knock h --delay
+check "knockwatch genkey x: one line, 64" err1 64 "$KW" genkey x
+check "knockwatch replay (no file): one line, 64" err1 64 "$KW" replay
+check "knockwatch replay --bogus: one line, 64" err1 64 "$KW" replay --bogus f
 
 # --- a socket whose daemon is not root's is not talked to
 # (nobody may pass through $T to reach its own directory; nothing in $T
