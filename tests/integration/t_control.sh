@@ -209,6 +209,48 @@ check "knockwatch genkey x: one line, 64" err1 64 "$KW" genkey x
 check "knockwatch replay (no file): one line, 64" err1 64 "$KW" replay
 check "knockwatch replay --bogus: one line, 64" err1 64 "$KW" replay --bogus f
 
+# --- an HMAC door with an open_range: --port in the range, journaled with
+# the user "-", and a restart after a crash keeps it open
+check "daemon stops" stop_kw
+{
+	config_users 1
+	cat <<EOC
+doors:
+  ports:
+    hmac: { users: [u0001], length: 2, range: 30000-39999, open_range: 40000-40099 }
+    start: [$KW_TOP/actions/log, --file, $ACT, open, "%SRC%", "%OPEN_PORT%"]
+    stop: [$KW_TOP/actions/log, --file, $ACT, close, "%SRC%", "%OPEN_PORT%"]
+    stop_after: 600
+EOC
+} >"$C"
+check "daemon starts with an HMAC door" start_kw
+run "$T/o" "$T/e" "$KW" open -c "$C" ports 192.0.2.20
+check "an open_range door without --port: exit 1, says to give one" sh -c \
+	"[ $rc -eq 1 ] && grep -q 'open_range 40000-40099: give one with --port' '$T/e'"
+run "$T/o" "$T/e" "$KW" open -c "$C" --port 39999 ports 192.0.2.20
+check "a port outside the open_range: exit 1" [ "$rc" -eq 1 ]
+run "$T/o" "$T/e" "$KW" open -c "$C" --port 40050 ports 192.0.2.20
+check "a port in the open_range opens" [ "$rc" -eq 0 ]
+check "its start command got the port" wait_for 10 grep -q \
+	"event=start door=ports src=192.0.2.20 .*40050" "$ACT"
+check "the journal has it with user - and the port" \
+	grep -q "^ports 192.0.2.20 - 40050 " "$T/state/open"
+kill -9 "$KWPID"
+wait "$KWPID" 2>/dev/null
+KWPID=
+check "the daemon starts again after a crash" start_kw
+still_open() {
+	"$KW" status -c "$C" --json | jq -e '.open_doors[] |
+	    select(.door == "ports" and .source == "192.0.2.20" and
+	    .port == 40050 and .user == null and .state == "open" and
+	    .seconds_left > 300)' >/dev/null
+}
+check "the restart keeps the door opened by hand (not stale)" still_open
+check "... and ran no stop for it" sh -c \
+	"! grep -q 'event=stop door=ports src=192.0.2.20' '$ACT'"
+run "$T/o" "$T/e" "$KW" close -c "$C" ports 192.0.2.20
+check "close runs its stop command" wait_for 10 closed 192.0.2.20 ports
+
 # --- a socket whose daemon is not root's is not talked to
 # (nobody may pass through $T to reach its own directory; nothing in $T
 # is readable by others: umask 077.)
