@@ -153,11 +153,12 @@ is_name(const char *s, size_t l)
 	return 1;
 }
 
-/* 1 when s (l bytes) is a decimal number of at most 19 digits. */
+/* 1 when s (l bytes) is a decimal number of at most 19 digits, as JSON
+ * writes one (no leading zero). */
 static int
 is_num(const char *s, size_t l)
 {
-	if (l == 0 || l > 19)
+	if (l == 0 || l > 19 || (l > 1 && s[0] == '0'))
 		return 0;
 	for (size_t i = 0; i < l; i++)
 		if (s[i] < '0' || s[i] > '9')

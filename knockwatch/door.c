@@ -629,7 +629,10 @@ door_close_now(const char *door, const struct kw_addr *src, kw_ms now)
 			continue;
 		n++;
 		e->reopen = 0;
-		if (!e->stopping && !e->given_up)
+		if (e->waiting)		/* its start has not run: it goes */
+			close_shared(e, "closed by hand before its start "
+			    "command ran");
+		else if (!e->stopping && !e->given_up)
 			e->deadline = now;
 	}
 	/* Now, not at the next turn of the loop: the answer says it ran. */
