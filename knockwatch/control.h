@@ -43,6 +43,11 @@ void control_worker_part(const char *part, size_t len);
  * ended: ok, and the line that says so. Answers the reload requests made
  * before it started. */
 void control_reloaded(uint64_t seq, int ok, const char *msg);
+/* control_status.c: the status for the worker's part (NULL: none), as
+ * text or (json) one JSON document; started is the daemon's start. A
+ * malloc'd buffer of *outlen bytes (the caller frees it), or NULL. */
+char *control_status(const struct control_hooks *h, time_t started,
+    int json, const char *part, size_t len, size_t *outlen);
 /* Status requests that waited CONTROL_WAIT_MS for the worker get the
  * parent's part alone. */
 kw_ms control_deadline(void);
