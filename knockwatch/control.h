@@ -43,6 +43,8 @@ void control_worker_part(const char *part, size_t len);
  * ended: ok, and the line that says so. Answers the reload requests made
  * before it started. */
 void control_reloaded(uint64_t seq, int ok, const char *msg);
+/* The version status --json reports (main.c has it); kept, not copied. */
+void control_version(const char *version);
 /* control_status.c: the status for the worker's part (NULL: none), as
  * text or (json) one JSON document; started is the daemon's start. A
  * malloc'd buffer of *outlen bytes (the caller frees it), or NULL. */

@@ -15,8 +15,15 @@
 #include "action.h"
 #include "ctl.h"
 #include "door.h"
-#include "kwlimits.h"
 #include "monitor.h"
+
+static const char *control_ver = "?";
+
+void
+control_version(const char *version)
+{
+	control_ver = version;
+}
 
 /* A growing answer, at most CTL_MAX_REPORT bytes (then cut). */
 struct obuf {
@@ -268,7 +275,7 @@ status_json(struct obuf *b, const struct control_hooks *h, time_t started,
 	h->reloads(h->self, &rs, &rok, &rfail);
 	iso_time(when, sizeof(when), started);
 	ob_printf(b, "{\"version\": \"%s\", \"pid\": %d, \"started\": "
-	    "\"%s\", \"uptime\": %lld,\n", KW_VERSION, (int)getpid(), when,
+	    "\"%s\", \"uptime\": %lld,\n", control_ver, (int)getpid(), when,
 	    (long long)(now - started));
 	ob_printf(b, "\"counters\": {\"doors\": {\"open\": %u, \"opened\": "
 	    "%llu, \"extended\": %llu, \"closed\": %llu, \"stop_failures\": "

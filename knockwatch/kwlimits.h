@@ -5,9 +5,6 @@
 #ifndef KW_KWLIMITS_H
 #define KW_KWLIMITS_H
 
-/* The version `knockwatch -V` and `status --json` print. */
-#define KW_VERSION	"0.1.0"
-
 /* Longest log line, in bytes without its newline, that any reader (log
  * files, command sources, replay) delivers; longer ones are dropped and
  * counted. The parser rejects longer input too. */

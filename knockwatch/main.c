@@ -8,16 +8,18 @@
 
 #include "cli.h"
 #include "config.h"
+#include "control.h"
 #include "ctl.h"
 #include "hostcheck.h"
 #include "knock.h"
-#include "kwlimits.h"
 #include "log.h"
 #include "loop.h"
 #include "replay.h"
 #include "seq.h"
 #include "worker.h"
 
+/* The one place of the version (make deb reads this line). */
+#define KW_VERSION "0.1.0"
 #define KW_DEFAULT_CONFIG "/etc/knockwatch/knockwatch.yaml"
 
 static void
@@ -171,6 +173,7 @@ main(int argc, char **argv)
 			return 78;
 		}
 		log_init(to_syslog || cfg->log_syslog, verbose);
+		control_version(KW_VERSION);
 		hostcheck_warn();
 		return loop_run(path, cfg, fd, verbose);
 	}
