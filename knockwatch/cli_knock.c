@@ -126,8 +126,8 @@ cli_knock(int argc, char **argv)
 		 * family, so resolve only that family. */
 		if (addr_parse(o.bind, strlen(o.bind), &ba) == 0) {
 			if (o.family != AF_UNSPEC && o.family != ba.family)
-				return cli_usage_error("%s: --bind and -4/-6 "
-				    "disagree", "knock");
+				return cli_usage_error("--bind and -4/-6 "
+				    "disagree");
 			o.family = ba.family;
 		}
 	}

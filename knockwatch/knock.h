@@ -90,9 +90,6 @@ void knock_carry(struct knock_table *t, const struct knock_table *old);
  * machine does not build event records. */
 void knock_set_events(struct knock_table *t, knock_event_cb cb, void *arg);
 
-/* Attempts in progress that `status` lists (then says how many more). */
-#define KNOCK_STATUS_ATTEMPTS 20
-
 /* One attempt in progress, as knock_attempts reports it. */
 struct knock_attempt {
 	int door;
@@ -117,6 +114,12 @@ void knock_free(struct knock_table *t);
 /* Attempts of door by stage: counts[s] = attempts with s knocks done. */
 void knock_stages(const struct knock_table *t, int door, uint32_t *counts,
     unsigned n);
+/* The attempts in progress, door by door, oldest first: fn gets the door
+ * index, the source, the knocks done and the attempt's deadline, for at
+ * most max of them. Returns how many there are in all. */
+uint32_t knock_walk(const struct knock_table *t, void (*fn)(void *arg,
+    int door, const struct kw_addr *src, unsigned stage, kw_ms deadline),
+    void *arg, uint32_t max);
 /* Spent HMAC steps to and from path (see otp_save/otp_load). 0 or -1. */
 int knock_save_spent(const struct knock_table *t, const char *path,
     char *err, size_t errlen);

@@ -390,7 +390,8 @@ replay_main(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+	opterr = 0;	/* one line of ours instead */
+	while ((ch = getopt_long(argc, argv, ":c:vh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -399,16 +400,28 @@ replay_main(int argc, char **argv)
 			r.verbose = 1;
 			break;
 		case 'h':
-			printf("usage: knockwatch replay [-v] [-c CONFIG] FILE\n");
+			printf("usage: knockwatch replay [-v] [-c CONFIG] FILE\n"
+			    "  A dry run: FILE (.gz too) through the configured "
+			    "parsers and state\n  machines, with the file's own "
+			    "timestamps; prints what would have\n  opened and a "
+			    "summary. No command runs.\n"
+			    "  -c, --config FILE  the configuration (default "
+			    "%s)\n  -v, --verbose      one result per line\n"
+			    "  -h, --help         this text\n"
+			    "  Exit: 0, 64 usage, 66 FILE unreadable, 78 config.\n",
+			    path);
 			return 0;
 		default:
-			fprintf(stderr, "usage: knockwatch replay [-v] "
-			    "[-c CONFIG] FILE\n");
+			fprintf(stderr, "knockwatch replay: %s %s (knockwatch "
+			    "replay --help)\n", ch == ':' ? "option needs a "
+			    "value:" : "unknown option", argv[optind - 1]);
 			return 64;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: knockwatch replay [-v] [-c CONFIG] FILE\n");
+		fprintf(stderr, "knockwatch replay: %s (knockwatch replay "
+		    "--help)\n", optind == argc ? "no log FILE given" :
+		    "one log FILE only");
 		return 64;
 	}
 	log_init(0, 0);

@@ -19,10 +19,13 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "clock.h"
 #include "ev.h"
 #include "hash.h"
 #include "knock.h"
 #include "knocklog.h"
+#include "kwlimits.h"
 #include "log.h"
 #include "logwatch.h"
 #include "msg.h"
@@ -187,29 +190,30 @@ forge_send(struct worker *w)
 }
 #endif
 
-/* One status line per attempt in progress (knock_attempts). */
-struct report_ctx {
-	const struct config *cfg;
+/* One status line per attempt in progress (mode 2: the control socket's
+ * status, which renders them as text or JSON). */
+struct attempt_out {
+	struct worker *w;
 	kw_ms now;
 };
 
 static void
-report_attempt(void *arg, const struct knock_attempt *a)
+attempt_line(void *arg, const struct knock_attempt *a)
 {
-	const struct report_ctx *rc = arg;
-	char line[256], src[ADDR_STRLEN];
-	kw_ms left = a->deadline > rc->now ? a->deadline - rc->now : 0;
+	struct attempt_out *o = arg;
+	char line[256], text[ADDR_STRLEN];
 
-	snprintf(line, sizeof(line), "attempt %s door %s stage %u/%u "
-	    "left %llds", addr_ntop(&a->src, src, sizeof(src)),
-	    rc->cfg->doors[a->door].name, a->stage, a->length,
-	    (long long)((left + 999) / 1000));
+	snprintf(line, sizeof(line), "attempt door %s src %s knocks %u "
+	    "left_ms %lld", o->w->cfg->doors[a->door].name,
+	    addr_ntop(&a->src, text, sizeof(text)), a->stage,
+	    a->deadline > o->now ? (long long)(a->deadline - o->now) : 0LL);
 	priv_report_line(line);
 }
 
 static void
-report(struct worker *w, int to_log)
+report(struct worker *w, int mode)
 {
+	int to_log = mode == 1;
 	struct knock_stats ks;
 	struct source_stats ss;
 	struct logwatch_stats ls;
@@ -260,20 +264,18 @@ report(struct worker *w, int to_log)
 			OUT();
 	}
 #undef OUT
-	if (!to_log) {
-		/* The attempts themselves, bounded: the oldest of each door
-		 * first, then how many more there are. */
-		struct report_ctx rc = { w->cfg, clock_now_ms() };
-		uint32_t all = knock_attempts(w->knock, KNOCK_STATUS_ATTEMPTS,
-		    report_attempt, &rc);
+	if (mode == 2) {
+		struct attempt_out o = { w, clock_now_ms() };
+		uint32_t n;
 
-		if (all > KNOCK_STATUS_ATTEMPTS) {
-			snprintf(line, sizeof(line), "attempts: %u more not "
-			    "listed", all - KNOCK_STATUS_ATTEMPTS);
-			priv_report_line(line);
-		}
-		priv_report_end();
+		n = knock_attempts(w->knock, KW_REPORT_ATTEMPTS, attempt_line,
+		    &o);
+		snprintf(line, sizeof(line), "attempts %u listed %u", n,
+		    n < KW_REPORT_ATTEMPTS ? n : KW_REPORT_ATTEMPTS);
+		priv_report_line(line);
 	}
+	if (!to_log)
+		priv_report_end();
 }
 
 /* A config from the parent: its descriptor, parsed here; key files are
@@ -326,7 +328,7 @@ on_ctl(void *arg, int sock, uint32_t events)
 		else if (type == MSG_REPORT && n == sizeof(mode) &&
 		    w->cfg != NULL && fd == -1) {
 			memcpy(&mode, buf, sizeof(mode));
-			report(w, mode == 1);
+			report(w, mode <= 2 ? (int)mode : 0);
 		} else
 			fatalx("unexpected message %u from the parent", type);
 	}
