@@ -65,9 +65,10 @@ check "the attempt in progress is listed (knocks 1 of 3)" \
 	wait_for 10 in_progress
 check "and counted" sh -c "'$KW' status -c '$C' --json |
 	jq -e '.worker.attempts_in_progress >= 1' >/dev/null"
-check "the text form stays (no JSON, no attempt lines)" \
+check "the text form stays (no JSON; attempts as people read them)" \
 	sh -c "'$KW' status -c '$C' | grep -q '^open door ssh src 192.0.2.9 user - port - closes in' &&
-	! '$KW' status -c '$C' | grep -q '^attempt'"
+	'$KW' status -c '$C' | grep -Eq '^attempt [0-9a-f.:]+ door ssh stage 1/3 left [0-9]+s$' &&
+	! '$KW' status -c '$C' | grep -q '^attempt door '"
 
 # --- refusals: one line, non-zero
 run "$T/o" "$T/e" "$KW" open -c "$C" nosuch 192.0.2.9
