@@ -667,7 +667,7 @@ def cmd_knock(argv):
     if o["verbose"]:
         sys.stderr.write("knocking %s%s: %s\n" % (
             hosttext, " from " + bind if binds else "",
-            format_seq(knocks, None)))
+            format_seq(knocks, open_port)))
     for i, (proto, port) in enumerate(knocks):
         if i > 0 and o["delay"] > 0:
             time.sleep(o["delay"] / 1000.0)

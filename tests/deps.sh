@@ -6,6 +6,9 @@ set -eu
 pkgs="gcc make pkg-config libpcre2-dev libyaml-dev libgcrypt20-dev zlib1g-dev libseccomp-dev
       shellcheck openssl netcat-openbsd iproute2 iptables nftables ipset
       rsyslog logrotate procps mandoc"
+# clients/ (issue 14): knock.py, knockwatch.js under node, knock.html in a
+# real browser (tests/net/t_browser.sh).
+pkgs="$pkgs python3 nodejs chromium"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
