@@ -4,7 +4,8 @@
 // clients/web/knock.html as a person would: it opens the page from a file,
 // types into the form, ticks and picks what the steps say, presses Knock,
 // waits for the page's result, saves a screenshot of the finished page and
-// prints the result as JSON. Exits 0 when the result has the state asked
+// prints the result as JSON: the result's state and text, the knocks
+// listed, and the form's values (the key only as its length). Exits 0 when the result has the state asked
 // for (--expect, default "done"), 1 otherwise, 2 on a driver failure.
 //
 //   node cdp.mjs --page FILE --shot PNG --steps JSON [--expect STATE]
@@ -157,7 +158,12 @@ async function main() {
 	const out = await ev(`({ state: document.getElementById("result").dataset.state,
 	    text: document.getElementById("result").textContent,
 	    knocks: [...document.querySelectorAll("#knocks li")].map((li) =>
-		li.textContent + " " + li.className) })`);
+		li.textContent + " " + li.className),
+	    form: Object.fromEntries([...document.querySelectorAll(
+		"input[id], select[id]")].map((e) => [e.id,
+		e.type === "checkbox" || e.type === "radio" ? e.checked :
+		e.id === "key" ? (e.value ? e.value.length + " hex digits" : "") :
+		e.value])) })`);
 	const shot = await send("Page.captureScreenshot", { format: "png",
 	    captureBeyondViewport: true }, s);
 	writeFileSync(opt.shot, Buffer.from(shot.data, "base64"));

@@ -14,7 +14,7 @@
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-N=48
+N=51
 PAGE=$KW_TOP/clients/web/knock.html
 CDP=$KW_TOP/tests/clients/cdp.mjs
 SHOTS=$KW_BUILD/test-output/t_browser
@@ -68,16 +68,17 @@ check "daemon starts in the server namespace" kw_start "$T/kw.yaml"
 # cdp.mjs with the form STEPS (JSON); the page's result state is EXPECT.
 # The screenshot is $SHOTS/NAME.png, the result JSON $T/NAME.json.
 browse() {
-	mkdir -p "$T/profile.$1"
+	b_prof=$T/profile.${PROFILE:-$1}
+	mkdir -p "$b_prof"
 	node "$CDP" --page "$PAGE" --shot "$SHOTS/$1.png" --steps "$3" \
 		--expect "$2" --timeout 60 -- \
 		ip netns exec "$NS_C" "$CHROMIUM" --headless --no-sandbox \
 		--disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update \
-		--disable-sync --user-data-dir="$T/profile.$1" \
+		--disable-sync --user-data-dir="$b_prof" \
 		>"$T/$1.json" 2>"$T/$1.err"
 	b_rc=$?
-	sed 's/^/  page: /' "$T/$1.json"
+	sed -e 's/^/  page: /' -e 's/,"form":.*/}/' "$T/$1.json"
 	[ -s "$T/$1.err" ] && grep -v -e '^\[.*:ERROR:' -e '^$' "$T/$1.err" | sed 's/^/  cdp: /'
 	return $b_rc
 }
@@ -115,6 +116,31 @@ check "the page shows the door's service port" \
 	grep -q "connect now, to port 1[5][0-9][0-9][0-9]\." "$T/bound-ipv6.json"
 opens "bind_source HMAC door, IPv4, the address typed in" bound "$C4" "$S4" bound-ipv4 \
 	'[["type","server","'"$S4"'"],["type","door","bound"],["type","user","alice"],["type","key","'"$KEY_A"'"],["type","range","20000-29999"],["type","open-range","15000-15999"],["select","bind-mode","typed"],["type","bind","'"$C4"'"],["click","remember"],["click","remember-key"]]'
+
+# Remembering: bound-ipv4 ticked both boxes, hmac-ipv4 neither. The same
+# browser profiles open the page again (and pick tcp,udp, so that nothing
+# is knocked).
+TCPUDP='[["select","protocols","tcp,udp"]]'
+# form_has NAME TEXT...: the page's form in $T/NAME.json holds each TEXT.
+form_has() {
+	f_n=$1
+	shift
+	for f_t in "$@"; do
+		grep -qF -e "$f_t" "$T/$f_n.json" || return 1
+	done
+}
+PROFILE=bound-ipv4 browse restored refused "$TCPUDP" >/dev/null
+check "ticked: the settings and the key are restored" form_has restored \
+	"\"server\":\"$S4\"" '"door":"bound"' '"user":"alice"' "\"bind\":\"$C4\"" \
+	'"key":"64 hex digits"' '"remember-key":true' '"remember":true'
+PROFILE=bound-ipv4 browse forget refused \
+	'[["click","remember-key"],["select","protocols","tcp,udp"]]' >/dev/null
+PROFILE=bound-ipv4 browse forgotten refused "$TCPUDP" >/dev/null
+check "unticking the key's box deletes the stored key, not the settings" \
+	form_has forgotten '"key":""' '"remember-key":false' '"door":"bound"'
+PROFILE=hmac-ipv4 browse not-remembered refused "$TCPUDP" >/dev/null
+check "unticked: neither the settings nor the key are stored" \
+	form_has not-remembered '"key":""' '"server":""' '"user":""'
 
 # What a browser cannot do: refused before any knock.
 k0=$(knocks_seen)
