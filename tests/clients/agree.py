@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """agree.py - checks that the two clients derive what knockwatch derives.
 
-  agree.py vectors py|js       every row of doc/protocol.md's test vectors
+  agree.py vectors py|js       every row of the test vectors of
+                               doc/protocol.md (and of the shared spec,
+                               ../shared/spec/sequence-v2.md, if present)
   agree.py random py|js N      N random parameter sets (valid and invalid,
                                with --bind in many spellings) against
                                `build/knockwatch sequence`
@@ -65,10 +67,22 @@ def run_js(sets, mode=None):
 
 # ---- the vectors ----
 
-def vectors():
-    """Rows of the test-vector table of doc/protocol.md as parameter
-    dicts with the expected line."""
-    text = open(os.path.join(TOP, "doc", "protocol.md")).read()
+def vector_files():
+    """doc/protocol.md, and the shared spec (sequence-v2.md) when a copy
+    of shared/ lies beside the tree (as on the team's machines and CI)."""
+    files = [os.path.join(TOP, "doc", "protocol.md")]
+    for up in ("..", os.path.join("..", "..")):
+        f = os.path.join(TOP, up, "shared", "spec", "sequence-v2.md")
+        if os.path.isfile(f):
+            files.append(os.path.normpath(f))
+            break
+    return files
+
+
+def vectors(path):
+    """Rows of the test-vector table of the file as parameter dicts with
+    the expected line."""
+    text = open(path).read()
     key = re.search(r"`([0-9a-f]{64})`", text.split("## Test vectors")[1])
     rows = []
     for line in text.split("## Test vectors")[1].splitlines():
@@ -114,8 +128,15 @@ def to_js(p):
 
 
 def cmd_vectors(which):
+    ok = True
+    for f in vector_files():
+        ok = cmd_vectors_of(which, f) and ok
+    return ok
+
+
+def cmd_vectors_of(which, path):
     bad = 0
-    rows = vectors()
+    rows = vectors(path)
     if which == "js":
         got = run_js([to_js(r) for r in rows])
     for i, r in enumerate(rows):
@@ -130,7 +151,8 @@ def cmd_vectors(which):
             print("vector %s/%s/%s bind %r: got %r, want %r"
                   % (r["door"], r["user"], r["step"], r["bind"], g,
                      r["expect"]))
-    print("%s: %d vectors, %d disagree" % (which, len(rows), bad))
+    print("%s: %d vectors of %s, %d disagree" % (which, len(rows), path,
+                                                  bad))
     return len(rows) >= 8 and bad == 0
 
 
