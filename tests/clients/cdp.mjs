@@ -8,7 +8,7 @@
 // listed, and the form's values (the key only as its length). Exits 0 when the result has the state asked
 // for (--expect, default "done"), 1 otherwise, 2 on a driver failure.
 //
-//   node cdp.mjs --page FILE --shot PNG --steps JSON [--expect STATE]
+//   node cdp.mjs (--page FILE | --url URL) --shot PNG --steps JSON [--expect STATE]
 //       [--timeout S] -- CHROMIUM-COMMAND...
 //
 // The steps are a JSON array: ["type", ID, TEXT] (focus, select all,
@@ -27,19 +27,19 @@ const opt = {};
 for (let i = 0; i < sep; i += 2)
 	opt[args[i].replace(/^--/, "")] = args[i + 1];
 const command = args.slice(sep + 1);
-if (!opt.page || !opt.shot || !opt.steps || command.length === 0)
+if (!(opt.page || opt.url) || !opt.shot || !opt.steps || command.length === 0)
 	usage();
 const steps = JSON.parse(opt.steps);
 const expect = opt.expect ?? "done";
 const deadline = Date.now() + 1000 * Number(opt.timeout ?? 60);
 
 function usage() {
-	console.error("usage: node cdp.mjs --page FILE --shot PNG --steps JSON " +
+	console.error("usage: node cdp.mjs (--page FILE | --url URL) --shot PNG --steps JSON " +
 	    "[--expect STATE] [--timeout S] -- CHROMIUM-COMMAND...");
 	process.exit(2);
 }
 
-const url = pathToFileURL(opt.page).href;
+const url = opt.url ?? pathToFileURL(opt.page).href;
 const child = spawn(command[0], [...command.slice(1),
     "--remote-debugging-pipe", "about:blank"],
     { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
@@ -159,6 +159,7 @@ async function main() {
 	    text: document.getElementById("result").textContent,
 	    knocks: [...document.querySelectorAll("#knocks li")].map((li) =>
 		li.textContent + " " + li.className),
+	    noCrypto: document.getElementById("no-crypto")?.hidden === false,
 	    form: Object.fromEntries([...document.querySelectorAll(
 		"input[id], select[id]")].map((e) => [e.id,
 		e.type === "checkbox" || e.type === "radio" ? e.checked :

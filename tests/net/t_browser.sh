@@ -14,7 +14,7 @@
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-N=51
+N=61
 PAGE=$KW_TOP/clients/web/knock.html
 CDP=$KW_TOP/tests/clients/cdp.mjs
 SHOTS=$KW_BUILD/test-output/t_browser
@@ -66,11 +66,17 @@ check "daemon starts in the server namespace" kw_start "$T/kw.yaml"
 
 # browse NAME EXPECT STEPS: Chromium in the client namespace, driven by
 # cdp.mjs with the form STEPS (JSON); the page's result state is EXPECT.
+# The page is knock.html opened as a file, or $URL when set; the browser
+# profile is NAME's own, or $PROFILE's when set.
+URL=
+PROFILE=
 # The screenshot is $SHOTS/NAME.png, the result JSON $T/NAME.json.
 browse() {
-	b_prof=$T/profile.${PROFILE:-$1}
+	b_prof=$T/profile.$PROFILE
+	[ -n "$PROFILE" ] || b_prof=$T/profile.$1
 	mkdir -p "$b_prof"
-	node "$CDP" --page "$PAGE" --shot "$SHOTS/$1.png" --steps "$3" \
+	if [ -n "$URL" ]; then b_at="--url" b_page=$URL; else b_at="--page" b_page=$PAGE; fi
+	node "$CDP" "$b_at" "$b_page" --shot "$SHOTS/$1.png" --steps "$3" \
 		--expect "$2" --timeout 60 -- \
 		ip netns exec "$NS_C" "$CHROMIUM" --headless --no-sandbox \
 		--disable-gpu --disable-quic --no-first-run \
@@ -117,6 +123,20 @@ check "the page shows the door's service port" \
 opens "bind_source HMAC door, IPv4, the address typed in" bound "$C4" "$S4" bound-ipv4 \
 	'[["type","server","'"$S4"'"],["type","door","bound"],["type","user","alice"],["type","key","'"$KEY_A"'"],["type","range","20000-29999"],["type","open-range","15000-15999"],["select","bind-mode","typed"],["type","bind","'"$C4"'"],["click","remember"],["click","remember-key"]]'
 
+# The page served over plain http by a static host (Python's http.server
+# on the server): not a secure context, so no WebCrypto; the page offers
+# static doors only (it picks "static" itself) and knocks them.
+bg_ns "$NS_S" python3 -m http.server 30080 --bind "$S4" \
+	--directory "$KW_TOP/clients/web" >"$T/http.log" 2>&1
+check "a static web server for the page" wait_for 10 can_connect "$NS_C" "$S4" 30080
+URL=http://$S4:30080/knock.html
+opens "served over http, static door" web "$C4" "$S4" served-static \
+	'[["type","server","'"$S4"'"],["type","sequence","7100 7200 7300"]]'
+URL=
+check "(the page came from the web server)" grep -q "GET /knock.html" "$T/http.log"
+check "(and said it can knock static doors only there)" grep -q "\"noCrypto\":true" "$T/served-static.json"
+check "(opened as a file, it offers HMAC doors)" grep -q "\"noCrypto\":false" "$T/hmac-ipv4.json"
+
 # Remembering: bound-ipv4 ticked both boxes, hmac-ipv4 neither. The same
 # browser profiles open the page again (and pick tcp,udp, so that nothing
 # is knocked).
@@ -129,16 +149,21 @@ form_has() {
 		grep -qF -e "$f_t" "$T/$f_n.json" || return 1
 	done
 }
-PROFILE=bound-ipv4 browse restored refused "$TCPUDP" >/dev/null
+PROFILE=bound-ipv4
+browse restored refused "$TCPUDP" >/dev/null
 check "ticked: the settings and the key are restored" form_has restored \
 	"\"server\":\"$S4\"" '"door":"bound"' '"user":"alice"' "\"bind\":\"$C4\"" \
 	'"key":"64 hex digits"' '"remember-key":true' '"remember":true'
-PROFILE=bound-ipv4 browse forget refused \
+PROFILE=bound-ipv4
+browse forget refused \
 	'[["click","remember-key"],["select","protocols","tcp,udp"]]' >/dev/null
-PROFILE=bound-ipv4 browse forgotten refused "$TCPUDP" >/dev/null
+PROFILE=bound-ipv4
+browse forgotten refused "$TCPUDP" >/dev/null
 check "unticking the key's box deletes the stored key, not the settings" \
 	form_has forgotten '"key":""' '"remember-key":false' '"door":"bound"'
-PROFILE=hmac-ipv4 browse not-remembered refused "$TCPUDP" >/dev/null
+PROFILE=hmac-ipv4
+browse not-remembered refused "$TCPUDP" >/dev/null
+PROFILE=
 check "unticked: neither the settings nor the key are stored" \
 	form_has not-remembered '"key":""' '"server":""' '"user":""'
 
