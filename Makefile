@@ -76,7 +76,7 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" test
 
 lint:
-	shellcheck -x -P SCRIPTDIR actions/* examples/*.sh tests/*.sh tests/integration/*.sh tests/net/*.sh tests/fuzz/*.sh tests/soak/*.sh tests/soak/flaky-stop tests/lib/*.sh bench/*.sh .ci/run clients/web/*.sh
+	shellcheck -x -P SCRIPTDIR actions/* examples/*.sh tests/*.sh tests/integration/*.sh tests/net/*.sh tests/fuzz/*.sh tests/soak/*.sh tests/soak/flaky-stop tests/lib/*.sh bench/*.sh .ci/run tests/deb/*.sh debian/knockwatch.p* clients/web/*.sh
 
 clean:
 	rm -rf build
@@ -238,3 +238,33 @@ bench: all $(BUILD)/bench/linebench $(BUILD)/bench/filewatch \
 .PHONY: bench-hmac
 bench-hmac: all $(BUILD)/bench/linebench
 	@sh bench/hmac.sh $(BUILD)
+
+# --- Debian package (issue 16) ---
+# `make deb` builds $(BUILD)/knockwatch_VERSION_ARCH.deb with debhelper from
+# debian/: dpkg-buildpackage runs on a copy of the tree in $(BUILD)/deb
+# (it writes its products to the parent directory), with a debian/changelog
+# generated here from KW_VERSION in knockwatch/main.c, the version
+# `knockwatch --version` prints: one source of truth.
+# `make deb-test` (as root; changes the system: .ci/run calls it, make check
+# does not) builds it, lints it, installs, runs, removes and purges it:
+# tests/deb/deb_test.sh.
+KW_VERSION := $(shell sed -n 's/^\#define KW_VERSION "\(.*\)"$$/\1/p' knockwatch/main.c)
+DEB_DIR    := $(BUILD)/deb
+DEB_SRC    := $(DEB_DIR)/knockwatch-$(KW_VERSION)
+.PHONY: deb deb-test
+deb:
+	@sh tests/deps.sh debhelper dpkg-dev build-essential
+	@[ -n "$(KW_VERSION)" ] || { echo "no KW_VERSION in knockwatch/main.c"; exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C $(DEB_SRC)
+	@d=$$(git log -1 --format=%cD 2>/dev/null || date -R) && \
+	printf 'knockwatch (%s) unstable; urgency=medium\n\n  * Built from the knockwatch source tree; the version is KW_VERSION\n    in knockwatch/main.c.\n\n -- knockwatch developers <dev@knockwatch.invalid>  %s\n' \
+		"$(KW_VERSION)" "$$d" >$(DEB_SRC)/debian/changelog
+	cd $(DEB_SRC) && dpkg-buildpackage -b --no-sign
+	cp $(DEB_DIR)/knockwatch_$(KW_VERSION)_$$(dpkg --print-architecture).deb $(BUILD)/
+	@echo "built $(BUILD)/knockwatch_$(KW_VERSION)_$$(dpkg --print-architecture).deb"
+
+deb-test: deb
+	@sh tests/deps.sh lintian
+	@sh tests/deb/deb_test.sh $(BUILD)/knockwatch_$(KW_VERSION)_$$(dpkg --print-architecture).deb

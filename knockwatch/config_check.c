@@ -200,11 +200,64 @@ get_cmd(struct cctx *x, const struct cnode *n, const char *key,
 	return 0;
 }
 
+/* The journalctl output formats whose header the parser reads (syshdr.c). */
+static const char *const journal_formats[] = { "short", "short-precise",
+    "short-iso", "short-iso-precise", "short-full", "short-monotonic",
+    "short-unix", "with-unit", NULL };
+
+/* journalctl's short options that take a value ("-o json", "-ojson",
+ * "-kfo json"): in a cluster the first of them takes the rest. */
+static const char journal_argopts[] = "bcDFgiIMnoptSTuU";
+
+/*
+ * A command source that runs journalctl: the value of its -o/--output
+ * ("short" when absent, journalctl's default), or NULL with *bad set to
+ * the value when it is a format the parser cannot read. Returns 0, or -1
+ * when the format is unreadable.
+ */
+static int
+check_journal_output(char *const *argv, const char **bad)
+{
+	const char *base, *val = "short", *a, *q;
+	int i, k;
+
+	base = strrchr(argv[0], '/');
+	base = base != NULL ? base + 1 : argv[0];
+	if (strcmp(base, "journalctl") != 0)
+		return 0;
+	for (i = 1; argv[i] != NULL; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strncmp(a, "--output=", 9) == 0)
+			val = a + 9;
+		else if (strcmp(a, "--output") == 0 && argv[i + 1] != NULL)
+			val = argv[++i];
+		else if (a[0] == '-' && a[1] != '-' && a[1] != '\0') {
+			for (q = a + 1; *q != '\0'; q++)
+				if (strchr(journal_argopts, *q) != NULL)
+					break;
+			if (*q != 'o')
+				continue;
+			if (q[1] != '\0')
+				val = q + 1;
+			else if (argv[i + 1] != NULL)
+				val = argv[++i];
+		}
+	}
+	for (k = 0; journal_formats[k] != NULL; k++)
+		if (strcmp(val, journal_formats[k]) == 0)
+			return 0;
+	*bad = val;
+	return -1;
+}
+
 static int
 load_source(struct cctx *x, const struct cnode *m, struct config_source *s)
 {
 	const char *where = "source";
 	const struct cnode *f, *k, *c, *v;
+	const char *jfmt = NULL;
 	char perr[256];
 	struct parser *p;
 	size_t i;
@@ -241,6 +294,12 @@ load_source(struct cctx *x, const struct cnode *m, struct config_source *s)
 		if (strchr(s->argv[0], '/') != NULL &&
 		    check_exec(x, v, "command", where, s->argv[0]) == -1)
 			return -1;
+		if (check_journal_output(s->argv, &jfmt) == -1)
+			return cerr(x, v, "command: journalctl -o %.40s writes "
+			    "lines knockwatch cannot read; use -o short, "
+			    "short-precise, short-iso, short-iso-precise, "
+			    "short-full, short-monotonic, short-unix or "
+			    "with-unit", jfmt);
 	}
 	if ((v = cnode_get(m, "from_start")) != NULL) {
 		if (cnode_bool(x, v, "from_start", where, &s->from_start) == -1)

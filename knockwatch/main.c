@@ -144,6 +144,7 @@ main(int argc, char **argv)
 	}
 	{
 		hostcheck_warn();
+		(void)hostcheck_config(cfg);
 		config_print(cfg, stdout, verbose);
 		if (verbose)
 			printf("memory: %zu bytes per tracked source, at most "

@@ -17,14 +17,13 @@
 #include <strings.h>
 
 #include "log.h"
-#include "stamp.h"
+#include "syshdr.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 #define PARSE_MAX_PREFIX	127	/* nft's log prefix limit; iptables' is 29 */
-#define PARSE_MAX_HOST		255	/* syslog HOSTNAME field */
 #define PARSE_MAX_KTS		32	/* "[ 1234567.123456] " */
 #define PARSE_MATCH_LIMIT	100000	/* bounds an admin's pattern on one line */
 #define PARSE_DEPTH_LIMIT	10000
@@ -69,7 +68,9 @@ struct parser {
 	PCRE2_SIZE *ov;			/* md's ovector, fixed for its life */
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jstack;
-	uint32_t g_src, g_dport, g_proto, g_spt;	/* custom groups, 0 = none */
+	uint32_t g_src, g_dport, g_proto, g_spt, g_flags; /* custom groups,
+							 * 0 = none */
+	uint64_t lines, headers;	/* parse_line calls; headers read */
 };
 
 static void parse_err(char *, size_t, const char *, ...) KW_PRINTF(3, 4);
@@ -227,6 +228,8 @@ parse_put(struct parse_knock *out, const struct parse_knock *k)
 	out->proto = k->proto;
 	out->tcp_flags = k->tcp_flags;
 	out->has_flags = k->has_flags;
+	out->host = k->host;
+	out->hostlen = k->hostlen;
 	memcpy(out->in, k->in, sizeof(out->in));
 }
 
@@ -257,35 +260,6 @@ parse_group(struct parser *p, int rc, uint32_t g, const char **s, size_t *n,
 	*s = subject + ov[2 * g];
 	*n = ov[2 * g + 1] - ov[2 * g];
 	return 0;
-}
-
-/*
- * Skips a syslog header, classic "Nov 23 16:53:16 host " or RFC 3339
- * "2026-11-23T16:53:16.123456+00:00 host " (the stamps stamp_scan knows,
- * each followed by one space), and the tag, which must be
- * exactly "kernel: ". The tag is checked where it stands, never searched
- * for: other programs' messages may contain " kernel: " anywhere.
- * Returns the start of the kernel message or NULL.
- */
-static const char *
-parse_syslog_header(const char *s, const char *end)
-{
-	const char *q;
-	size_t n = (size_t)(end - s), len;
-
-	if (stamp_scan(s, n, &len) == STAMP_NONE || len >= n || s[len] != ' ')
-		return NULL;
-	s += len + 1;
-
-	for (q = s; q < end && *q != ' '; q++)
-		if (q - s >= PARSE_MAX_HOST || *q <= ' ' || *q > '~')
-			return NULL;
-	if (q == s || q == end)
-		return NULL;
-	s = q + 1;
-	if (!parse_lit(s, end, "kernel: ", 8))
-		return NULL;
-	return s + 8;
 }
 
 /* Skips a printk timestamp "[  109.780091] " if one is there. */
@@ -496,6 +470,10 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 		return bad;
 	if (parse_ifname(body + 3, n, k.in, sizeof(k.in)) != 0)
 		return PARSE_REJECT;
+	/* No input interface: a packet this host sent (OUTPUT, or UFW's
+	 * AUDIT and Docker's FilterOutput chains), never a knock. */
+	if (n == 0)
+		return PARSE_NOMATCH;
 	n = parse_toklen(src + 4, end);
 	dst = src + 4 + n;
 	if (!parse_lit(dst, end, " DST=", 5) || proto < dst + 5)
@@ -536,6 +514,37 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 	return PARSE_KNOCK;
 }
 
+/* The flag words of a custom pattern's "flags" group: the kernel's
+ * names (any case) separated by spaces, commas or '|'. 0, or -1 for
+ * another word. */
+static int
+parse_flag_words(const char *s, size_t n, uint8_t *out)
+{
+	const char *end = s + n;
+	size_t j;
+	uint8_t f = 0;
+
+	while (s < end) {
+		if (*s == ' ' || *s == ',' || *s == '|') {
+			s++;
+			continue;
+		}
+		if (end - s < 3 || (end - s > 3 && s[3] != ' ' && s[3] != ',' &&
+		    s[3] != '|'))
+			return -1;
+		for (j = 0; j < sizeof(parse_flagwords) /
+		    sizeof(parse_flagwords[0]); j++)
+			if (strncasecmp(s, parse_flagwords[j].word, 3) == 0)
+				break;
+		if (j == sizeof(parse_flagwords) / sizeof(parse_flagwords[0]))
+			return -1;
+		f |= parse_flagwords[j].bit;
+		s += 3;
+	}
+	*out = f;
+	return 0;
+}
+
 /* An admin's pattern over the whole line (or message). */
 static enum parse_result
 parse_custom(struct parser *p, const char *line, size_t len,
@@ -574,6 +583,12 @@ parse_custom(struct parser *p, const char *line, size_t len,
 	if (parse_group(p, rc, p->g_src, &s, &n, line) != 0 ||
 	    parse_src(s, n, &k.src) != 0)
 		return PARSE_REJECT;
+	if (parse_group(p, rc, p->g_flags, &s, &n, line) == 0) {
+		if (k.proto != IPPROTO_TCP ||
+		    parse_flag_words(s, n, &k.tcp_flags) != 0)
+			return PARSE_REJECT;
+		k.has_flags = 1;
+	}
 	parse_put(out, &k);
 	return PARSE_KNOCK;
 }
@@ -661,7 +676,8 @@ parse_new(const char *prefix, const char *pattern, char *err, size_t errlen)
 	    (parse_named(p, "src", 1, &p->g_src, err, errlen) != 0 ||
 	    parse_named(p, "dport", 1, &p->g_dport, err, errlen) != 0 ||
 	    parse_named(p, "proto", 0, &p->g_proto, err, errlen) != 0 ||
-	    parse_named(p, "spt", 0, &p->g_spt, err, errlen) != 0))
+	    parse_named(p, "spt", 0, &p->g_spt, err, errlen) != 0 ||
+	    parse_named(p, "flags", 0, &p->g_flags, err, errlen) != 0))
 		goto fail;
 
 	if ((p->md = pcre2_match_data_create_from_pattern(p->re, NULL)) ==
@@ -697,26 +713,47 @@ fail:
 
 /*
  * Parses one syslog line of len bytes (need not be NUL-terminated; a
- * trailing newline is ignored). Built-in format: only a "kernel:" tag in
- * its place counts. Writes *out only when returning PARSE_KNOCK. Allocates
- * nothing with JIT; the interpreter fallback may grow its frame vector,
- * kept in the match data, on the first lines.
+ * trailing newline is ignored). Only a line whose header syshdr_scan
+ * recognises, with the "kernel:" tag in its place, counts, for the
+ * built-in format and an admin's pattern alike (which then runs over the
+ * whole line). Writes *out only when returning PARSE_KNOCK, with the span
+ * of the header's host. Allocates nothing with JIT; the interpreter
+ * fallback may grow its frame vector, kept in the match data, on the
+ * first lines.
  */
 enum parse_result
 parse_line(struct parser *p, const char *line, size_t len,
     struct parse_knock *out)
 {
-	const char *msg;
+	struct syshdr h;
+	enum parse_result r;
 
+	p->lines++;
 	if (len > KW_MAX_LINE)
 		return PARSE_REJECT;
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
-	if (p->custom)
-		return parse_custom(p, line, len, out);
-	if ((msg = parse_syslog_header(line, line + len)) == NULL)
+	if (!syshdr_scan(line, len, &h))
 		return PARSE_NOMATCH;
-	return parse_kernel(p, msg, line + len, out);
+	p->headers++;
+	if (!h.kernel)
+		return PARSE_NOMATCH;
+	r = p->custom ? parse_custom(p, line, len, out) :
+	    parse_kernel(p, line + h.msg, line + len, out);
+	if (r == PARSE_KNOCK) {
+		/* Lines are at most KW_MAX_LINE bytes: the span fits. */
+		out->host = (uint16_t)h.host;
+		out->hostlen = (uint16_t)h.hostlen;
+	}
+	return r;
+}
+
+/* The lines parse_line was given, and how many had a header it knows. */
+void
+parse_counts(const struct parser *p, uint64_t *lines, uint64_t *headers)
+{
+	*lines = p->lines;
+	*headers = p->headers;
 }
 
 /*

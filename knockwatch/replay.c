@@ -32,68 +32,114 @@ struct replay {
 	int verbose;
 	time_t year_base;	/* for classic syslog stamps without a year */
 	int year;		/* its year, for classic stamps */
-	char stamp_key[20];	/* the date and time of the last converted */
-	size_t stamp_keylen;	/* stamp, and its seconds: consecutive lines */
+	struct tm stamp_key;	/* the date and time of the last converted */
+	int stamp_local;	/* stamp, and its seconds: consecutive lines */
 	int64_t stamp_secs;	/* share them, and mktime is slow */
+	char line_key[STAMP_MAX];	/* the date and time bytes of the last */
+	size_t line_keylen;	/* line's stamp, its kind, and its seconds */
+	enum stamp_kind line_kind;	/* (before an RFC 3339 offset): the */
+	int64_t line_secs;	/* next line of the same second skips the rest */
 	kw_ms now;
 	time_t wall;
 	uint64_t lines, matched, ignored, rejected, overlong, opens;
 };
 
-/* Seconds of a broken-down time, converted once per distinct stamp. */
+/* Seconds of a broken-down time, local or UTC, converted once per
+ * distinct date and time. */
 static int64_t
-stamp_secs(struct replay *r, const char *key, size_t keylen, struct tm *tm,
-    int utc)
+stamp_secs(struct replay *r, struct tm *tm, int local)
 {
-	if (r->stamp_keylen == keylen && memcmp(r->stamp_key, key, keylen) == 0)
+	struct tm *k = &r->stamp_key;
+
+	if (r->stamp_local == local + 1 && k->tm_sec == tm->tm_sec &&
+	    k->tm_min == tm->tm_min && k->tm_hour == tm->tm_hour &&
+	    k->tm_mday == tm->tm_mday && k->tm_mon == tm->tm_mon &&
+	    k->tm_year == tm->tm_year)
 		return r->stamp_secs;
-	memcpy(r->stamp_key, key, keylen);
-	r->stamp_keylen = keylen;
-	r->stamp_secs = utc ? (int64_t)timegm(tm) : (int64_t)mktime(tm);
+	*k = *tm;
+	r->stamp_local = local + 1;
+	tm->tm_isdst = -1;
+	r->stamp_secs = local ? (int64_t)mktime(tm) : (int64_t)timegm(tm);
 	return r->stamp_secs;
 }
 
+/* Remembers the date and time bytes of a converted stamp and its seconds. */
+static void
+line_keep(struct replay *r, const char *l, size_t keylen,
+    enum stamp_kind kind, int64_t secs)
+{
+	if (keylen == 0 || keylen > sizeof(r->line_key))
+		return;
+	memcpy(r->line_key, l, keylen);
+	r->line_keylen = keylen;
+	r->line_kind = kind;
+	r->line_secs = secs;
+}
+
 /* The line's own time, from the stamp that opens it (stamp_scan: the
- * formats the parser knows): RFC 3339 with its offset, or classic syslog
- * in local time, this year. Returns 0 and fills *ms (milliseconds since
- * the epoch), or -1. */
+ * formats the parser knows): a stamp with an offset or "UTC" at it, a
+ * Unix time as it is, one without in local time (TZ), one without a year
+ * in this year (the year before when that would put it more than a day
+ * ahead of now). A monotonic stamp has no wall-clock time: such lines
+ * keep the time of the line before. Returns 0 and fills *ms
+ * (milliseconds since the epoch), or -1. */
 static int
 line_time(struct replay *r, const char *l, size_t len, int64_t *ms)
 {
 	struct stamp_fields f;
 	enum stamp_kind kind;
+	struct tm tm;
 	size_t slen, keylen;
+	int64_t secs;
 
 	if ((kind = stamp_scan(l, len, &slen)) == STAMP_NONE)
 		return -1;
-	/* Same second as the line before (the usual case): the date and
-	 * time are known; only an RFC 3339 fraction and offset are new. */
-	keylen = kind == STAMP_RFC3339 ? 19 : slen;
-	if (r->stamp_keylen == keylen &&
-	    memcmp(r->stamp_key, l, keylen) == 0) {
-		if (kind != STAMP_RFC3339) {
-			*ms = r->stamp_secs * 1000;
-			return 0;
-		}
-		if (stamp_zone(l, slen, &f.ms, &f.utc_off) == -1)
-			return -1;
-		*ms = (r->stamp_secs - f.utc_off) * 1000 + f.ms;
+	/* Same date and time as the line before (the usual case): only a
+	 * fraction, and an RFC 3339 offset, are new. */
+	keylen = kind == STAMP_RFC3339 ? 19 : kind == STAMP_CLASSIC ? 15 :
+	    kind == STAMP_FULL || kind == STAMP_CTIME ? slen : 0;
+	if (keylen > 0 && kind == r->line_kind && keylen == r->line_keylen &&
+	    memcmp(l, r->line_key, keylen) == 0) {
+		if (kind == STAMP_RFC3339) {
+			if (stamp_zone(l, slen, &f.ms, &f.utc_off) == -1)
+				return -1;
+			*ms = (r->line_secs - f.utc_off) * 1000 + f.ms;
+		} else
+			*ms = r->line_secs * 1000 + (kind == STAMP_CLASSIC &&
+			    slen > 15 ? stamp_fraction_ms(l + 15, slen - 15) :
+			    0);
 		return 0;
 	}
 	if (stamp_fields(l, slen, kind, &f) == -1)
 		return -1;
-	switch (kind) {
-	case STAMP_RFC3339:
-		*ms = (stamp_secs(r, l, 19, &f.tm, 1) - f.utc_off) * 1000 +
+	r->line_keylen = 0;
+	switch (f.tz) {
+	case STAMP_TZ_NONE:
+		return -1;
+	case STAMP_TZ_EPOCH:
+		*ms = f.epoch * 1000 + f.ms;
+		return 0;
+	case STAMP_TZ_FIXED:
+		secs = stamp_secs(r, &f.tm, 0);
+		/* The offset of a full stamp is part of its key. */
+		if (kind == STAMP_FULL)
+			secs -= f.utc_off;
+		line_keep(r, l, keylen, kind, secs);
+		*ms = (secs - (kind == STAMP_FULL ? 0 : f.utc_off)) * 1000 +
 		    f.ms;
 		return 0;
-	case STAMP_CLASSIC:
-		f.tm.tm_year = r->year;
-		f.tm.tm_isdst = -1;
-		*ms = stamp_secs(r, l, slen, &f.tm, 0) * 1000;
+	case STAMP_TZ_LOCAL:
+		if (!f.has_year)
+			f.tm.tm_year = r->year;
+		tm = f.tm;
+		secs = stamp_secs(r, &tm, 1);
+		if (!f.has_year && secs > (int64_t)r->year_base + 86400) {
+			f.tm.tm_year--;
+			secs = stamp_secs(r, &f.tm, 1);
+		}
+		line_keep(r, l, keylen, kind, secs);
+		*ms = secs * 1000 + f.ms;
 		return 0;
-	case STAMP_NONE:
-		break;
 	}
 	return -1;
 }
