@@ -334,6 +334,31 @@ def _range(s):
     return (a, b)
 
 
+def _before_dashdash(argv, shortopts):
+    """argv up to the "--" that ends the options (not one that is an
+    option's value): knockwatch's getopt_long ignores what follows it."""
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            return argv[:i]
+        if a.startswith("--") and "=" not in a:
+            name = a[2:]
+            m = [o for o in LONGOPTS if o.rstrip("=") == name] or \
+                [o for o in LONGOPTS if o.startswith(name)]
+            if len(m) == 1 and m[0].endswith("="):
+                i += 1
+        elif a.startswith("-") and not a.startswith("--") and len(a) > 1:
+            for j, ch in enumerate(a[1:]):
+                k = shortopts.find(ch)
+                if k >= 0 and shortopts[k + 1:k + 2] == ":":
+                    if j == len(a) - 2:
+                        i += 1
+                    break
+        i += 1
+    return argv
+
+
 def parse_args(argv, knock):
     """Options of `sequence` (knock False) or `knock` into a dict, with the
     checks and messages of knockwatch's cli_parse. Raises Fail; returns
@@ -344,9 +369,10 @@ def parse_args(argv, knock):
          "door": None, "user": None, "step": None, "time": None,
          "bind": None, "bind_source": False, "seqtext": None,
          "derive_opts": False}
+    shortopts = "46c:hv" if knock else "c:h"
     try:
-        opts, args = getopt.gnu_getopt(argv, "46c:hv" if knock else "c:h",
-                                       LONGOPTS)
+        opts, args = getopt.gnu_getopt(_before_dashdash(argv, shortopts),
+                                       shortopts, LONGOPTS)
     except getopt.GetoptError as e:
         raise usage_error(str(e))
     for name, val in opts:

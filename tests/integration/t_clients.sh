@@ -22,7 +22,7 @@ AGREE=$KW_TOP/tests/clients/agree.py
 
 if ! command -v python3 >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
 	echo "skip: python3 and node are needed (tests/deps.sh installs them)"
-	echo "0 passed, 0 failed, 28 skipped"
+	echo "0 passed, 0 failed, 31 skipped"
 	exit 0
 fi
 [ -x "$KW" ] || { echo "$KW not built"; echo "0 passed, 1 failed"; exit 1; }
@@ -30,6 +30,11 @@ T=$(mktemp -d /tmp/kwclients.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 umask 077
 
+# py39: knock.py's grammar is Python 3.9's (ast's feature_version check).
+py39() {
+	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), feature_version=(3, 9))' "$KNOCKPY"
+}
+check "knock.py is Python 3.9 (grammar)" py39
 check "knock.py: every test vector of doc/protocol.md" python3 "$AGREE" vectors py
 check "knockwatch.js (node): every test vector of doc/protocol.md" python3 "$AGREE" vectors js
 check "knock.py agrees with knockwatch sequence on 400 random parameter sets" \
@@ -81,6 +86,10 @@ check "--time and --period derive the step as knockwatch" \
 	same_as_kw sequence --key "$K" --door d --user u --time 1761600000 --period 60
 check "abbreviated long options as getopt_long's" \
 	same_as_kw sequence --ke "$K" --do d --us u --st 1 --len 3 --open=100-200
+check "what follows -- is ignored, as by getopt_long" \
+	same_as_kw sequence --key "$K" --door d --user u --step 1 -- junk --length 99
+check "a -- that is an option's value is not the end of the options" \
+	same_as_kw sequence --key "$K" --user u --step 1 --door -- --length 3
 check "--bind-source belongs to knock only: 64" same_as_kw sequence --key "$K" --door d --user u --bind-source
 check "an unknown option: 64" same_as_kw sequence --key "$K" --door d --user u --colour
 check "knock without HOST: 64" same_as_kw knock --sequence 7000
