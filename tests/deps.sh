@@ -8,6 +8,9 @@ pkgs="gcc make pkg-config libpcre2-dev libyaml-dev libgcrypt20-dev zlib1g-dev li
       shellcheck openssl netcat-openbsd iproute2 iptables nftables ipset
       rsyslog logrotate procps mandoc
       ufw nmap hping3 jq $*"
+# clients/ (issue 14): knock.py, knockwatch.js under node, knock.html in a
+# real browser (tests/net/t_browser.sh).
+pkgs="$pkgs python3 nodejs chromium"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
