@@ -109,9 +109,10 @@ kill_worker(void)
 }
 
 /* The worker broke the protocol: it is ended, and a fresh one started.
- * Nothing more it sent is read, even what is queued already. */
-void
-monitor_refuse(const char *why)
+ * Nothing more it sent is read, even what is queued already. Answers
+ * reach it as answer_ctx.refuse. */
+static void
+refuse(const char *why)
 {
 	m.st.refused++;
 	log_warnx("worker pid %d sent %s: refused, ending the worker",
@@ -120,8 +121,9 @@ monitor_refuse(const char *why)
 	ev_close(&m.req);
 }
 
-void
-monitor_reply(int rc, int err, const struct stat *st, int fd)
+/* The reply to the request being answered (answer_ctx.reply). */
+static void
+reply(int rc, int err, const struct stat *st, int fd)
 {
 	struct msg_reply r;
 
@@ -142,49 +144,31 @@ monitor_reply(int rc, int err, const struct stat *st, int fd)
 		close(fd);
 }
 
-/* The configs a request may refer to: the running one, and during a
- * reload the one the worker is loading. */
-const struct config *const *
-monitor_cfgs(void)
-{
-	static const struct config *v[2];
-
-	v[0] = m.cur;
-	v[1] = m.pending;
-	return v;
-}
-
-int
-monitor_ifd(void)
-{
-	return m.ifd;
-}
-
 /* The answers: one per request of the worker, named after the call that
  * sends it (priv.c's priv_open_log is answered by answer_open_log; the
  * worker's own messages by answer_door, answer_log, ...); those that
  * open, watch, start or act are in answer.c, those about the worker's own
- * state (log lines, config answer, status lines) here. Each gets the
- * payload p (len bytes, NUL-terminated one past), the descriptor fd that
- * came with it (only where the table allows one; the answer closes it)
- * and now. Returns 0 when the request was handled (answered, or refused
- * with its own reason), -1 when it asks for something outside the parent's
- * configs (the dispatcher refuses it). */
+ * state (log lines, config answer, status lines) here. All have
+ * answer.h's contract (context, payload, descriptor, now; 0 handled, -1
+ * outside the configs); these four keep monitor.c's own state, so they
+ * read m instead of the context. */
 
 /* Worker log lines: printable bytes only, and a bounded rate. */
 static int
-answer_log(char *p, size_t len, int fd, kw_ms now)
+answer_log(const struct answer_ctx *ax, char *p, size_t len, int fd,
+    kw_ms now)
 {
 	int32_t pri;
 
+	(void)ax;
 	(void)fd;
 	if (len < sizeof(pri) + 1 || p[len - 1] != '\0') {
-		monitor_refuse("a malformed log message");
+		refuse("a malformed log message");
 		return 0;
 	}
 	memcpy(&pri, p, sizeof(pri));
 	if (pri < LOG_EMERG || pri > LOG_DEBUG) {
-		monitor_refuse("a log message with a bad priority");
+		refuse("a log message with a bad priority");
 		return 0;
 	}
 	if (now / 1000 != m.log_second) {
@@ -207,14 +191,16 @@ answer_log(char *p, size_t len, int fd, kw_ms now)
 }
 
 static int
-answer_loaded(char *p, size_t len, int fd, kw_ms now)
+answer_loaded(const struct answer_ctx *ax, char *p, size_t len, int fd,
+    kw_ms now)
 {
 	int32_t ok;
 
+	(void)ax;
 	(void)fd;
 	(void)now;
 	if (len < sizeof(ok) + 1 || p[len - 1] != '\0') {
-		monitor_refuse("an unexpected config answer");
+		refuse("an unexpected config answer");
 		return 0;
 	}
 	m.awaiting = 0;
@@ -233,14 +219,16 @@ answer_loaded(char *p, size_t len, int fd, kw_ms now)
 }
 
 static int
-answer_report_line(char *p, size_t len, int fd, kw_ms now)
+answer_report_line(const struct answer_ctx *ax, char *p, size_t len, int fd,
+    kw_ms now)
 {
+	(void)ax;
 	(void)fd;
 	(void)now;
 	if (len == 0 || p[len - 1] != '\0' ||
 	    ++m.report_lines > MON_REPORT_LINES ||
 	    m.replen + len + 1 > CTL_MAX_REPORT / 2) {
-		monitor_refuse("an unexpected status line");
+		refuse("an unexpected status line");
 		return 0;
 	}
 	for (size_t i = 0; i + 1 < len; i++)
@@ -251,8 +239,10 @@ answer_report_line(char *p, size_t len, int fd, kw_ms now)
 }
 
 static int
-answer_report_end(char *p, size_t len, int fd, kw_ms now)
+answer_report_end(const struct answer_ctx *ax, char *p, size_t len, int fd,
+    kw_ms now)
 {
+	(void)ax;
 	(void)p;
 	(void)fd;
 	(void)now;
@@ -275,14 +265,20 @@ enum mon_when {
  * who may send it, when, whether a descriptor may come with it, and the
  * answer (the worker's side is the call of the same name in priv.c, or,
  * for the messages that have no reply, worker.c). Anything else, or
- * anything out of turn, ends the worker. */
+ * anything out of turn, ends the worker.
+ *
+ * To add a request: its MSG_ type (msg.h), the worker's call priv_X
+ * (priv.c), the parent's answer_X with answer.h's signature (answer.c,
+ * using only its struct answer_ctx, never monitor.c), and one row here.
+ * The dispatcher fills the context; answers never call back. */
 static const struct mon_request {
 	uint32_t type;
 	enum mon_from from;
 	enum mon_when when;
 	int takes_fd;
 	const char *what;	/* for a refusal out of turn */
-	int (*answer)(char *p, size_t len, int fd, kw_ms now);
+	int (*answer)(const struct answer_ctx *ax, char *p, size_t len,
+	    int fd, kw_ms now);
 } requests[] = {
 	/* worker -> parent, one MSG_REPLY each (priv.c) */
 	{ MSG_OPEN_LOG, MON_FROM_WORKER, MON_ALWAYS, 0,
@@ -343,6 +339,7 @@ static void
 dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 {
 	const struct mon_request *r = NULL;
+	struct answer_ctx ax;
 	char why[96];
 
 	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++)
@@ -350,11 +347,11 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 			r = &requests[i];
 	if (fd != -1 && (r == NULL || !r->takes_fd)) {
 		close(fd);
-		monitor_refuse("a descriptor it was not asked for");
+		refuse("a descriptor it was not asked for");
 		return;
 	}
 	if (r == NULL || r->from != MON_FROM_WORKER) {
-		monitor_refuse(r == NULL ? "a message of unknown type" :
+		refuse(r == NULL ? "a message of unknown type" :
 		    "a message only the parent sends");
 		return;
 	}
@@ -362,14 +359,20 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		if (fd != -1)
 			close(fd);
 		snprintf(why, sizeof(why), "an unexpected %s", r->what);
-		monitor_refuse(why);
+		refuse(why);
 		return;
 	}
-	if (r->answer(p, len, fd, now) == 0)
+	ax.cfgs[0] = m.cur;
+	ax.cfgs[1] = m.pending;
+	ax.ifd = m.ifd;
+	ax.wall = clock_wall();
+	ax.reply = reply;
+	ax.refuse = refuse;
+	if (r->answer(&ax, p, len, fd, now) == 0)
 		return;
 	snprintf(why, sizeof(why), "a request (type %u) outside its config",
 	    type);
-	monitor_refuse(why);
+	refuse(why);
 }
 
 static void
@@ -387,7 +390,7 @@ on_req(void *arg, int sock, uint32_t events)
 		n = msg_recv(sock, &type, buf, &fd, MSG_DONTWAIT);
 		if (n == -1) {
 			if (errno == EBADMSG)
-				monitor_refuse("a malformed message");
+				refuse("a malformed message");
 			else if (errno != EAGAIN && m.req != -1) {
 				/* Closed: the pidfd tells us it ended. */
 				ev_del(m.req);
