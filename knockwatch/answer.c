@@ -178,7 +178,6 @@ answer_cmd_start(const struct answer_ctx *ax, char *p, size_t len, int fd,
 	uint32_t i;
 
 	(void)fd;
-	(void)now;
 	if (len != sizeof(i)) {
 		ax->refuse("a malformed command-source request");
 		return 0;
@@ -189,7 +188,7 @@ answer_cmd_start(const struct answer_ctx *ax, char *p, size_t len, int fd,
 		ax->refuse("a request for a command source that is not configured");
 		return 0;
 	}
-	fd = cmdsrc_start(i, &c->sources[i], clock_now_ms());
+	fd = cmdsrc_start(i, &c->sources[i], now);
 	ax->reply(fd == -1 ? -1 : 0, errno, NULL, fd);
 	return 0;
 }
