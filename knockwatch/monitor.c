@@ -1,8 +1,9 @@
 /* monitor.c — the root parent's half of privilege separation. The worker
  * is untrusted: every message it sends is checked against the parent's own
  * config before anything happens, and anything unexpected ends it (logged)
- * and starts a fresh one after a back-off. Open doors live here, in
- * door.c, so a dying worker never changes when a door closes. */
+ * and starts a fresh one after a back-off (the fork and exec themselves
+ * are workerctl.c's). Open doors live here, in door.c, so a dying worker
+ * never changes when a door closes. */
 #include "monitor.h"
 
 #include <errno.h>
@@ -13,10 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -27,17 +25,11 @@
 #include "ctl.h"
 #include "door.h"
 #include "ev.h"
-#include "grant.h"
 #include "held.h"
 #include "log.h"
 #include "msg.h"
-#include "priv.h"
-#include "spawn.h"
-#include "state.h"
+#include "workerctl.h"
 
-#define MON_BACKOFF_MIN_MS 1000
-#define MON_BACKOFF_MAX_MS 60000
-#define MON_STABLE_MS 60000	/* a worker up this long resets the back-off */
 #define MON_POLL_MS 100		/* exit polling when there is no pidfd */
 #define MON_BUDGET 256		/* messages per wake-up */
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
@@ -88,7 +80,7 @@ monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
 		return -1;
 	m.verbose = verbose;
 	m.cb = *cb;
-	m.backoff = MON_BACKOFF_MIN_MS;
+	m.backoff = WORKERCTL_BACKOFF_MIN_MS;
 	return 0;
 }
 
@@ -458,13 +450,9 @@ reaped(int status, kw_ms now)
 		return;
 	}
 	m.st.crashes++;
-	if (now - m.started >= MON_STABLE_MS)
-		m.backoff = MON_BACKOFF_MIN_MS;
-	m.restart_at = now + m.backoff;
+	m.restart_at = workerctl_backoff(&m.backoff, m.started, now);
 	log_warnx("restarting the worker in %lld ms; open doors keep their "
-	    "deadlines", (long long)m.backoff);
-	m.backoff = m.backoff * 2 > MON_BACKOFF_MAX_MS ? MON_BACKOFF_MAX_MS :
-	    m.backoff * 2;
+	    "deadlines", (long long)(m.restart_at - now));
 }
 
 static void
@@ -492,142 +480,35 @@ send_config(int fd)
 	return 0;
 }
 
-/* state_dir/worker: the worker's root and the only place it writes. No
- * owner or mode is changed through a link: by descriptor, or with
- * AT_SYMLINK_NOFOLLOW. */
-static int
-worker_dir(char *dir, size_t len)
-{
-	char old[PATH_MAX + 8];
-	const struct config *c = m.cur;
-	struct stat st;
-	int dfd = -1, ofd = -1, rc = -1;
-
-	if (state_mkdir(c->state_dir) == -1)
-		return -1;
-	snprintf(dir, len, "%s/worker", c->state_dir);
-	if (state_mkdir(dir) == -1)
-		return -1;
-	/* Mode 0711, owned by the worker's account. Root takes it back
-	 * first: it may lack CAP_FOWNER and CAP_DAC_OVERRIDE (the systemd
-	 * unit's bounding set), and the worker enters it as root before it
-	 * drops. Only root writes state_dir (loop_check_dirs), so the name
-	 * stays this dir. */
-	if (geteuid() == 0 &&
-	    fchownat(AT_FDCWD, dir, 0, 0, AT_SYMLINK_NOFOLLOW) == -1)
-		return -1;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		return -1;
-	if (fchmod(dfd, 0711) == -1)
-		goto out;
-	if (geteuid() == 0 && fchown(dfd, c->run_uid, c->run_gid) == -1)
-		goto out;
-	rc = 0;
-	/* Spent steps of a knockwatch before privilege separation: only a
-	 * regular file of ours, opened without following a link, is given
-	 * to the worker, and only when the worker has none. */
-	snprintf(old, sizeof(old), "%s/spent", c->state_dir);
-	if (fstatat(dfd, "spent", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    errno != ENOENT)
-		goto out;
-	if ((ofd = open(old, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1) {
-		if (errno != ENOENT)
-			log_warnx("%s: not a regular file of ours, left alone",
-			    old);
-		goto out;
-	}
-	if (fstat(ofd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || st.st_nlink != 1) {
-		log_warnx("%s: not a regular file of ours, left alone", old);
-		goto out;
-	}
-	if ((geteuid() == 0 && fchown(ofd, c->run_uid, c->run_gid) == -1) ||
-	    renameat(AT_FDCWD, old, dfd, "spent") == -1)
-		log_warn("%s", old);
-out:
-	if (ofd != -1)
-		close(ofd);
-	close(dfd);
-	return rc;
-}
-
 int
 monitor_start(kw_ms now)
 {
-	char dir[PATH_MAX], uid[16], gid[16], ppid[16], verbose[16];
-	char forge[PATH_MAX + 16];
-	int req[2] = { -1, -1 }, ctl[2] = { -1, -1 };
-	pid_t pid;
-
-	m.restart_at = KW_MS_NEVER;
-	if (worker_dir(dir, sizeof(dir)) == -1) {
-		log_warn("worker directory %s", dir);
-		goto fail;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, req) == -1 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1 ||
-	    (m.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
-		log_warn("worker sockets");
-		goto fail;
-	}
-	snprintf(uid, sizeof(uid), "%u", (unsigned)m.cur->run_uid);
-	snprintf(gid, sizeof(gid), "%u", (unsigned)m.cur->run_gid);
-	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
-	snprintf(verbose, sizeof(verbose), "%d", m.verbose > 9 ? 9 : m.verbose);
+	struct workerctl_args a = { .exe_fd = m.exe_fd, .cfg = m.cur,
+	    .verbose = m.verbose, .env = NULL };
+	struct workerctl_proc w;
 #ifdef KW_TEST_HOOKS
-	snprintf(forge, sizeof(forge), "KW_TEST_FORGE=%s",
-	    m.forge != NULL ? m.forge : "");
-#else
-	forge[0] = '\0';	/* never passed: m.forge stays NULL */
-#endif
-	if ((pid = fork()) == -1) {
-		log_warn("fork");
-		goto fail;
-	}
-	if (pid == 0) {
-		char *argv[] = { "knockwatch", "worker", uid, gid, dir, ppid,
-		    verbose, NULL };
-		char *envp[] = { forge, NULL };
-		sigset_t none;
-		int hi[4];
+	char forge[PATH_MAX + 16];
 
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig < NSIG; sig++)
-			signal(sig, SIG_DFL);
-		/* Out of the way of 3..6 first, then into place. */
-		hi[0] = fcntl(req[1], F_DUPFD, 16);
-		hi[1] = fcntl(ctl[1], F_DUPFD, 16);
-		hi[2] = fcntl(m.ifd, F_DUPFD, 16);
-		hi[3] = fcntl(m.exe_fd, F_DUPFD, 16);
-		if (hi[0] == -1 || hi[1] == -1 || hi[2] == -1 || hi[3] == -1 ||
-		    dup2(hi[0], MSG_REQ_FD) == -1 ||
-		    dup2(hi[1], MSG_CTL_FD) == -1 ||
-		    dup2(hi[2], MSG_INOTIFY_FD) == -1 || dup2(hi[3], 6) == -1)
-			_exit(127);
-		fcntl(6, F_SETFD, FD_CLOEXEC);
-		close_range(7, ~0U, 0);
-		if (m.forge == NULL)
-			envp[0] = NULL;
-		fexecve(6, argv, envp);
-		dprintf(2, "knockwatch: cannot start the worker: %s\n",
-		    strerror(errno));
-		_exit(127);
+	if (m.forge != NULL) {
+		snprintf(forge, sizeof(forge), "KW_TEST_FORGE=%s", m.forge);
+		a.env = forge;
 	}
-	close(req[1]);
-	close(ctl[1]);
-	m.pid = pid;
-	m.req = req[0];
-	m.ctl = ctl[0];
+#endif
+	m.restart_at = KW_MS_NEVER;
+	if (workerctl_spawn(&a, &w) == -1) {
+		m.restart_at = now + m.backoff;
+		return -1;
+	}
+	m.pid = w.pid;
+	m.req = w.req;
+	m.ctl = w.ctl;
+	m.ifd = w.ifd;
+	m.pidfd = w.pidfd;
 	m.started = now;
 	m.st.since = time(NULL);
 	m.st.starts++;
 	free(m.forge);		/* the test hook fires once */
 	m.forge = NULL;
-	/* Without pidfd_open (old kernels, valgrind) the exit is polled. */
-	m.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (m.pidfd != -1 && ev_add(m.pidfd, EPOLLIN, on_exit_fd, NULL) == -1)
 		ev_close(&m.pidfd);
 	m.poll_at = m.pidfd == -1 ? now + MON_POLL_MS : KW_MS_NEVER;
@@ -637,24 +518,13 @@ monitor_start(kw_ms now)
 	    m.pending != NULL ? m.pending_fd : m.cur_fd) == -1) {
 		int status;
 
-		log_warn("worker pid %d", (int)pid);
+		log_warn("worker pid %d", (int)w.pid);
 		kill_worker();
-		waitpid(pid, &status, 0);
+		waitpid(w.pid, &status, 0);
 		reaped(status, now);
 		return -1;
 	}
-	log_debug("worker pid %d started as uid %s", (int)pid, uid);
 	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (req[i] != -1)
-			close(req[i]);
-		if (ctl[i] != -1)
-			close(ctl[i]);
-	}
-	ev_close(&m.ifd);
-	m.restart_at = now + m.backoff;
-	return -1;
 }
 
 int
