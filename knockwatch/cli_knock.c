@@ -3,6 +3,7 @@
  * block (name resolution, the delay between knocks); it never sends
  * anything but the knocks. */
 #include "cli.h"
+#include "cli_last.h"
 #include "cli_seq.h"
 
 #include <err.h>
@@ -178,6 +179,11 @@ cli_knock(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* A second knock within one step opens nothing: say so, and when
+	 * the next step begins (cli_last.c). */
+	if (s.hmac)
+		(void)cli_last_knocked(o.host, o.door, o.user, s.step,
+		    s.period, time(NULL));
 	if (s.has_open)
 		printf("open=%u\n", s.open_port);
 	rc = 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -11,6 +12,7 @@
 #include "ctl.h"
 #include "hostcheck.h"
 #include "knock.h"
+#include "knockd.h"
 #include "log.h"
 #include "loop.h"
 #include "replay.h"
@@ -32,7 +34,8 @@ usage(FILE *fp)
 	    "  -h, --help         this text\n"
 	    "  -V, --version      print the version\n"
 	    "usage: knockwatch replay [-v] [-c FILE] LOGFILE   (dry run, .gz too)\n"
-	    "usage: knockwatch status [-c FILE | -S SOCKET]     (running daemon)\n");
+	    "usage: knockwatch status [-c FILE | -S SOCKET]     (running daemon)\n"
+	    "usage: knockwatch import-knockd FILE   (a knockd.conf as knockwatch's)\n");
 	cli_usage(fp);
 }
 
@@ -63,6 +66,8 @@ main(int argc, char **argv)
 		return replay_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "genkey") == 0)
 		return cli_genkey(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "import-knockd") == 0)
+		return knockd_import_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "worker") == 0)
 		return worker_main(argc - 1, argv + 1);
 
@@ -106,7 +111,8 @@ main(int argc, char **argv)
 		loop_block_signals(&mask);
 		/* The parent: no key is read here, and no log. */
 		if ((cfg = loop_load(path, &fd, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "knockwatch: %s\n", err);
+			fprintf(stderr, "%sknockwatch: %s\n", log_prefix(LOG_ERR),
+			    err);
 			return 78;
 		}
 		log_init(to_syslog || cfg->log_syslog, verbose);
@@ -114,11 +120,13 @@ main(int argc, char **argv)
 		return loop_run(path, cfg, fd, verbose);
 	}
 	if (seq_init() != 0) {
-		fprintf(stderr, "knockwatch: cannot initialise libgcrypt\n");
+		fprintf(stderr, "%sknockwatch: cannot initialise libgcrypt\n",
+		    log_prefix(LOG_ERR));
 		return 70;
 	}
 	if ((cfg = config_load(path, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "knockwatch: %s\n", err);
+		fprintf(stderr, "%sknockwatch: %s\n", log_prefix(LOG_ERR),
+			    err);
 		return 78;
 	}
 	{
@@ -128,7 +136,8 @@ main(int argc, char **argv)
 		int pfd, rc = 0;
 
 		if ((pc = loop_load(path, &pfd, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "knockwatch: %s\n", err);
+			fprintf(stderr, "%sknockwatch: %s\n", log_prefix(LOG_ERR),
+			    err);
 			rc = 78;
 		} else {
 			if (loop_check_dirs(pc, 0) == -1)
@@ -144,6 +153,7 @@ main(int argc, char **argv)
 	}
 	{
 		hostcheck_warn();
+		(void)hostcheck_config(cfg);
 		config_print(cfg, stdout, verbose);
 		if (verbose)
 			printf("memory: %zu bytes per tracked source, at most "

@@ -26,6 +26,7 @@
 #include "door.h"
 #include "ev.h"
 #include "held.h"
+#include "knock.h"
 #include "log.h"
 #include "msg.h"
 #include "workerctl.h"
@@ -33,7 +34,8 @@
 #define MON_POLL_MS 100		/* exit polling when there is no pidfd */
 #define MON_BUDGET 256		/* messages per wake-up */
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
-#define MON_REPORT_LINES (16 + KW_MAX_DOORS)
+/* The worker's status: counters, a line per door, the attempts listed. */
+#define MON_REPORT_LINES (16 + KW_MAX_DOORS + KNOCK_STATUS_ATTEMPTS + 1)
 
 static struct {
 	int exe_fd;

@@ -22,6 +22,7 @@
 #include "ev.h"
 #include "hash.h"
 #include "knock.h"
+#include "knocklog.h"
 #include "log.h"
 #include "logwatch.h"
 #include "msg.h"
@@ -41,6 +42,7 @@ struct worker {
 	struct logwatch *lw;
 	struct sources *src;
 	char *forge;		/* test hook: forged requests, sent once */
+	struct knocklog klog;	/* -v: the attempts' events */
 };
 
 static void
@@ -118,6 +120,9 @@ setup(struct worker *w, struct config *cfg, char *err, size_t errlen)
 	w->src = src;
 	w->knock = kt;
 	w->cfg = cfg;
+	w->klog.cfg = cfg;
+	if (log_verbose() > 0)
+		knock_set_events(kt, knocklog_event, &w->klog);
 	return 0;
 }
 
@@ -182,6 +187,26 @@ forge_send(struct worker *w)
 }
 #endif
 
+/* One status line per attempt in progress (knock_attempts). */
+struct report_ctx {
+	const struct config *cfg;
+	kw_ms now;
+};
+
+static void
+report_attempt(void *arg, const struct knock_attempt *a)
+{
+	const struct report_ctx *rc = arg;
+	char line[256], src[ADDR_STRLEN];
+	kw_ms left = a->deadline > rc->now ? a->deadline - rc->now : 0;
+
+	snprintf(line, sizeof(line), "attempt %s door %s stage %u/%u "
+	    "left %llds", addr_ntop(&a->src, src, sizeof(src)),
+	    rc->cfg->doors[a->door].name, a->stage, a->length,
+	    (long long)((left + 999) / 1000));
+	priv_report_line(line);
+}
+
 static void
 report(struct worker *w, int to_log)
 {
@@ -204,10 +229,11 @@ report(struct worker *w, int to_log)
 	    (unsigned long long)ls.rotations);
 	OUT();
 	snprintf(line, sizeof(line), "tracked %u/%u advances %llu resets %llu "
-	    "retransmits %llu expired %llu evictions %llu opens %llu "
-	    "replays %llu denied %llu penalties %llu penalised %llu",
+	    "retransmits %llu repeats %llu expired %llu evictions %llu "
+	    "opens %llu replays %llu denied %llu penalties %llu penalised %llu",
 	    ks.tracked, ks.capacity, (unsigned long long)ks.advances,
 	    (unsigned long long)ks.resets, (unsigned long long)ks.retransmits,
+	    (unsigned long long)ks.repeats,
 	    (unsigned long long)ks.expired, (unsigned long long)ks.evictions,
 	    (unsigned long long)ks.opens, (unsigned long long)ks.replays,
 	    (unsigned long long)ks.denied, (unsigned long long)ks.penalties,
@@ -234,8 +260,20 @@ report(struct worker *w, int to_log)
 			OUT();
 	}
 #undef OUT
-	if (!to_log)
+	if (!to_log) {
+		/* The attempts themselves, bounded: the oldest of each door
+		 * first, then how many more there are. */
+		struct report_ctx rc = { w->cfg, clock_now_ms() };
+		uint32_t all = knock_attempts(w->knock, KNOCK_STATUS_ATTEMPTS,
+		    report_attempt, &rc);
+
+		if (all > KNOCK_STATUS_ATTEMPTS) {
+			snprintf(line, sizeof(line), "attempts: %u more not "
+			    "listed", all - KNOCK_STATUS_ATTEMPTS);
+			priv_report_line(line);
+		}
 		priv_report_end();
+	}
 }
 
 /* A config from the parent: its descriptor, parsed here; key files are
