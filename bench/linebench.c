@@ -19,6 +19,8 @@
 #include "clock.h"
 #include "config.h"
 #include "knock.h"
+#include "kwlimits.h"
+#include "linebuf.h"
 #include "log.h"
 #include "parse.h"
 #include "seq.h"
@@ -41,45 +43,53 @@ ns_now(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Feeds every line of fp; returns the number of lines, counts knocks. */
+/* What one chunk's lines are fed with (lb_line). */
+struct lb_feed {
+	struct parser **parsers;
+	int np;
+	struct knock_table *t;
+	kw_ms now;
+	time_t wall;
+	unsigned long long *knocks, *opens;
+};
+
+/* linebuf_cb: the daemon's per-line work for one line. */
+static int
+lb_line(void *arg, char *line, size_t len)
+{
+	struct lb_feed *f = arg;
+	struct parse_knock k;
+
+	for (int i = 0; i < f->np; i++)
+		if (parse_line(f->parsers[i], line, len, &k) == PARSE_KNOCK) {
+			(*f->knocks)++;
+			knock_feed(f->t, &k, f->now, f->wall, on_open, f->opens);
+			break;
+		}
+	return 0;
+}
+
+/* Feeds every line of fp, cut by the daemon's splitter (linebuf, with
+ * its bounds); returns the number of lines, counts knocks. */
 static unsigned long long
-feed(FILE *fp, char *buf, struct parser **parsers, int np,
+feed(FILE *fp, char *buf, char *lbuf, struct parser **parsers, int np,
     struct knock_table *t, unsigned long long *knocks,
     unsigned long long *opens)
 {
-	unsigned long long lines = 0;
-	size_t have = 0;
+	struct lb_feed f = { .parsers = parsers, .np = np, .t = t,
+	    .knocks = knocks, .opens = opens };
+	struct linebuf lb;
+	size_t n;
 
-	for (;;) {
-		size_t n = fread(buf + have, 1, LB_CHUNK, fp);
-		char *p = buf, *end = buf + have + n, *nl;
-		kw_ms now = clock_now_ms();
-		time_t wall = time(NULL);
-
-		if (n == 0)
-			break;
-		knock_expire(t, now);
-		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-			struct parse_knock k;
-
-			lines++;
-			for (int i = 0; i < np; i++)
-				if (parse_line(parsers[i], p, (size_t)(nl - p),
-				    &k) == PARSE_KNOCK) {
-					(*knocks)++;
-					knock_feed(t, &k, now, wall, on_open,
-					    opens);
-					break;
-				}
-			p = nl + 1;
-		}
-		have = (size_t)(end - p);
-		if (have > KW_MAX_LINE)
-			have = 0;
-		else
-			memmove(buf, p, have);
+	linebuf_init(&lb, lbuf, KW_MAX_LINE, LINEBUF_DROP);
+	while ((n = fread(buf, 1, LB_CHUNK, fp)) > 0) {
+		f.now = clock_now_ms();
+		f.wall = time(NULL);
+		knock_expire(t, f.now);
+		(void)linebuf_feed(&lb, buf, n, lb_line, &f);
 	}
-	return lines;
+	(void)linebuf_flush(&lb, lb_line, &f);
+	return lb.lines;
 }
 
 /* --first CONFIG DOOR STEP */
@@ -123,7 +133,7 @@ main(int argc, char **argv)
 	unsigned long long lines = 0, knocks = 0, opens = 0, wk = 0, wo = 0;
 	struct knock_table *t;
 	struct config *cfg;
-	char err[1024], *buf;
+	char err[1024], *buf, *lbuf;
 	int np = 0, rc = 1;
 	long long t0;
 	FILE *fp;
@@ -146,7 +156,8 @@ main(int argc, char **argv)
 		    cfg->sources[i].pattern, err, sizeof(err))) != NULL)
 			np++;
 	if ((t = knock_new(cfg)) == NULL ||
-	    (buf = malloc(LB_CHUNK + KW_MAX_LINE + 1)) == NULL) {
+	    (buf = malloc(LB_CHUNK)) == NULL ||
+	    (lbuf = malloc(KW_MAX_LINE + 1)) == NULL) {
 		fprintf(stderr, "linebench: %s\n", strerror(errno));
 		return 70;
 	}
@@ -156,7 +167,7 @@ main(int argc, char **argv)
 			    strerror(errno));
 			return 70;
 		}
-		feed(fp, buf, parsers, np, t, &wk, &wo);
+		feed(fp, buf, lbuf, parsers, np, t, &wk, &wo);
 		fclose(fp);
 	}
 	if ((fp = fopen(argv[2], "r")) == NULL) {
@@ -165,12 +176,13 @@ main(int argc, char **argv)
 		return 70;
 	}
 	t0 = ns_now();
-	lines = feed(fp, buf, parsers, np, t, &knocks, &opens);
+	lines = feed(fp, buf, lbuf, parsers, np, t, &knocks, &opens);
 	printf("lines %llu knocks %llu opens %llu ns %lld\n", lines, knocks,
 	    opens, ns_now() - t0);
 	rc = 0;
 	fclose(fp);
 	free(buf);
+	free(lbuf);
 	knock_free(t);
 	for (int i = 0; i < np; i++)
 		parse_free(parsers[i]);

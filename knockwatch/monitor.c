@@ -1,8 +1,9 @@
 /* monitor.c — the root parent's half of privilege separation. The worker
  * is untrusted: every message it sends is checked against the parent's own
  * config before anything happens, and anything unexpected ends it (logged)
- * and starts a fresh one after a back-off. Open doors live here, in
- * door.c, so a dying worker never changes when a door closes. */
+ * and starts a fresh one after a back-off (the fork and exec themselves
+ * are workerctl.c's). Open doors live here, in door.c, so a dying worker
+ * never changes when a door closes. */
 #include "monitor.h"
 
 #include <errno.h>
@@ -13,10 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -27,18 +25,12 @@
 #include "ctl.h"
 #include "door.h"
 #include "ev.h"
-#include "grant.h"
 #include "held.h"
 #include "knock.h"
 #include "log.h"
 #include "msg.h"
-#include "priv.h"
-#include "spawn.h"
-#include "state.h"
+#include "workerctl.h"
 
-#define MON_BACKOFF_MIN_MS 1000
-#define MON_BACKOFF_MAX_MS 60000
-#define MON_STABLE_MS 60000	/* a worker up this long resets the back-off */
 #define MON_POLL_MS 100		/* exit polling when there is no pidfd */
 #define MON_BUDGET 256		/* messages per wake-up */
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
@@ -91,7 +83,7 @@ monitor_init(const char *path, int verbose, const struct monitor_cb *cb)
 		return -1;
 	m.verbose = verbose;
 	m.cb = *cb;
-	m.backoff = MON_BACKOFF_MIN_MS;
+	m.backoff = WORKERCTL_BACKOFF_MIN_MS;
 	return 0;
 }
 
@@ -112,9 +104,10 @@ kill_worker(void)
 }
 
 /* The worker broke the protocol: it is ended, and a fresh one started.
- * Nothing more it sent is read, even what is queued already. */
-void
-monitor_refuse(const char *why)
+ * Nothing more it sent is read, even what is queued already. Answers
+ * reach it as answer_ctx.refuse. */
+static void
+refuse(const char *why)
 {
 	m.st.refused++;
 	log_warnx("worker pid %d sent %s: refused, ending the worker",
@@ -123,8 +116,9 @@ monitor_refuse(const char *why)
 	ev_close(&m.req);
 }
 
-void
-monitor_reply(int rc, int err, const struct stat *st, int fd)
+/* The reply to the request being answered (answer_ctx.reply). */
+static void
+reply(int rc, int err, const struct stat *st, int fd)
 {
 	struct msg_reply r;
 
@@ -145,49 +139,31 @@ monitor_reply(int rc, int err, const struct stat *st, int fd)
 		close(fd);
 }
 
-/* The configs a request may refer to: the running one, and during a
- * reload the one the worker is loading. */
-const struct config *const *
-monitor_cfgs(void)
-{
-	static const struct config *v[2];
-
-	v[0] = m.cur;
-	v[1] = m.pending;
-	return v;
-}
-
-int
-monitor_ifd(void)
-{
-	return m.ifd;
-}
-
 /* The answers: one per request of the worker, named after the call that
  * sends it (priv.c's priv_open_log is answered by answer_open_log; the
  * worker's own messages by answer_door, answer_log, ...); those that
  * open, watch, start or act are in answer.c, those about the worker's own
- * state (log lines, config answer, status lines) here. Each gets the
- * payload p (len bytes, NUL-terminated one past), the descriptor fd that
- * came with it (only where the table allows one; the answer closes it)
- * and now. Returns 0 when the request was handled (answered, or refused
- * with its own reason), -1 when it asks for something outside the parent's
- * configs (the dispatcher refuses it). */
+ * state (log lines, config answer, status lines) here. All have
+ * answer.h's contract (context, payload, descriptor, now; 0 handled, -1
+ * outside the configs); these four keep monitor.c's own state, so they
+ * read m instead of the context. */
 
 /* Worker log lines: printable bytes only, and a bounded rate. */
 static int
-answer_log(char *p, size_t len, int fd, kw_ms now)
+answer_log(const struct answer_ctx *ax, char *p, size_t len, int fd,
+    kw_ms now)
 {
 	int32_t pri;
 
+	(void)ax;
 	(void)fd;
 	if (len < sizeof(pri) + 1 || p[len - 1] != '\0') {
-		monitor_refuse("a malformed log message");
+		refuse("a malformed log message");
 		return 0;
 	}
 	memcpy(&pri, p, sizeof(pri));
 	if (pri < LOG_EMERG || pri > LOG_DEBUG) {
-		monitor_refuse("a log message with a bad priority");
+		refuse("a log message with a bad priority");
 		return 0;
 	}
 	if (now / 1000 != m.log_second) {
@@ -210,14 +186,16 @@ answer_log(char *p, size_t len, int fd, kw_ms now)
 }
 
 static int
-answer_loaded(char *p, size_t len, int fd, kw_ms now)
+answer_loaded(const struct answer_ctx *ax, char *p, size_t len, int fd,
+    kw_ms now)
 {
 	int32_t ok;
 
+	(void)ax;
 	(void)fd;
 	(void)now;
 	if (len < sizeof(ok) + 1 || p[len - 1] != '\0') {
-		monitor_refuse("an unexpected config answer");
+		refuse("an unexpected config answer");
 		return 0;
 	}
 	m.awaiting = 0;
@@ -236,14 +214,16 @@ answer_loaded(char *p, size_t len, int fd, kw_ms now)
 }
 
 static int
-answer_report_line(char *p, size_t len, int fd, kw_ms now)
+answer_report_line(const struct answer_ctx *ax, char *p, size_t len, int fd,
+    kw_ms now)
 {
+	(void)ax;
 	(void)fd;
 	(void)now;
 	if (len == 0 || p[len - 1] != '\0' ||
 	    ++m.report_lines > MON_REPORT_LINES ||
 	    m.replen + len + 1 > CTL_MAX_REPORT / 2) {
-		monitor_refuse("an unexpected status line");
+		refuse("an unexpected status line");
 		return 0;
 	}
 	for (size_t i = 0; i + 1 < len; i++)
@@ -254,8 +234,10 @@ answer_report_line(char *p, size_t len, int fd, kw_ms now)
 }
 
 static int
-answer_report_end(char *p, size_t len, int fd, kw_ms now)
+answer_report_end(const struct answer_ctx *ax, char *p, size_t len, int fd,
+    kw_ms now)
 {
+	(void)ax;
 	(void)p;
 	(void)fd;
 	(void)now;
@@ -278,14 +260,20 @@ enum mon_when {
  * who may send it, when, whether a descriptor may come with it, and the
  * answer (the worker's side is the call of the same name in priv.c, or,
  * for the messages that have no reply, worker.c). Anything else, or
- * anything out of turn, ends the worker. */
+ * anything out of turn, ends the worker.
+ *
+ * To add a request: its MSG_ type (msg.h), the worker's call priv_X
+ * (priv.c), the parent's answer_X with answer.h's signature (answer.c,
+ * using only its struct answer_ctx, never monitor.c), and one row here.
+ * The dispatcher fills the context; answers never call back. */
 static const struct mon_request {
 	uint32_t type;
 	enum mon_from from;
 	enum mon_when when;
 	int takes_fd;
 	const char *what;	/* for a refusal out of turn */
-	int (*answer)(char *p, size_t len, int fd, kw_ms now);
+	int (*answer)(const struct answer_ctx *ax, char *p, size_t len,
+	    int fd, kw_ms now);
 } requests[] = {
 	/* worker -> parent, one MSG_REPLY each (priv.c) */
 	{ MSG_OPEN_LOG, MON_FROM_WORKER, MON_ALWAYS, 0,
@@ -346,6 +334,7 @@ static void
 dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 {
 	const struct mon_request *r = NULL;
+	struct answer_ctx ax;
 	char why[96];
 
 	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++)
@@ -353,11 +342,11 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 			r = &requests[i];
 	if (fd != -1 && (r == NULL || !r->takes_fd)) {
 		close(fd);
-		monitor_refuse("a descriptor it was not asked for");
+		refuse("a descriptor it was not asked for");
 		return;
 	}
 	if (r == NULL || r->from != MON_FROM_WORKER) {
-		monitor_refuse(r == NULL ? "a message of unknown type" :
+		refuse(r == NULL ? "a message of unknown type" :
 		    "a message only the parent sends");
 		return;
 	}
@@ -365,14 +354,20 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 		if (fd != -1)
 			close(fd);
 		snprintf(why, sizeof(why), "an unexpected %s", r->what);
-		monitor_refuse(why);
+		refuse(why);
 		return;
 	}
-	if (r->answer(p, len, fd, now) == 0)
+	ax.cfgs[0] = m.cur;
+	ax.cfgs[1] = m.pending;
+	ax.ifd = m.ifd;
+	ax.wall = clock_wall();
+	ax.reply = reply;
+	ax.refuse = refuse;
+	if (r->answer(&ax, p, len, fd, now) == 0)
 		return;
 	snprintf(why, sizeof(why), "a request (type %u) outside its config",
 	    type);
-	monitor_refuse(why);
+	refuse(why);
 }
 
 static void
@@ -390,7 +385,7 @@ on_req(void *arg, int sock, uint32_t events)
 		n = msg_recv(sock, &type, buf, &fd, MSG_DONTWAIT);
 		if (n == -1) {
 			if (errno == EBADMSG)
-				monitor_refuse("a malformed message");
+				refuse("a malformed message");
 			else if (errno != EAGAIN && m.req != -1) {
 				/* Closed: the pidfd tells us it ended. */
 				ev_del(m.req);
@@ -458,13 +453,9 @@ reaped(int status, kw_ms now)
 		return;
 	}
 	m.st.crashes++;
-	if (now - m.started >= MON_STABLE_MS)
-		m.backoff = MON_BACKOFF_MIN_MS;
-	m.restart_at = now + m.backoff;
+	m.restart_at = workerctl_backoff(&m.backoff, m.started, now);
 	log_warnx("restarting the worker in %lld ms; open doors keep their "
-	    "deadlines", (long long)m.backoff);
-	m.backoff = m.backoff * 2 > MON_BACKOFF_MAX_MS ? MON_BACKOFF_MAX_MS :
-	    m.backoff * 2;
+	    "deadlines", (long long)(m.restart_at - now));
 }
 
 static void
@@ -492,142 +483,35 @@ send_config(int fd)
 	return 0;
 }
 
-/* state_dir/worker: the worker's root and the only place it writes. No
- * owner or mode is changed through a link: by descriptor, or with
- * AT_SYMLINK_NOFOLLOW. */
-static int
-worker_dir(char *dir, size_t len)
-{
-	char old[PATH_MAX + 8];
-	const struct config *c = m.cur;
-	struct stat st;
-	int dfd = -1, ofd = -1, rc = -1;
-
-	if (state_mkdir(c->state_dir) == -1)
-		return -1;
-	snprintf(dir, len, "%s/worker", c->state_dir);
-	if (state_mkdir(dir) == -1)
-		return -1;
-	/* Mode 0711, owned by the worker's account. Root takes it back
-	 * first: it may lack CAP_FOWNER and CAP_DAC_OVERRIDE (the systemd
-	 * unit's bounding set), and the worker enters it as root before it
-	 * drops. Only root writes state_dir (loop_check_dirs), so the name
-	 * stays this dir. */
-	if (geteuid() == 0 &&
-	    fchownat(AT_FDCWD, dir, 0, 0, AT_SYMLINK_NOFOLLOW) == -1)
-		return -1;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		return -1;
-	if (fchmod(dfd, 0711) == -1)
-		goto out;
-	if (geteuid() == 0 && fchown(dfd, c->run_uid, c->run_gid) == -1)
-		goto out;
-	rc = 0;
-	/* Spent steps of a knockwatch before privilege separation: only a
-	 * regular file of ours, opened without following a link, is given
-	 * to the worker, and only when the worker has none. */
-	snprintf(old, sizeof(old), "%s/spent", c->state_dir);
-	if (fstatat(dfd, "spent", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    errno != ENOENT)
-		goto out;
-	if ((ofd = open(old, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1) {
-		if (errno != ENOENT)
-			log_warnx("%s: not a regular file of ours, left alone",
-			    old);
-		goto out;
-	}
-	if (fstat(ofd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || st.st_nlink != 1) {
-		log_warnx("%s: not a regular file of ours, left alone", old);
-		goto out;
-	}
-	if ((geteuid() == 0 && fchown(ofd, c->run_uid, c->run_gid) == -1) ||
-	    renameat(AT_FDCWD, old, dfd, "spent") == -1)
-		log_warn("%s", old);
-out:
-	if (ofd != -1)
-		close(ofd);
-	close(dfd);
-	return rc;
-}
-
 int
 monitor_start(kw_ms now)
 {
-	char dir[PATH_MAX], uid[16], gid[16], ppid[16], verbose[16];
-	char forge[PATH_MAX + 16];
-	int req[2] = { -1, -1 }, ctl[2] = { -1, -1 };
-	pid_t pid;
-
-	m.restart_at = KW_MS_NEVER;
-	if (worker_dir(dir, sizeof(dir)) == -1) {
-		log_warn("worker directory %s", dir);
-		goto fail;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, req) == -1 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1 ||
-	    (m.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
-		log_warn("worker sockets");
-		goto fail;
-	}
-	snprintf(uid, sizeof(uid), "%u", (unsigned)m.cur->run_uid);
-	snprintf(gid, sizeof(gid), "%u", (unsigned)m.cur->run_gid);
-	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
-	snprintf(verbose, sizeof(verbose), "%d", m.verbose > 9 ? 9 : m.verbose);
+	struct workerctl_args a = { .exe_fd = m.exe_fd, .cfg = m.cur,
+	    .verbose = m.verbose, .env = NULL };
+	struct workerctl_proc w;
 #ifdef KW_TEST_HOOKS
-	snprintf(forge, sizeof(forge), "KW_TEST_FORGE=%s",
-	    m.forge != NULL ? m.forge : "");
-#else
-	forge[0] = '\0';	/* never passed: m.forge stays NULL */
-#endif
-	if ((pid = fork()) == -1) {
-		log_warn("fork");
-		goto fail;
-	}
-	if (pid == 0) {
-		char *argv[] = { "knockwatch", "worker", uid, gid, dir, ppid,
-		    verbose, NULL };
-		char *envp[] = { forge, NULL };
-		sigset_t none;
-		int hi[4];
+	char forge[PATH_MAX + 16];
 
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig < NSIG; sig++)
-			signal(sig, SIG_DFL);
-		/* Out of the way of 3..6 first, then into place. */
-		hi[0] = fcntl(req[1], F_DUPFD, 16);
-		hi[1] = fcntl(ctl[1], F_DUPFD, 16);
-		hi[2] = fcntl(m.ifd, F_DUPFD, 16);
-		hi[3] = fcntl(m.exe_fd, F_DUPFD, 16);
-		if (hi[0] == -1 || hi[1] == -1 || hi[2] == -1 || hi[3] == -1 ||
-		    dup2(hi[0], MSG_REQ_FD) == -1 ||
-		    dup2(hi[1], MSG_CTL_FD) == -1 ||
-		    dup2(hi[2], MSG_INOTIFY_FD) == -1 || dup2(hi[3], 6) == -1)
-			_exit(127);
-		fcntl(6, F_SETFD, FD_CLOEXEC);
-		close_range(7, ~0U, 0);
-		if (m.forge == NULL)
-			envp[0] = NULL;
-		fexecve(6, argv, envp);
-		dprintf(2, "knockwatch: cannot start the worker: %s\n",
-		    strerror(errno));
-		_exit(127);
+	if (m.forge != NULL) {
+		snprintf(forge, sizeof(forge), "KW_TEST_FORGE=%s", m.forge);
+		a.env = forge;
 	}
-	close(req[1]);
-	close(ctl[1]);
-	m.pid = pid;
-	m.req = req[0];
-	m.ctl = ctl[0];
+#endif
+	m.restart_at = KW_MS_NEVER;
+	if (workerctl_spawn(&a, &w) == -1) {
+		m.restart_at = now + m.backoff;
+		return -1;
+	}
+	m.pid = w.pid;
+	m.req = w.req;
+	m.ctl = w.ctl;
+	m.ifd = w.ifd;
+	m.pidfd = w.pidfd;
 	m.started = now;
 	m.st.since = time(NULL);
 	m.st.starts++;
 	free(m.forge);		/* the test hook fires once */
 	m.forge = NULL;
-	/* Without pidfd_open (old kernels, valgrind) the exit is polled. */
-	m.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (m.pidfd != -1 && ev_add(m.pidfd, EPOLLIN, on_exit_fd, NULL) == -1)
 		ev_close(&m.pidfd);
 	m.poll_at = m.pidfd == -1 ? now + MON_POLL_MS : KW_MS_NEVER;
@@ -637,24 +521,13 @@ monitor_start(kw_ms now)
 	    m.pending != NULL ? m.pending_fd : m.cur_fd) == -1) {
 		int status;
 
-		log_warn("worker pid %d", (int)pid);
+		log_warn("worker pid %d", (int)w.pid);
 		kill_worker();
-		waitpid(pid, &status, 0);
+		waitpid(w.pid, &status, 0);
 		reaped(status, now);
 		return -1;
 	}
-	log_debug("worker pid %d started as uid %s", (int)pid, uid);
 	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (req[i] != -1)
-			close(req[i]);
-		if (ctl[i] != -1)
-			close(ctl[i]);
-	}
-	ev_close(&m.ifd);
-	m.restart_at = now + m.backoff;
-	return -1;
 }
 
 int

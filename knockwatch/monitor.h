@@ -51,20 +51,4 @@ void monitor_tick(kw_ms now);
 void monitor_stop(void);
 void monitor_stats(struct monitor_stats *st);
 
-/* For answer.c, the answers to the worker's requests. */
-struct stat;
-/* Replies to the request being answered: rc, errno err when rc is -1,
- * *st when given, and descriptor fd (-1: none), which it closes. A reply
- * that cannot be sent ends the worker. */
-void monitor_reply(int rc, int err, const struct stat *st, int fd);
-/* The worker broke the protocol (why, for the log): it is ended, and a
- * fresh one started; nothing more it sent is read. */
-void monitor_refuse(const char *why);
-/* The configs a request may refer to: [0] the running one, [1] during a
- * reload the one the worker is loading, else NULL. Valid until the next
- * call. */
-const struct config *const *monitor_cfgs(void);
-/* The worker's inotify instance (answer_watch adds to it), or -1. */
-int monitor_ifd(void);
-
 #endif

@@ -31,22 +31,6 @@
 #define PARSE_JIT_STACK_MIN	(32 * 1024)
 #define PARSE_JIT_STACK_MAX	(512 * 1024)
 
-/*
- * The protocol part of a kernel LOG line, from "PROTO=" on, as
- * nf_log_syslog.c prints it for iptables, ip6tables and nftables alike.
- * The fields before it, and the TCP tail after DPT=, are read by hand:
- * measured, a pattern over the whole line cost several times more. Anchored;
- * values are captured loosely ([^ ]) and checked by hand afterwards, so
- * that a malformed value gives PARSE_REJECT rather than a silent no-match.
- * Groups: 1 PROTO, 2 SPT, 3 DPT.
- */
-static const char parse_builtin_re[] =
-    "PROTO=([^ ]*+)(?: SPT=([^ ]*+) DPT=([^ ]*+))?";
-
-enum {
-	PARSE_G_PROTO = 1, PARSE_G_SPT, PARSE_G_DPT,
-};
-
 /* In the order the kernel prints them. */
 static const struct {
 	char word[4];
@@ -62,7 +46,6 @@ struct parser {
 	char prefix[PARSE_MAX_PREFIX + 1];
 	size_t prefixlen;		/* 0: no prefix */
 	int custom;			/* admin's pattern instead of the built-in */
-	int jit;			/* re is JIT-compiled */
 	pcre2_code *re;
 	pcre2_match_data *md;		/* one per parser: not thread-safe */
 	PCRE2_SIZE *ov;			/* md's ovector, fixed for its life */
@@ -134,17 +117,22 @@ parse_port(const char *s, size_t n, uint16_t *out)
 static int
 parse_src(const char *s, size_t n, struct kw_addr *out)
 {
+	/* The bytes allowed: one load a byte on the per-knock path. */
+	static const unsigned char ok[256] = {
+		['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+		['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+		['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1,
+		['f'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1,
+		['E'] = 1, ['F'] = 1, ['.'] = 1, [':'] = 1,
+	};
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i;
-	char c;
 
 	if (n == 0 || n >= ADDR_STRLEN)
 		return -1;
-	for (i = 0; i < n; i++) {
-		c = s[i];
-		if (!(parse_isdigit(c) || (c >= 'a' && c <= 'f') ||
-		    (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
+	for (i = 0; i < n; i++)
+		if (!ok[u[i]])
 			return -1;
-	}
 	return addr_parse(s, n, out);
 }
 
@@ -235,19 +223,6 @@ parse_put(struct parse_knock *out, const struct parse_knock *k)
 	out->host = k->host;
 	out->hostlen = k->hostlen;
 	memcpy(out->in, k->in, sizeof(out->in));
-}
-
-/* Runs the compiled pattern on [s, s+n); returns pcre2's result code. */
-static int
-parse_match(struct parser *p, const char *s, size_t n)
-{
-	/* The built-in pattern is not UTF, so the unchecked JIT entry point
-	 * is safe; an admin's pattern may be (*UTF) and must go through
-	 * pcre2_match, which validates the subject first. */
-	if (p->jit && !p->custom)
-		return pcre2_jit_match(p->re, (PCRE2_SPTR)s, n, 0, 0,
-		    p->md, p->mctx);
-	return pcre2_match(p->re, (PCRE2_SPTR)s, n, 0, 0, p->md, p->mctx);
 }
 
 /* Group g of the last match of rc, or -1 if it did not take part. */
@@ -404,6 +379,45 @@ parse_scan_body(const char *s, const char *end, struct parse_scan *sc)
 	}
 }
 
+/* One value of a LOG field: its bytes, up to a space or the end. */
+struct parse_tok {
+	const char *s;
+	size_t n;
+};
+
+/*
+ * The protocol part of a kernel LOG line, from "PROTO=" at q (found by
+ * parse_scan_body, so its six bytes are there) on, as nf_log_syslog.c
+ * prints it for iptables, ip6tables and nftables alike: "PROTO=p", then
+ * " SPT=n DPT=n" right after it for TCP and UDP. Values are taken loosely
+ * (up to a space) and checked by the caller, so that a malformed value
+ * gives PARSE_REJECT rather than a silent no-match; spt->s is NULL when
+ * the ports do not follow. By hand, as the fields before it: PCRE2's JIT
+ * entry for this one anchored pattern cost a tenth of replay's
+ * instructions.
+ */
+static void
+parse_proto_part(const char *q, const char *end, struct parse_tok *proto,
+    struct parse_tok *spt, struct parse_tok *dpt)
+{
+	const char *r;
+
+	proto->s = q + 6;
+	proto->n = parse_toklen(proto->s, end);
+	spt->s = dpt->s = NULL;
+	spt->n = dpt->n = 0;
+	r = proto->s + proto->n;
+	if (!parse_lit(r, end, " SPT=", 5))
+		return;
+	r += 5;
+	if (!parse_lit(r + parse_toklen(r, end), end, " DPT=", 5))
+		return;
+	spt->s = r;
+	spt->n = parse_toklen(r, end);
+	dpt->s = r + spt->n + 5;
+	dpt->n = parse_toklen(dpt->s, end);
+}
+
 /*
  * The built-in kernel LOG format, from the kernel message on:
  * "[ts] PREFIX IN=if OUT=if ... SRC=a DST=a ... PROTO=p SPT=n DPT=n ...".
@@ -416,10 +430,10 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 {
 	struct parse_knock k;
 	struct parse_scan sc;
+	struct parse_tok pt, spt, dpt;
 	const char *body, *src, *dst, *proto, *s;
 	enum parse_result bad;
 	size_t n, i;
-	int rc;
 
 	msg = parse_skip_kts(msg, end);
 	if (p->prefixlen > 0) {
@@ -487,28 +501,23 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 	if (parse_src(src + 4, n, &k.src) != 0)
 		return WHY(PARSE_REJECT, "malformed SRC=");
 
-	rc = parse_match(p, proto, (size_t)(end - proto));
-	if (rc < 0)
-		return WHY(bad, "malformed PROTO= and ports");
-	if (parse_group(p, rc, PARSE_G_PROTO, &s, &n, proto) != 0)
-		return WHY(bad, "malformed PROTO=");
-	if (n == 3 && s[0] == 'T' && s[1] == 'C' && s[2] == 'P')
+	parse_proto_part(proto, end, &pt, &spt, &dpt);
+	if (pt.n == 3 && pt.s[0] == 'T' && pt.s[1] == 'C' && pt.s[2] == 'P')
 		k.proto = IPPROTO_TCP;
-	else if (n == 3 && s[0] == 'U' && s[1] == 'D' && s[2] == 'P')
+	else if (pt.n == 3 && pt.s[0] == 'U' && pt.s[1] == 'D' &&
+	    pt.s[2] == 'P')
 		k.proto = IPPROTO_UDP;
 	else
 		return WHY(PARSE_NOMATCH, "PROTO= not TCP or UDP");
 	/* No ports: a later fragment or a truncated packet, not a knock. */
-	if (parse_group(p, rc, PARSE_G_SPT, &s, &n, proto) != 0)
+	if (spt.s == NULL)
 		return WHY(PARSE_NOMATCH, "no SPT= (a fragment)");
-	if (parse_port(s, n, &k.sport) != 0)
+	if (parse_port(spt.s, spt.n, &k.sport) != 0)
 		return WHY(PARSE_REJECT, "malformed SPT=");
-	if (parse_group(p, rc, PARSE_G_DPT, &s, &n, proto) != 0 ||
-	    parse_port(s, n, &k.dport) != 0)
+	if (parse_port(dpt.s, dpt.n, &k.dport) != 0)
 		return WHY(PARSE_REJECT, "malformed DPT=");
-	/* s + n: the end of the DPT value. */
 	if (k.proto == IPPROTO_TCP) {
-		switch (parse_tcp_tail(s + n, end, &k.tcp_flags)) {
+		switch (parse_tcp_tail(dpt.s + dpt.n, end, &k.tcp_flags)) {
 		case -1:
 			return WHY(PARSE_REJECT, "malformed TCP flags");
 		case 1:
@@ -639,8 +648,6 @@ parse_new(const char *prefix, const char *pattern, char *err, size_t errlen)
 	struct parser *p;
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE off;
-	const char *re;
-	uint32_t opts;
 	size_t i, n;
 	int ec, rc;
 
@@ -664,22 +671,19 @@ parse_new(const char *prefix, const char *pattern, char *err, size_t errlen)
 		p->prefixlen = n;
 	}
 
-	p->custom = pattern != NULL;
-	re = p->custom ? pattern : parse_builtin_re;
-	opts = PCRE2_NEVER_BACKSLASH_C;
-	if (!p->custom)
-		opts |= PCRE2_ANCHORED | PCRE2_NEVER_UTF;
-	p->re = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, opts,
-	    &ec, &off, NULL);
+	/* The built-in format is read by hand (parse_kernel): PCRE2 only
+	 * for an admin's pattern. */
+	if ((p->custom = pattern != NULL) == 0)
+		return p;
+	p->re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    PCRE2_NEVER_BACKSLASH_C, &ec, &off, NULL);
 	if (p->re == NULL) {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
-		parse_err(err, errlen, "%s: %s at offset %zu",
-		    p->custom ? "pattern" : "built-in pattern",
+		parse_err(err, errlen, "pattern: %s at offset %zu",
 		    (const char *)msg, (size_t)off);
 		goto fail;
 	}
-	if (p->custom &&
-	    (parse_named(p, "src", 1, &p->g_src, err, errlen) != 0 ||
+	if ((parse_named(p, "src", 1, &p->g_src, err, errlen) != 0 ||
 	    parse_named(p, "dport", 1, &p->g_dport, err, errlen) != 0 ||
 	    parse_named(p, "proto", 0, &p->g_proto, err, errlen) != 0 ||
 	    parse_named(p, "spt", 0, &p->g_spt, err, errlen) != 0 ||
@@ -705,7 +709,6 @@ parse_new(const char *prefix, const char *pattern, char *err, size_t errlen)
 			goto fail;
 		}
 		pcre2_jit_stack_assign(p->mctx, NULL, p->jstack);
-		p->jit = 1;
 	} else {
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		log_warnx("parse: PCRE2 JIT unavailable (%s); using the "

@@ -39,8 +39,9 @@ enum parse_result {
 
 struct parser;
 
-/* Compiles a parser once (PCRE2 with JIT, falling back to the interpreter
- * with one warning). prefix: the LOG --log-prefix that must start the kernel
+/* Sets a parser up once: the built-in kernel LOG format is read by hand;
+ * a custom pattern is compiled by PCRE2 with JIT, falling back to the
+ * interpreter with one warning. prefix: the LOG --log-prefix that must start the kernel
  * message, or NULL. pattern: a custom PCRE2 pattern with named groups src,
  * dport and optional proto, spt and flags (TCP flag words, "SYN" or
  * "ACK SYN"), or NULL for the built-in kernel LOG format.

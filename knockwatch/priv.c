@@ -230,7 +230,7 @@ priv_cmd_start(const struct config *c, int idx, pid_t *pid)
 	(void)c;
 	*pid = 0;
 	if (remote == -1) {
-		/* The parent holds command sources' children (monitor.c's
+		/* The parent holds command sources' children (answer.c's
 		 * answer_cmd_start); nothing here forks. */
 		errno = ENOTSUP;
 		return -1;
@@ -266,8 +266,8 @@ priv_open_key(void *arg, const char *path)
 	return fd;
 }
 
-/* The worker's messages that have no reply (answered in monitor.c by
- * answer_door, answer_log, answer_loaded, answer_report_line and
+/* The worker's messages that have no reply (answered by answer.c's
+ * answer_door and monitor.c's answer_log, answer_loaded, answer_report_line and
  * answer_report_end). Without a parent, nothing is sent. */
 
 /* A message the parent must get: a parent that is gone ends the worker. */

@@ -2,7 +2,8 @@
  * outside its sandbox (log files, directory watches, /dev/kmsg, command
  * sources, key files) and what it tells the parent (door requests, log
  * lines, config answers, status). Each call priv_X is one message, which
- * the parent answers in monitor.c with answer_X (its table of requests).
+ * the parent answers with answer_X (answer.c, or monitor.c for the
+ * worker's own state), through monitor.c's table of requests.
  * Without a parent (unit tests, tools) the requests are the plain system
  * calls and the messages go nowhere. */
 #ifndef KW_PRIV_H

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "knock.h"
 #include "kwlimits.h"
+#include "linebuf.h"
 #include "log.h"
 #include "parse.h"
 #include "seq.h"
@@ -327,48 +328,38 @@ line(struct replay *r, const char *l, size_t len)
 		    why != NULL ? why : "no source");
 }
 
-/* Reads the file in large chunks and cuts it into lines: the same bounds
- * as the daemon (KW_MAX_LINE), no allocation per line. */
+/* linebuf_cb: one line of the file. */
+static int
+replay_line(void *arg, char *l, size_t len)
+{
+	line(arg, l, len);
+	return 0;
+}
+
+/* Reads the file in large chunks and cuts it into lines with the
+ * daemon's splitter and bounds (linebuf, KW_MAX_LINE: an overlong line is
+ * dropped whole and counted), no allocation per line. */
 static int
 run(struct replay *r, gzFile gz)
 {
-	char *buf = malloc(REPLAY_CHUNK + KW_MAX_LINE + 1);
-	size_t have = 0;
-	int skipping = 0;
+	char *buf = malloc(REPLAY_CHUNK), *lbuf = malloc(KW_MAX_LINE + 1);
+	struct linebuf lb;
+	int n, rc = -1;
 
-	if (buf == NULL)
-		return -1;
-	for (;;) {
-		int n = gzread(gz, buf + have, REPLAY_CHUNK);
-		char *p = buf, *end, *nl;
-
-		if (n < 0) {
-			free(buf);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		end = buf + have + n;
-		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-			if (!skipping)
-				line(r, p, (size_t)(nl - p));
-			skipping = 0;
-			p = nl + 1;
-		}
-		have = (size_t)(end - p);
-		if (have > KW_MAX_LINE) {
-			/* Overlong: dropped whole, up to its newline. */
-			if (!skipping)
-				r->overlong++;
-			skipping = 1;
-			have = 0;
-		} else
-			memmove(buf, p, have);
+	if (buf == NULL || lbuf == NULL)
+		goto out;
+	linebuf_init(&lb, lbuf, KW_MAX_LINE, LINEBUF_DROP);
+	while ((n = gzread(gz, buf, REPLAY_CHUNK)) > 0)
+		(void)linebuf_feed(&lb, buf, (size_t)n, replay_line, r);
+	if (n == 0) {
+		(void)linebuf_flush(&lb, replay_line, r);
+		rc = 0;
 	}
-	if (have > 0 && !skipping)
-		line(r, buf, have);
+	r->overlong = lb.overlong;
+out:
 	free(buf);
-	return 0;
+	free(lbuf);
+	return rc;
 }
 
 int

@@ -1,6 +1,6 @@
-/* spawn.h — the one fork/exec path of the daemon: action commands and
- * command sources start here. An argv array and an environment given in
- * full, never a shell. */
+/* spawn.h — the one fork/exec path of the daemon (a vfork-style clone):
+ * action commands and command sources start here. An argv array and an
+ * environment given in full, never a shell. */
 #ifndef KW_SPAWN_H
 #define KW_SPAWN_H
 

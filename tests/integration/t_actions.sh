@@ -14,8 +14,9 @@ top=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lib/common.sh"
 act=$top/actions
 scripts="log iptables nftables ipset forward"
-pass=0 fail=0 skip=0
+pass=0 fail=0
 tmp=$(mktemp -d)
+check_out=$tmp/out	# check/check_not keep CMD's output there
 ns="" srv="" cli="" pids=""
 
 cleanup() {
@@ -36,35 +37,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ok() { pass=$((pass + 1)); printf 'ok   %s\n' "$1"; }
-nok() { fail=$((fail + 1)); printf 'FAIL %s\n' "$1"; }
-skipped() { skip=$((skip + $1)); printf 'skip %s\n' "$2"; }
-
-# check DESC CMD...: passes if CMD succeeds.
-check() {
-	desc=$1
-	shift
-	if "$@" >"$tmp/out" 2>"$tmp/err"; then
-		ok "$desc"
-	else
-		nok "$desc"
-		sed 's/^/     | /' "$tmp/out" "$tmp/err" | head -n 10
-	fi
-}
-
-# check_not DESC CMD...: passes if CMD fails.
-check_not() {
-	desc=$1
-	shift
-	if "$@" >"$tmp/out" 2>"$tmp/err"; then nok "$desc"; else ok "$desc"; fi
-}
-
 # check_eq DESC WANT GOT
 check_eq() {
 	if [ "$2" = "$3" ]; then
 		ok "$1"
 	else
-		nok "$1"
+		not_ok "$1"
 		printf '     | want: %s\n     | got:  %s\n' "$2" "$3"
 	fi
 }
@@ -84,7 +62,7 @@ refuse() {
 	if [ "$rc" -eq 64 ] && [ -s "$tmp/err" ]; then
 		ok "refuses: $desc"
 	else
-		nok "refuses: $desc (exit $rc)"
+		not_ok "refuses: $desc (exit $rc)"
 	fi
 }
 
@@ -277,8 +255,7 @@ fi
 
 if [ "$root" -eq 0 ]; then
 	skipped 5 "iptables, nftables, ipset, forward, traffic checks: $why"
-	printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skip"
-	[ "$fail" -eq 0 ]
+	done_testing
 	exit
 fi
 
@@ -497,8 +474,7 @@ inns "$act/iptables" flush
 # addresses 10.201.0.0/24 and fd42:4b57::/64 exist only there.
 if ! command -v nc >/dev/null 2>&1 || ! command -v ss >/dev/null 2>&1; then
 	skipped 1 "traffic checks: nc or ss not installed"
-	printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skip"
-	[ "$fail" -eq 0 ]
+	done_testing
 	exit
 fi
 srv=kwacs$$ cli=kwacc$$
@@ -513,8 +489,8 @@ setup_traffic() {
 		ip -n "$srv" link set kwv0 up && ip -n "$cli" link set kwv1 up
 }
 if ! setup_traffic 2>"$tmp/err"; then
-	nok "traffic: set up veth pair: $(cat "$tmp/err")"
-	printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skip"
+	not_ok "traffic: set up veth pair: $(cat "$tmp/err")"
+	done_testing
 	exit 1
 fi
 for addr in 10.201.0.1 fd42:4b57::1; do
@@ -612,9 +588,4 @@ check "traffic/forward: close v6" S "$F" close fd42:4b57::2 40001/tcp 5555
 check_not "traffic/forward: v4 open port closed again" reach 10.201.0.1 40001
 check_not "traffic/forward: v6 open port closed again" reach fd42:4b57::1 40001
 
-if [ "$skip" -gt 0 ]; then
-	printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skip"
-else
-	printf '%d passed, %d failed\n' "$pass" "$fail"
-fi
-[ "$fail" -eq 0 ]
+done_testing

@@ -11,20 +11,10 @@
 
 FRZ=/sys/fs/cgroup/freezer
 CG=$FRZ/kwtest.$$
-skip=0
-finish() {
-	if [ "$skip" -gt 0 ]; then
-		printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skip"
-	else
-		printf '%d passed, %d failed\n' "$pass" "$fail"
-	fi
-	[ "$fail" -eq 0 ]
-	exit
-}
 if [ "$(id -u)" -ne 0 ] || [ ! -d "$FRZ" ] || ! mkdir "$CG" 2>/dev/null; then
-	skip=1
-	echo "skip - a command that ignores SIGKILL (needs root and the cgroup v1 freezer)"
-	finish
+	skipped "a command that ignores SIGKILL (needs root and the cgroup v1 freezer)"
+	done_testing
+	exit
 fi
 thaw() {
 	[ -d "$CG" ] || return 0
@@ -78,4 +68,4 @@ thaw
 gone() { [ ! -d "/proc/$C" ]; }
 check "once it can die, it is reaped (no zombie left)" wait_for 10 gone
 check "SIGTERM exits 0" stop_kw
-finish
+done_testing

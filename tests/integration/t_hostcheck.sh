@@ -10,20 +10,10 @@
 # shellcheck source=tests/net/nflog.sh
 . "$KW_TOP/tests/net/nflog.sh"
 
-skip=0
-finish() {
-	if [ "$skip" -gt 0 ]; then
-		printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skip"
-	else
-		printf '%d passed, %d failed\n' "$pass" "$fail"
-	fi
-	[ "$fail" -eq 0 ]
-	exit
-}
 if [ "$(id -u)" -ne 0 ] || [ ! -w "$NFLOG" ]; then
-	skip=1
-	echo "skip - nf_log_all_netns warning (needs root and $NFLOG)"
-	finish
+	skipped "nf_log_all_netns warning (needs root and $NFLOG)"
+	done_testing
+	exit
 fi
 trap 'nflog_off; cleanup' EXIT
 
@@ -50,7 +40,6 @@ if userns_open; then
 else
 	check "-n is quiet when user namespaces are closed" \
 		sh -c "! grep -q nf_log_all_netns '$T/n.err'"
-	skip=1
-	echo "skip - the warning itself (user namespaces are closed on this host)"
+	skipped "the warning itself (user namespaces are closed on this host)"
 fi
-finish
+done_testing

@@ -10,9 +10,12 @@
 # shellcheck disable=SC2016 # sh -c scripts are literal
 set -u
 top=${KW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=tests/lib/common.sh
+. "$top/tests/lib/common.sh"
 P=$top/actions/ipset
 pass=0 fail=0
 tmp=$(mktemp -d)
+check_out=$tmp/out	# check/check_not keep CMD's output there
 ns=""
 
 cleanup() {
@@ -29,37 +32,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-nok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() {
-	desc=$1
-	shift
-	if "$@" >"$tmp/out" 2>"$tmp/err"; then
-		ok "$desc"
-	else
-		nok "$desc"
-		sed 's/^/     | /' "$tmp/out" "$tmp/err" | head -n 10
-	fi
-}
-check_not() {
-	desc=$1
-	shift
-	if "$@" >"$tmp/out" 2>"$tmp/err"; then nok "$desc"; else ok "$desc"; fi
-}
-skip_all() {
-	echo "# skipped: $1"
-	printf '%d passed, %d failed, 1 skipped\n' "$pass" "$fail"
-	exit 0
-}
-
-[ "$(id -u)" -eq 0 ] || skip_all "not root"
-command -v ip >/dev/null 2>&1 || skip_all "ip(8) not installed"
+[ "$(id -u)" -eq 0 ] || skip_all 1 "not root"
+command -v ip >/dev/null 2>&1 || skip_all 1 "ip(8) not installed"
 command -v ipset >/dev/null 2>&1 || [ -x /usr/sbin/ipset ] ||
-	skip_all "ipset not installed"
+	skip_all 1 "ipset not installed"
 ns=kwips$$
 ip netns add "$ns" 2>"$tmp/err" || {
 	ns=""
-	skip_all "cannot create a network namespace: $(cat "$tmp/err")"
+	skip_all 1 "cannot create a network namespace: $(cat "$tmp/err")"
 }
 inns() { ip netns exec "$ns" "$@"; }
 # timeout_of SET ADDR-AS-IPSET-PRINTS-IT: the entry's timeout left, or
@@ -117,5 +97,4 @@ check "door otp closes 192.0.2.9 again" inns "$P" close 192.0.2.9 --door otp
 check "the entry is gone: the failed open left no owner" sh -c \
 	'! ip netns exec "$1" ipset test knockwatch4 192.0.2.9 2>/dev/null' sh "$ns"
 
-printf '%d passed, %d failed\n' "$pass" "$fail"
-[ "$fail" -eq 0 ]
+done_testing

@@ -40,4 +40,16 @@ check "-v prints knocks" grep -q "^line 1: knock 192.0.2.1 tcp/7000 sport 1" "$T
 "$KW" replay -c "$T/kw.yaml" "$T/missing.log" >/dev/null 2>&1
 rc=$?
 check "missing file exits 66" test "$rc" -eq 66
+# A line longer than KW_MAX_LINE (8192) in the middle of the file: cut by
+# the daemon's splitter (linebuf), it is dropped whole and counted as
+# overlong, as the daemon would, not parsed.
+{
+	head -n 1 "$L"
+	printf '%s' "$(sed -n 2p "$L")"
+	awk 'BEGIN { for (i = 0; i < 9000; i++) printf "x"; printf "\n" }'
+	sed -n 3p "$L"
+} >"$T/long.log"
+"$KW" replay -c "$T/kw.yaml" "$T/long.log" >"$T/outlong" 2>&1
+check "an overlong line is dropped and counted, as the daemon does" \
+	grep -qx "lines 2 matched 1 ignored 1 rejected 0 overlong 1 knocks 1 resets 0 retransmits 0 repeats 0 expired 0 evictions 0 replays 0 opens 0" "$T/outlong"
 done_testing

@@ -16,20 +16,10 @@
 #   KW_WRAP="strace -f -qq -o /tmp/kw.trace" sh tests/integration/t_scale.sh
 . "$(dirname "$0")/lib.sh"
 
-skip=0
-skipped() { skip=$((skip + 1)); echo "skip - $1"; }
-finish() {
-	if [ "$skip" -gt 0 ]; then
-		printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skip"
-	else
-		printf '%d passed, %d failed\n' "$pass" "$fail"
-	fi
-	[ "$fail" -eq 0 ]
-	exit
-}
 if [ "$(id -u)" -ne 0 ]; then
 	skipped "scale under the real sandbox (needs root)"
-	finish
+	done_testing
+	exit
 fi
 
 CLOG=$T/cmd.log
@@ -145,7 +135,8 @@ if grep -q "sanitizer build" "$T/kw.err"; then
 	echo "# sanitizer build: the worker runs without the seccomp filter," \
 		"so no scale check can count"
 	skipped "scale tests under the real seccomp filter (sanitizer build)"
-	finish
+	done_testing
+	exit
 fi
 check "1 user: the worker runs under the seccomp filter (mode 2)" sandboxed
 hmac_knock 192.0.2.1 otp u00001
@@ -278,4 +269,4 @@ knock 192.0.2.35 $(static_seq 900)
 check "a worker killed during a reload: the new worker runs the previous config" \
 	wopened 192.0.2.35 s0900
 check "SIGTERM exits 0" stop_kw
-finish
+done_testing
