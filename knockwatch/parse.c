@@ -4,6 +4,7 @@
  * the interface name, which it checks against a strict character set. */
 #include "kwlimits.h"
 #include "parse.h"
+#include "tcpflags.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -30,17 +31,6 @@
 #define PARSE_HEAP_LIMIT	4096	/* KiB, interpreter only */
 #define PARSE_JIT_STACK_MIN	(32 * 1024)
 #define PARSE_JIT_STACK_MAX	(512 * 1024)
-
-/* In the order the kernel prints them. */
-static const struct {
-	char word[4];
-	uint8_t bit;
-} parse_flagwords[] = {
-	{ "CWR", PARSE_TCP_CWR }, { "ECE", PARSE_TCP_ECE },
-	{ "URG", PARSE_TCP_URG }, { "ACK", PARSE_TCP_ACK },
-	{ "PSH", PARSE_TCP_PSH }, { "RST", PARSE_TCP_RST },
-	{ "SYN", PARSE_TCP_SYN }, { "FIN", PARSE_TCP_FIN },
-};
 
 struct parser {
 	char prefix[PARSE_MAX_PREFIX + 1];
@@ -176,8 +166,7 @@ parse_digits(const char *q, const char *end)
 static int
 parse_tcp_tail(const char *q, const char *end, uint8_t *out)
 {
-	size_t j;
-	uint8_t f = 0;
+	uint8_t f = 0, bit;
 
 	if (parse_lit(q, end, " SEQ=", 5)) {
 		q = parse_digits(q + 5, end);
@@ -194,15 +183,9 @@ parse_tcp_tail(const char *q, const char *end, uint8_t *out)
 	while (!parse_lit(q, end, "URGP=", 5)) {
 		if (end - q < 4 || q[3] != ' ')
 			return -1;
-		for (j = 0; j < sizeof(parse_flagwords) /
-		    sizeof(parse_flagwords[0]); j++)
-			if (q[0] == parse_flagwords[j].word[0] &&
-			    q[1] == parse_flagwords[j].word[1] &&
-			    q[2] == parse_flagwords[j].word[2])
-				break;
-		if (j == sizeof(parse_flagwords) / sizeof(parse_flagwords[0]))
+		if ((bit = tcpflags_word(q, 0)) == 0)
 			return -1;
-		f |= parse_flagwords[j].bit;
+		f |= bit;
 		q += 4;
 	}
 	*out = f;
@@ -529,37 +512,6 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 	return PARSE_KNOCK;
 }
 
-/* The flag words of a custom pattern's "flags" group: the kernel's
- * names (any case) separated by spaces, commas or '|'. 0, or -1 for
- * another word. */
-static int
-parse_flag_words(const char *s, size_t n, uint8_t *out)
-{
-	const char *end = s + n;
-	size_t j;
-	uint8_t f = 0;
-
-	while (s < end) {
-		if (*s == ' ' || *s == ',' || *s == '|') {
-			s++;
-			continue;
-		}
-		if (end - s < 3 || (end - s > 3 && s[3] != ' ' && s[3] != ',' &&
-		    s[3] != '|'))
-			return -1;
-		for (j = 0; j < sizeof(parse_flagwords) /
-		    sizeof(parse_flagwords[0]); j++)
-			if (strncasecmp(s, parse_flagwords[j].word, 3) == 0)
-				break;
-		if (j == sizeof(parse_flagwords) / sizeof(parse_flagwords[0]))
-			return -1;
-		f |= parse_flagwords[j].bit;
-		s += 3;
-	}
-	*out = f;
-	return 0;
-}
-
 /* An admin's pattern over the whole line (or message). */
 static enum parse_result
 parse_custom(struct parser *p, const char *line, size_t len,
@@ -600,7 +552,7 @@ parse_custom(struct parser *p, const char *line, size_t len,
 		return WHY(PARSE_REJECT, "malformed src");
 	if (parse_group(p, rc, p->g_flags, &s, &n, line) == 0) {
 		if (k.proto != IPPROTO_TCP ||
-		    parse_flag_words(s, n, &k.tcp_flags) != 0)
+		    tcpflags_words(s, n, &k.tcp_flags) != 0)
 			return WHY(PARSE_REJECT, "malformed flags");
 		k.has_flags = 1;
 	}
