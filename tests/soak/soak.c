@@ -1660,11 +1660,11 @@ main(int argc, char **argv)
 			else
 				printf("skip - memory growth: no worker lived "
 				    "33 s (SOAK_SECONDS too short)\n");
-			/* The README's bound: start + max_tracked x 96 B +
+			/* doc/reliability.md's bound: start + max_tracked x 96 B +
 			 * 4 MiB. */
 			long bound = start_rss + 65536L * 96 / 1024 + 4096;
 			check(hi <= bound, "worker VmRSS %ld KiB <= the "
-			    "README's bound %ld KiB", hi, bound);
+			    "bound of doc/reliability.md %ld KiB", hi, bound);
 		}
 	}
 	printf("%d passed, %d failed\n", pass, fail);
