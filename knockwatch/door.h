@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "clock.h"
 #include "config.h"
+#include "host.h"
 
 #define DOOR_MAX_OPEN 4096	/* open (door, source) pairs at once */
 
@@ -22,6 +23,7 @@ struct door_req {
 	int user;		/* index into the config's users, -1 for static doors */
 	uint16_t open_port;	/* 0 when the door has no open_range */
 	uint64_t step;		/* HMAC time step that opened, 0 for static */
+	char host[HOST_MAX + 1];	/* fleet host (canonical), "" for none */
 };
 
 struct door_stats {
@@ -71,6 +73,7 @@ struct door_entry {
 	char door[KW_NAME_MAX + 1];
 	char user[KW_NAME_MAX + 1];
 	char src[ADDR_STRLEN];
+	char host[HOST_MAX + 1];	/* fleet host, "" for none */
 	char family[8];
 	char open_port[8];
 	struct config_cmd start;	/* copies, so reload cannot free them */

@@ -70,6 +70,7 @@ struct parser {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jstack;
 	uint32_t g_src, g_dport, g_proto, g_spt;	/* custom groups, 0 = none */
+	uint32_t g_host;
 };
 
 static void parse_err(char *, size_t, const char *, ...) KW_PRINTF(3, 4);
@@ -228,6 +229,8 @@ parse_put(struct parse_knock *out, const struct parse_knock *k)
 	out->tcp_flags = k->tcp_flags;
 	out->has_flags = k->has_flags;
 	memcpy(out->in, k->in, sizeof(out->in));
+	out->host = NULL;
+	out->hostlen = 0;
 }
 
 /* Runs the compiled pattern on [s, s+n); returns pcre2's result code. */
@@ -265,10 +268,12 @@ parse_group(struct parser *p, int rc, uint32_t g, const char **s, size_t *n,
  * each followed by one space), and the tag, which must be
  * exactly "kernel: ". The tag is checked where it stands, never searched
  * for: other programs' messages may contain " kernel: " anywhere.
- * Returns the start of the kernel message or NULL.
+ * Returns the start of the kernel message or NULL; the host field's span
+ * in *host, *hostlen.
  */
 static const char *
-parse_syslog_header(const char *s, const char *end)
+parse_syslog_header(const char *s, const char *end, const char **host,
+    size_t *hostlen)
 {
 	const char *q;
 	size_t n = (size_t)(end - s), len;
@@ -282,6 +287,8 @@ parse_syslog_header(const char *s, const char *end)
 			return NULL;
 	if (q == s || q == end)
 		return NULL;
+	*host = s;
+	*hostlen = (size_t)(q - s);
 	s = q + 1;
 	if (!parse_lit(s, end, "kernel: ", 8))
 		return NULL;
@@ -575,6 +582,12 @@ parse_custom(struct parser *p, const char *line, size_t len,
 	    parse_src(s, n, &k.src) != 0)
 		return PARSE_REJECT;
 	parse_put(out, &k);
+	if (p->g_host != 0 &&
+	    parse_group(p, rc, p->g_host, &s, &n, line) == 0 &&
+	    n > 0 && n <= UINT16_MAX) {
+		out->host = s;
+		out->hostlen = (uint16_t)n;
+	}
 	return PARSE_KNOCK;
 }
 
@@ -661,7 +674,8 @@ parse_new(const char *prefix, const char *pattern, char *err, size_t errlen)
 	    (parse_named(p, "src", 1, &p->g_src, err, errlen) != 0 ||
 	    parse_named(p, "dport", 1, &p->g_dport, err, errlen) != 0 ||
 	    parse_named(p, "proto", 0, &p->g_proto, err, errlen) != 0 ||
-	    parse_named(p, "spt", 0, &p->g_spt, err, errlen) != 0))
+	    parse_named(p, "spt", 0, &p->g_spt, err, errlen) != 0 ||
+	    parse_named(p, "host", 0, &p->g_host, err, errlen) != 0))
 		goto fail;
 
 	if ((p->md = pcre2_match_data_create_from_pattern(p->re, NULL)) ==
@@ -706,7 +720,9 @@ enum parse_result
 parse_line(struct parser *p, const char *line, size_t len,
     struct parse_knock *out)
 {
-	const char *msg;
+	const char *msg, *host = NULL;
+	size_t hostlen = 0;
+	enum parse_result r;
 
 	if (len > KW_MAX_LINE)
 		return PARSE_REJECT;
@@ -714,9 +730,14 @@ parse_line(struct parser *p, const char *line, size_t len,
 		len--;
 	if (p->custom)
 		return parse_custom(p, line, len, out);
-	if ((msg = parse_syslog_header(line, line + len)) == NULL)
+	if ((msg = parse_syslog_header(line, line + len, &host, &hostlen)) ==
+	    NULL)
 		return PARSE_NOMATCH;
-	return parse_kernel(p, msg, line + len, out);
+	if ((r = parse_kernel(p, msg, line + len, out)) == PARSE_KNOCK) {
+		out->host = host;
+		out->hostlen = (uint16_t)hostlen;
+	}
+	return r;
 }
 
 /*

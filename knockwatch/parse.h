@@ -26,6 +26,12 @@ struct parse_knock {
 	uint8_t tcp_flags;	/* PARSE_TCP_* bits, TCP only */
 	uint8_t has_flags;	/* 1 when the line carried TCP flags */
 	char in[16];		/* IN= interface name, NUL-terminated, may be "" */
+	/* The syslog header's host field: a span of the caller's line (not
+	 * NUL-terminated, untrusted), or NULL/0 when the line has none
+	 * (kmsg, a custom pattern without a (?<host>...) group). Fleet
+	 * sources replace it with its canonical text (host_of_knock). */
+	const char *host;
+	uint16_t hostlen;
 };
 
 enum parse_result {

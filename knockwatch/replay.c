@@ -17,6 +17,7 @@
 #include "knock.h"
 #include "kwlimits.h"
 #include "log.h"
+#include "host.h"
 #include "parse.h"
 #include "seq.h"
 #include "stamp.h"
@@ -121,6 +122,8 @@ on_open(void *arg, const struct knock_open *ev)
 		printf(" user %s", r->cfg->users[ev->user].name);
 	if (ev->open_port != 0)
 		printf(" open_port %u", ev->open_port);
+	if (ev->host != NULL && ev->host[0] != '\0')
+		printf(" host %s", ev->host);
 	printf("\n");
 }
 
@@ -129,7 +132,8 @@ line(struct replay *r, const char *l, size_t len)
 {
 	struct parse_knock k;
 	enum parse_result res = PARSE_NOMATCH;
-	int64_t ms;
+	char host[HOST_MAX + 1];
+	int64_t ms, from = -1;
 
 	r->lines++;
 	if (line_time(r, l, len, &ms) == 0 && ms / 1000 * 1000 >= 0) {
@@ -143,7 +147,13 @@ line(struct replay *r, const char *l, size_t len)
 		enum parse_result p = parse_line(r->parsers[i], l, len, &k);
 		if (p != PARSE_NOMATCH)
 			res = p;
+		if (p == PARSE_KNOCK)
+			from = i;
 	}
+	/* A fleet source's line without a host it can trust is dropped. */
+	if (res == PARSE_KNOCK &&
+	    host_of_knock(r->cfg->sources[from].fleet, &k, host) == -1)
+		res = PARSE_REJECT;
 	if (res == PARSE_KNOCK) {
 		r->matched++;
 		if (r->verbose) {
