@@ -55,6 +55,10 @@ host_canon(const char *s, size_t n, char *out, size_t outlen)
 		out[i] = c;
 	}
 	out[n] = '\0';
+	/* Digits and dots only, yet no address ("10.0.0.001"): a second
+	 * spelling of some address, not a name. */
+	if (strspn(out, "0123456789.") == n)
+		return -1;
 	return (int)n;
 }
 

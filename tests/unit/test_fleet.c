@@ -64,6 +64,8 @@ test_canon(void)
 	T_INTEQ(host_canon("a b", 3, out, sizeof(out)), -1);
 	T_INTEQ(host_canon("a;b", 3, out, sizeof(out)), -1);
 	T_INTEQ(host_canon("1:2:3", 5, out, sizeof(out)), -1);
+	T_INTEQ(host_canon("10.0.0.001", 10, out, sizeof(out)), -1);
+	T_INTEQ(host_canon("1234", 4, out, sizeof(out)), -1);
 	T_INTEQ(host_canon("a\0b", 3, out, sizeof(out)), -1);
 	T_INTEQ(host_canon("", 0, out, sizeof(out)), -1);
 	memset(big, 'a', sizeof(big));
