@@ -5,7 +5,7 @@
 set -eu
 pkgs="gcc make pkg-config libpcre2-dev libyaml-dev libgcrypt20-dev zlib1g-dev libseccomp-dev
       shellcheck openssl netcat-openbsd iproute2 iptables nftables ipset
-      rsyslog logrotate procps mandoc"
+      rsyslog logrotate procps mandoc openssh-server openssh-client"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
