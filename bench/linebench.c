@@ -1,8 +1,10 @@
 /* linebench.c — the daemon's per-line path alone, for bench/throughput.sh:
  * each line of FILE goes through the configured sources' parsers and, when
- * it is a knock, knock_feed, with the clock read once per 1 MiB chunk (as
- * the daemon reads it once per wake-up). Unlike `knockwatch replay` it does
- * not convert each line's own timestamp. Prints "lines N knocks N ns N".
+ * it is a knock (with its host, for a fleet source), knock_feed, with the
+ * clock read once per 1 MiB chunk (as the daemon reads it once per
+ * wake-up). Unlike `knockwatch replay` it does not convert each line's own
+ * timestamp. Prints "lines N knocks N opens N
+ * tracked N maxrss_kb N ns N".
  * An optional WARMUP file is fed first and not timed (bench/hmac.sh: the
  * per-step derivation of every user's first knock happens there).
  * `linebench --first CONFIG DOOR STEP` prints every user's first knock of
@@ -17,7 +19,10 @@
 #include <time.h>
 
 #include "clock.h"
+#include <sys/resource.h>
+
 #include "config.h"
+#include "host.h"
 #include "knock.h"
 #include "log.h"
 #include "parse.h"
@@ -43,10 +48,12 @@ ns_now(void)
 
 /* Feeds every line of fp; returns the number of lines, counts knocks. */
 static unsigned long long
-feed(FILE *fp, char *buf, struct parser **parsers, int np,
+feed(FILE *fp, char *buf, struct parser **parsers, const int *fleet, int np,
     struct knock_table *t, unsigned long long *knocks,
     unsigned long long *opens)
 {
+	char host[HOST_MAX + 1];
+
 	unsigned long long lines = 0;
 	size_t have = 0;
 
@@ -66,6 +73,10 @@ feed(FILE *fp, char *buf, struct parser **parsers, int np,
 			for (int i = 0; i < np; i++)
 				if (parse_line(parsers[i], p, (size_t)(nl - p),
 				    &k) == PARSE_KNOCK) {
+					/* As source.c: a fleet line's host. */
+					if (host_of_knock(fleet[i], &k,
+					    host) == -1)
+						break;
 					(*knocks)++;
 					knock_feed(t, &k, now, wall, on_open,
 					    opens);
@@ -120,6 +131,9 @@ int
 main(int argc, char **argv)
 {
 	struct parser *parsers[16];
+	int fleet[16];
+	struct knock_stats st;
+	struct rusage ru;
 	unsigned long long lines = 0, knocks = 0, opens = 0, wk = 0, wo = 0;
 	struct knock_table *t;
 	struct config *cfg;
@@ -144,7 +158,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < cfg->nsources && np < 16; i++)
 		if ((parsers[np] = parse_new(cfg->sources[i].prefix,
 		    cfg->sources[i].pattern, err, sizeof(err))) != NULL)
-			np++;
+			fleet[np++] = cfg->sources[i].fleet;
 	if ((t = knock_new(cfg)) == NULL ||
 	    (buf = malloc(LB_CHUNK + KW_MAX_LINE + 1)) == NULL) {
 		fprintf(stderr, "linebench: %s\n", strerror(errno));
@@ -156,7 +170,7 @@ main(int argc, char **argv)
 			    strerror(errno));
 			return 70;
 		}
-		feed(fp, buf, parsers, np, t, &wk, &wo);
+		feed(fp, buf, parsers, fleet, np, t, &wk, &wo);
 		fclose(fp);
 	}
 	if ((fp = fopen(argv[2], "r")) == NULL) {
@@ -165,9 +179,13 @@ main(int argc, char **argv)
 		return 70;
 	}
 	t0 = ns_now();
-	lines = feed(fp, buf, parsers, np, t, &knocks, &opens);
-	printf("lines %llu knocks %llu opens %llu ns %lld\n", lines, knocks,
-	    opens, ns_now() - t0);
+	lines = feed(fp, buf, parsers, fleet, np, t, &knocks, &opens);
+	t0 = ns_now() - t0;
+	knock_stats(t, &st);
+	getrusage(RUSAGE_SELF, &ru);
+	/* "ns N" stays last: the scripts read it there. */
+	printf("lines %llu knocks %llu opens %llu tracked %u maxrss_kb %ld "
+	    "ns %lld\n", lines, knocks, opens, st.tracked, ru.ru_maxrss, t0);
 	rc = 0;
 	fclose(fp);
 	free(buf);
