@@ -98,6 +98,17 @@ check "... and otp@10.0.0.2 at 10.0.0.2 in the same step" wait_for 10 hopened ot
 check "otp@10.0.0.1 knocked at 10.0.0.2 opened nothing" sh -c "[ \$(grep -c 'door=otp src=192.0.2.20 ' '$ACT') -eq 2 ]"
 check "spent steps are kept per NAME@HOST" grep -q "^otp@10.0.0.2 alice [0-9]*\$" "$T/state/worker/spent"
 
+# The clients agree on NAME@HOST: knockwatch knock (to loopback) and
+# examples/knock.sh print what knockwatch sequence derives.
+t0=1761600000
+want=$("$KW" sequence -c "$T/kw.yaml" --door otp@10.0.0.1 --user alice --time $t0)
+got=$("$KW" knock 127.0.0.1 -v -c "$T/kw.yaml" --door otp@10.0.0.1 --user alice --time $t0 2>&1 | sed -n 's/^knocking 127.0.0.1: //p')
+check "knockwatch knock --door otp@10.0.0.1 knocks that sequence" test "$got" = "$want"
+got=$(sh "$KW_TOP/examples/knock.sh" --print --key "$(user_key 1)" --door otp@10.0.0.1 --user alice --range 20000-29999 --time $t0)
+check "examples/knock.sh --door otp@10.0.0.1 derives it too" test "$got" = "$want"
+check "--door NAME@HOST: the host is canonicalised" sh -c "[ \"\$('$KW' sequence -c '$T/kw.yaml' --door otp@WEB1 --user alice --time $t0)\" = \"\$('$KW' sequence -c '$T/kw.yaml' --door otp@web1 --user alice --time $t0)\" ]"
+check "replay names the host of each open" sh -c "'$KW' replay -c '$T/kw.yaml' '$LOG' | grep -q 'open door ssh for 192.0.2.7 host 10.0.0.2\$'"
+
 # The journal keeps the host; a restart closes each door on its host.
 hknock 10.0.0.1 192.0.2.30 tcp/7000 udp/8000 tcp/9000
 hknock 10.0.0.3 192.0.2.30 tcp/7000 udp/8000 tcp/9000
@@ -106,5 +117,19 @@ check "the journal (format 3) records each host" sh -c "head -1 '$T/state/open' 
 kill -9 "$KWPID"; wait "$KWPID" 2>/dev/null; KWPID=
 check "daemon restarts" start_kw
 check "each closes on its own host" wait_for 10 sh -c "grep -q 'event=stop door=ssh src=192.0.2.30 host=10.0.0.1 args=close 10.0.0.1\$' '$ACT' && grep -q 'event=stop door=ssh src=192.0.2.30 host=10.0.0.3 args=close 10.0.0.3\$' '$ACT'"
+check "SIGTERM exits 0" stop_kw
+
+# Journal lines of format 3 another hand wrote: a host that is no host is
+# refused; a good one is closed on its host.
+{
+	echo "knockwatch-journal 3"
+	echo "ssh 192.0.2.40 -oProxyCommand=x - - 1 10 $T/envlog $ACT close -oProxyCommand=x"
+	echo "ssh 192.0.2.41 10.0.0.9 - - 1 10 $T/envlog $ACT close 10.0.0.9"
+} >"$T/state/open"
+chmod 600 "$T/state/open"
+check "daemon starts with a written journal" start_kw
+check "a bad host is refused" grep -q "line 2 refused (bad host)" "$T/kw.err"
+check "a good line closes on its host" wait_for 10 grep -q "event=stop door=ssh src=192.0.2.41 host=10.0.0.9 args=close 10.0.0.9\$" "$ACT"
+check "nothing ran for the bad host" sh -c "! grep -q 'src=192.0.2.40 ' '$ACT'"
 check "SIGTERM exits 0" stop_kw
 done_testing
