@@ -65,6 +65,13 @@ test_canon(void)
 	T_INTEQ(host_canon("a;b", 3, out, sizeof(out)), -1);
 	T_INTEQ(host_canon("1:2:3", 5, out, sizeof(out)), -1);
 	T_INTEQ(host_canon("10.0.0.001", 10, out, sizeof(out)), -1);
+	T_INTEQ(host_canon("10.0.0.256", 10, out, sizeof(out)), -1);
+	T_INTEQ(host_canon("10.0.0", 6, out, sizeof(out)), -1);
+	T_INTEQ(host_canon("10.0.0.1.2", 10, out, sizeof(out)), -1);
+	T_INTEQ(host_canon("10..0.1", 7, out, sizeof(out)), -1);
+	T_INTEQ(host_canon("0.0.0.0", 7, out, sizeof(out)), 7);
+	T_INTEQ(host_canon("255.255.255.255", 15, out, sizeof(out)), 15);
+	T_STREQ(out, "255.255.255.255");
 	T_INTEQ(host_canon("1234", 4, out, sizeof(out)), -1);
 	T_INTEQ(host_canon("a\0b", 3, out, sizeof(out)), -1);
 	T_INTEQ(host_canon("", 0, out, sizeof(out)), -1);
