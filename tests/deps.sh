@@ -5,8 +5,9 @@
 set -eu
 pkgs="gcc make pkg-config libpcre2-dev libyaml-dev libgcrypt20-dev zlib1g-dev libseccomp-dev
       shellcheck openssl netcat-openbsd iproute2 iptables nftables ipset
-      rsyslog logrotate procps mandoc openssh-server openssh-client"
+      rsyslog logrotate procps mandoc"
 missing=""
+pkgs="$pkgs openssh-server openssh-client"	# tests/net/t_fleet_net.sh
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case $st in
