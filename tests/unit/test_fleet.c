@@ -357,10 +357,61 @@ test_hmac(void)
 	seq_free();
 }
 
+/* The parser leaves the header's host field (or a custom pattern's
+ * (?<host>...) group) as a span of the line; host_of_knock makes it
+ * canonical, or refuses it. */
+static void
+test_parse(void)
+{
+	char err[256], buf[HOST_MAX + 1];
+	struct parser *p = parse_new("KNOCK: ", NULL, err, sizeof(err));
+	struct parser *c = parse_new(NULL, "^(?<host>[^ ]+) knock from "
+	    "(?<src>[^ ]+) to (?<dport>[0-9]+)", err, sizeof(err));
+	const char *l1 = "2026-11-23T16:53:16.1+00:00 10.0.0.2 kernel: KNOCK: "
+	    "IN=eth0 OUT= SRC=192.0.2.7 DST=10.0.0.2 LEN=60 PROTO=TCP "
+	    "SPT=40001 DPT=7000 SYN URGP=0";
+	const char *l2 = "Nov 23 16:53:16 Web-1 kernel: KNOCK: IN=eth0 OUT= "
+	    "SRC=192.0.2.7 DST=10.0.0.2 LEN=60 PROTO=TCP SPT=40001 DPT=7000 "
+	    "SYN URGP=0";
+	const char *l3 = "Nov 23 16:53:16 -x kernel: KNOCK: IN=eth0 OUT= "
+	    "SRC=192.0.2.7 DST=10.0.0.2 LEN=60 PROTO=TCP SPT=40001 DPT=7000 "
+	    "SYN URGP=0";
+	struct parse_knock k;
+
+	T_OK(p != NULL && c != NULL, "parsers");
+	if (p == NULL || c == NULL)
+		return;
+	T_INTEQ(parse_line(p, l1, strlen(l1), &k), PARSE_KNOCK);
+	T_OK(k.host == l1 + 28 && k.hostlen == 8, "RFC 3339 host span");
+	T_INTEQ(host_of_knock(1, &k, buf), 0);
+	T_STREQ(k.host, "10.0.0.2");
+	T_INTEQ(parse_line(p, l2, strlen(l2), &k), PARSE_KNOCK);
+	T_OK(k.host == l2 + 16 && k.hostlen == 5, "classic host span");
+	T_INTEQ(host_of_knock(1, &k, buf), 0);
+	T_STREQ(k.host, "web-1");
+	/* Not a fleet source: no host. */
+	T_INTEQ(parse_line(p, l2, strlen(l2), &k), PARSE_KNOCK);
+	T_INTEQ(host_of_knock(0, &k, buf), 0);
+	T_OK(k.host == NULL && k.hostlen == 0, "no host without fleet");
+	T_INTEQ(parse_line(p, l3, strlen(l3), &k), PARSE_KNOCK);
+	T_INTEQ(host_of_knock(1, &k, buf), -1);
+	/* kmsg records have no header, so no host. */
+	T_INTEQ(parse_kmsg(p, l1 + 45, strlen(l1 + 45), &k), PARSE_KNOCK);
+	T_OK(k.host == NULL, "kmsg: no host");
+	T_INTEQ(host_of_knock(1, &k, buf), -1);
+	T_INTEQ(parse_line(c, "10.0.0.3 knock from 192.0.2.9 to 7000", 37, &k),
+	    PARSE_KNOCK);
+	T_INTEQ(host_of_knock(1, &k, buf), 0);
+	T_STREQ(k.host, "10.0.0.3");
+	parse_free(p);
+	parse_free(c);
+}
+
 int
 main(void)
 {
 	test_canon();
+	test_parse();
 	test_static();
 	test_hmac();
 	return t_done();
