@@ -74,7 +74,7 @@ feed(FILE *fp, char *buf, struct parser **parsers, const int *fleet, int np,
 				if (parse_line(parsers[i], p, (size_t)(nl - p),
 				    &k) == PARSE_KNOCK) {
 					/* As source.c: a fleet line's host. */
-					if (host_of_knock(fleet[i], &k,
+					if (host_of_knock(fleet[i], &k, p,
 					    host) == -1)
 						break;
 					(*knocks)++;

@@ -18,6 +18,12 @@
 #                                 NAT); canonicalised as knockwatch does
 #                                 (IPv6 in hexadecimal only, RFC 5952). Not
 #                                 guessed: give it whenever the door binds.
+#                                 knock.sh cannot know whether a door binds
+#                                 (only the server's config says): without
+#                                 --bind at a door that binds, the knocks
+#                                 after the first are not the ones the
+#                                 server derives for your address, the
+#                                 attempt is reset and nothing opens.
 #   --length N                    knocks, 2..16, default 4
 #   --range LO-HI                 default 20000-59999
 #   --protocols tcp|tcp,udp       default tcp
@@ -35,6 +41,14 @@
 # all (this script uses exactly that, once, to check that HOST resolves
 # without sending a packet). nc's exit status after a TCP knock means
 # nothing (the port is closed or dropped by design) and is ignored.
+#
+# One step opens once per user: the server refuses the knocks of a step
+# that has opened (a replay), so a second knock within one step (default
+# 30 s) opens nothing. knock.sh remembers the last step it knocked per host,
+# door and user in $XDG_CACHE_HOME/knockwatch/knocked (or
+# ~/.cache/knockwatch/knocked, the file `knockwatch knock` keeps too) and
+# says so, with the seconds until the next step begins; it knows only this
+# account's knocks, and knocks anyway (the first may have been lost).
 #
 # Caveat: openssl receives the key as a command-line argument (-macopt
 # hexkey:...), which other local users can see in ps; use this script only
@@ -463,4 +477,47 @@ for knock in $line; do
 		nc -z -w1 "$host" "$port" >/dev/null 2>&1 || :
 	fi
 done
+
+# A second knock within one step opens nothing: say so (see above).
+remember_step() {
+	case ${XDG_CACHE_HOME:-} in
+	/*) cdir=$XDG_CACHE_HOME/knockwatch ;;
+	*)
+		case ${HOME:-} in
+		/*) cdir=$HOME/.cache/knockwatch ;;
+		*) return 0 ;;
+		esac
+		;;
+	esac
+	cfile=$cdir/knocked
+	now=$(date +%s)
+	prev=''
+	if [ -r "$cfile" ]; then
+		prev=$(awk -v h="$host" -v d="$door" -v u="$user" \
+		    '$1 == h && $2 == d && $3 == u { s = $4 } END { print s }' \
+		    "$cfile") || prev=''
+	fi
+	rec=$step
+	if uint "$prev" && [ "$num" -ge "$step" ]; then
+		rec=$num
+		next=$(((step + 1) * period - now))
+		[ "$next" -ge 0 ] || next=0
+		printf '%s: door %s, user %s: this account knocked %s with step %s already; the server opens each step once per user and refuses a spent step'"'"'s knocks as a replay, so these open nothing if that knock arrived. The next step begins in %s s.\n' \
+		    "$prog" "$door" "$user" "$host" "$num" "$next" >&2
+	fi
+	mkdir -p "$cdir" 2>/dev/null && chmod 700 "$cdir" 2>/dev/null || return 0
+	ctmp=$cfile.$$
+	if {
+		if [ -r "$cfile" ]; then
+			awk -v h="$host" -v d="$door" -v u="$user" \
+			    '!($1 == h && $2 == d && $3 == u)' "$cfile" | tail -n 63
+		fi
+		printf '%s %s %s %s %s\n' "$host" "$door" "$user" "$rec" "$now"
+	} >"$ctmp" 2>/dev/null; then
+		mv -f "$ctmp" "$cfile" 2>/dev/null || rm -f "$ctmp"
+	else
+		rm -f "$ctmp"
+	fi
+}
+remember_step
 [ -z "$open" ] || printf 'open=%s\n' "$open"

@@ -68,19 +68,83 @@ cli_usage(FILE *fp)
 "       knockwatch genkey\n", fp);
 }
 
-/* Prints the message (if any) and the usage; returns EX_USAGE. */
+/* Each subcommand's --help: its own options, described. */
+static const char cli_help_sequence[] =
+"usage: knockwatch sequence -c CONFIG --door D [--user U]\n"
+"           [--step N | --time UNIX] [--bind IP]\n"
+"       knockwatch sequence (--key HEX | --key-file FILE) --door D --user U\n"
+"           [--step N | --time UNIX] [--period S] [--bind IP] [--length N]\n"
+"           [--range LO-HI] [--protocols tcp|tcp,udp] [--open-range LO-HI]\n"
+"  Prints an HMAC door's current sequence (knockwatch/2), one line:\n"
+"  proto/port ... [open=PORT].\n"
+"  -c, --config FILE     the door's settings and the user's key from FILE\n"
+"  --door D, --user U    the door and the user (the derivation's input)\n"
+"  --key HEX, --key-file FILE  the user's key, without -c\n"
+"  --step N, --time UNIX the time step (default: now / --period)\n"
+"  --bind IP             the client address the server sees (bind_source)\n"
+"  --period S, --length N, --range LO-HI, --protocols P, --open-range LO-HI\n"
+"                        the door's parameters, without -c (defaults 30,\n"
+"                        4, 20000-59999, tcp)\n"
+"  -h, --help            this text\n"
+"  Exit: 0, 64 usage, 66 key file, 78 config.\n";
+
+static const char cli_help_knock[] =
+"usage: knockwatch knock HOST [-4 | -6] [-v] [--delay MS]\n"
+"           [--bind IP | --bind-source] [--step N | --time UNIX]\n"
+"           (-c CONFIG --door D [--user U] | --sequence \"7000/tcp 8000/udp\" |\n"
+"            (--key HEX | --key-file FILE) --door D --user U [--period S]\n"
+"            [--length N] [--range LO-HI] [--protocols tcp|tcp,udp]\n"
+"            [--open-range LO-HI])\n"
+"  Sends a door's knocks to HOST: a TCP SYN or a 1-byte UDP datagram each.\n"
+"  -4, -6                HOST's IPv4 or IPv6 address only\n"
+"  -v, --verbose         print each knock\n"
+"  --delay MS            between knocks (0-60000, default 100)\n"
+"  --sequence \"P/proto ...\"  a static door's knocks (no key)\n"
+"  --bind IP             the address the server sees (behind NAT)\n"
+"  --bind-source         derive for the address the kernel picks\n"
+"  -c, --door, --user, --key, --key-file, --step, --time, --period,\n"
+"  --length, --range, --protocols, --open-range: as for sequence\n"
+"  -h, --help            this text\n"
+"  Exit: 0, 64 usage, 66 key file, 68 HOST not found, 74 send failed,\n"
+"  78 config.\n";
+
+static const char cli_help_genkey[] =
+"usage: knockwatch genkey\n"
+"  Prints a fresh 32-byte key as 64 hex digits, for a user's key or\n"
+"  key_file. No options but -h, --help (this text).\n";
+
+/* The subcommand being parsed, for its one-line errors. */
+static const char *cli_sub = "sequence";
+
+/* Prints one line: the program, the subcommand, the message and where
+ * its help is; returns EX_USAGE. No usage dump. */
 int
 cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	fprintf(stderr, "knockwatch %s: ", cli_sub);
 	if (fmt != NULL) {
 		va_start(ap, fmt);
-		vwarnx(fmt, ap);
+		vfprintf(stderr, fmt, ap);
 		va_end(ap);
-	}
-	cli_usage(stderr);
+	} else
+		fputs("bad usage", stderr);
+	fprintf(stderr, " (knockwatch %s --help)\n", cli_sub);
 	return EX_USAGE;
+}
+
+/* getopt's complaint, as one line of ours (opterr is 0). */
+static int
+cli_getopt_error(int ch, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	if (ch == ':')
+		return cli_usage_error("option %s needs a value", arg);
+	if (optopt != 0 && arg[0] == '-' && arg[1] != '-')
+		return cli_usage_error("unknown option -%c", optopt);
+	return cli_usage_error("unknown option %s", arg);
 }
 
 /* Whole-string unsigned decimal in lo..hi. */
@@ -139,7 +203,9 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 	/* glibc: optind 0 reinitialises getopt fully (main may have used
 	 * it); the leading '-' hands positional arguments to us in order. */
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, o->knock ? "-46c:hv" : "-c:h",
+	opterr = 0;
+	cli_sub = o->knock ? "knock" : "sequence";
+	while ((ch = getopt_long(argc, argv, o->knock ? "-:46c:hv" : "-:c:h",
 	    cli_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 1:
@@ -158,7 +224,8 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 			o->config = optarg;
 			break;
 		case 'h':
-			cli_usage(stdout);
+			fputs(o->knock ? cli_help_knock : cli_help_sequence,
+			    stdout);
 			return -1;
 		case 'v':
 			o->verbose = 1;
@@ -251,43 +318,40 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 			o->seqtext = optarg;
 			break;
 		default:
-			return cli_usage_error(NULL);
+			return cli_getopt_error(ch, argv);
 		}
 	}
 	if (o->knock && o->host == NULL)
-		return cli_usage_error("%s: no HOST given", "knock");
+		return cli_usage_error("no HOST given");
 	if (o->has_step && o->has_time)
-		return cli_usage_error("%s: give --step or --time, not both",
-		    argv[0]);
+		return cli_usage_error("give --step or --time, not both");
 	if (o->bind != NULL && o->bind_source)
-		return cli_usage_error("%s: give --bind or --bind-source, not "
-		    "both", argv[0]);
+		return cli_usage_error("give --bind or --bind-source, not "
+		    "both");
 	if (o->seqtext != NULL) {
 		if (o->config || o->keyhex || o->keyfile || o->door ||
 		    o->user || o->derive_opts || o->has_step || o->has_time ||
 		    o->bind || o->bind_source)
-			return cli_usage_error("%s: --sequence takes no "
-			    "key, door, user or derivation options", argv[0]);
+			return cli_usage_error("--sequence takes no "
+			    "key, door, user or derivation options");
 		return 0;
 	}
 	if (o->config != NULL) {
 		if (o->keyhex || o->keyfile || o->derive_opts)
-			return cli_usage_error("%s: with -c the key and the "
-			    "door's settings come from the config", argv[0]);
+			return cli_usage_error("with -c the key and the "
+			    "door's settings come from the config");
 		if (o->door == NULL)
-			return cli_usage_error("%s: -c needs --door", argv[0]);
+			return cli_usage_error("-c needs --door");
 		return 0;
 	}
 	if ((o->keyhex != NULL) == (o->keyfile != NULL))
-		return cli_usage_error("%s: give one of --key, --key-file or "
-		    "-c CONFIG", argv[0]);
+		return cli_usage_error("give one of --key, --key-file or "
+		    "-c CONFIG");
 	if (o->door == NULL || o->user == NULL)
-		return cli_usage_error("%s: --door and --user are required",
-		    argv[0]);
+		return cli_usage_error("--door and --user are required");
 	if (o->length > (unsigned)o->hi - o->lo + 1)
-		return cli_usage_error("%s: --length exceeds the number of "
-		    "ports in --range (a sequence never repeats a port)",
-		    argv[0]);
+		return cli_usage_error("--length exceeds the number of "
+		    "ports in --range (a sequence never repeats a port)");
 	return 0;
 }
 
@@ -301,10 +365,11 @@ cli_genkey(int argc, char **argv)
 	if (argc > 1) {
 		if (strcmp(argv[1], "-h") == 0 ||
 		    strcmp(argv[1], "--help") == 0) {
-			cli_usage(stdout);
+			fputs(cli_help_genkey, stdout);
 			return 0;
 		}
-		return cli_usage_error("%s: takes no arguments", "genkey");
+		cli_sub = "genkey";
+		return cli_usage_error("takes no arguments");
 	}
 	if (seq_init() == -1) {
 		warnx("cannot initialise libgcrypt");

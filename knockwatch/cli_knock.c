@@ -3,6 +3,7 @@
  * block (name resolution, the delay between knocks); it never sends
  * anything but the knocks. */
 #include "cli.h"
+#include "cli_last.h"
 #include "cli_seq.h"
 
 #include <err.h>
@@ -125,8 +126,8 @@ cli_knock(int argc, char **argv)
 		 * family, so resolve only that family. */
 		if (addr_parse(o.bind, strlen(o.bind), &ba) == 0) {
 			if (o.family != AF_UNSPEC && o.family != ba.family)
-				return cli_usage_error("%s: --bind and -4/-6 "
-				    "disagree", "knock");
+				return cli_usage_error("--bind and -4/-6 "
+				    "disagree");
 			o.family = ba.family;
 		}
 	}
@@ -178,6 +179,11 @@ cli_knock(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* A second knock within one step opens nothing: say so, and when
+	 * the next step begins (cli_last.c). */
+	if (s.hmac)
+		(void)cli_last_knocked(o.host, o.door, o.user, s.step,
+		    s.period, time(NULL));
 	if (s.has_open)
 		printf("open=%u\n", s.open_port);
 	rc = 0;

@@ -209,8 +209,10 @@ cli_seq_from_config(const struct cli_opts *o, const struct config *c,
 	if (!s->bind_source && o->bind != NULL)
 		warnx("door %s does not bind sequences to the source "
 		    "address: ignoring --bind", o->door);
-	seq_params_from(&p, c, di, ui, cli_seq_step(o, d->hmac.period),
-	    s->bind);
+	s->hmac = 1;
+	s->period = d->hmac.period ? d->hmac.period : 30;
+	s->step = cli_seq_step(o, d->hmac.period);
+	seq_params_from(&p, c, di, ui, s->step, s->bind);
 	if (host[0] != '\0') {
 		snprintf(field, sizeof(field), "%s@%s", name, host);
 		p.door = field;
@@ -264,6 +266,9 @@ cli_seq_build(const struct cli_opts *o, struct cli_seq *s)
 	p.door = o->door;
 	p.user = o->user;
 	p.step = cli_seq_step(o, o->period);
+	s->hmac = 1;
+	s->step = p.step;
+	s->period = o->period ? o->period : 30;
 	p.bind = s->bind;
 	p.length = o->length;
 	p.lo = o->lo;

@@ -17,6 +17,9 @@ struct cli_seq {
 	unsigned n;
 	int has_open;
 	uint16_t open_port;
+	int hmac;			/* derived: step and period are set */
+	uint64_t step;			/* the HMAC time step derived */
+	unsigned period;		/* its seconds */
 	int bind_source;		/* the source address is part of msg */
 	char bind[ADDR_STRLEN];		/* canonical; "" until known */
 };

@@ -17,6 +17,8 @@
 
 #include <yaml.h>
 
+#include "yamlerr.h"
+
 #define CONFIG_MAX_DEPTH	32
 
 static int __attribute__((format(printf, 4, 0)))
@@ -147,16 +149,22 @@ cnode_load(struct cctx *x, const unsigned char *buf, size_t len)
 				reader_mark(buf, len, p.problem_offset, &rm);
 				m = &rm;
 			}
-			if (p.context != NULL)
-				cerr_at(x, m->line + 1, m->column + 1,
-				    "YAML syntax error: %s %s (started at "
-				    "line %zu)", p.problem ? p.problem :
-				    "unknown error", p.context,
-				    p.context_mark.line + 1);
-			else
-				cerr_at(x, m->line + 1, m->column + 1,
-				    "YAML syntax error: %s", p.problem ?
-				    p.problem : "unknown error");
+			{
+				char why[400];
+
+				yamlerr_explain(buf, len, (unsigned)m->line + 1,
+				    (unsigned)m->column + 1, p.problem ?
+				    p.problem : "unknown error", why,
+				    sizeof(why));
+				if (p.context != NULL &&
+				    strncmp(why, "YAML syntax", 11) == 0)
+					cerr_at(x, m->line + 1, m->column + 1,
+					    "%s %s (started at line %zu)", why,
+					    p.context, p.context_mark.line + 1);
+				else
+					cerr_at(x, m->line + 1, m->column + 1,
+					    "%s", why);
+			}
 			failed = 1;
 			break;
 		}
@@ -321,8 +329,8 @@ out:
 	return buf;
 }
 
-static unsigned
-edit_distance(const char *a, const char *b)
+unsigned
+cnode_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
 	unsigned row[KW_NAME_MAX + 1], prev, tmp, v;
@@ -363,12 +371,22 @@ cnode_words(const char *const *words, const char *s, char *buf, size_t len,
 		if (off < len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s",
 			    i ? ", " : "", words[i]);
-		if (s != NULL && (d = edit_distance(s, words[i])) < bestd) {
+		if (s != NULL && (d = cnode_distance(s, words[i])) < bestd) {
 			bestd = d;
 			*best = words[i];
 		}
 	}
 }
+
+/* What knockd calls what knockwatch calls the value: knockd's names are
+ * too far from ours for the edit distance to suggest them. */
+static const char *const knockd_names[][2] = {
+	{ "seq_timeout", "timeout" }, { "tcpflags", "tcp_flags" },
+	{ "command", "start" }, { "start_command", "start" },
+	{ "stop_command", "stop" }, { "sequences", "sequence" },
+	{ "one_time_sequences", "hmac" }, { "logfile", "log" },
+	{ "usesyslog", "log" },
+};
 
 static int
 unknown_key(struct cctx *x, const struct cnode *k, const char *where,
@@ -376,8 +394,19 @@ unknown_key(struct cctx *x, const struct cnode *k, const char *where,
 {
 	const char *best;
 	char list[256];
+	size_t i, j;
 
 	cnode_words(keys, k->s, list, sizeof(list), &best);
+	for (i = 0; i < sizeof(knockd_names) / sizeof(knockd_names[0]); i++) {
+		if (strcasecmp(k->s, knockd_names[i][0]) != 0)
+			continue;
+		for (j = 0; keys[j] != NULL; j++)
+			if (strcmp(keys[j], knockd_names[i][1]) == 0)
+				return cerr(x, k, "unknown key '%.64s' in %s; "
+				    "did you mean '%s'? (knockd's %s) (valid "
+				    "keys: %s)", k->s, where, keys[j],
+				    knockd_names[i][0], list);
+	}
 	if (best != NULL)
 		return cerr(x, k, "unknown key '%.64s' in %s; did you mean "
 		    "'%s'? (valid keys: %s)", k->s, where, best, list);

@@ -45,6 +45,8 @@ unsigned char *cnode_read(struct cctx *x, size_t *lenp);
 /* The tree of the first YAML document in buf (no aliases, no custom tags,
  * bounded depth), or NULL with the error in x->err. Free with cnode_free. */
 struct cnode *cnode_load(struct cctx *x, const unsigned char *buf, size_t len);
+/* The edit distance of a and b (UINT_MAX past KW_NAME_MAX bytes). */
+unsigned cnode_distance(const char *a, const char *b);
 /* Writes "w1, w2, ..." of the NULL-terminated words into buf and sets
  * *best to the word closest to s (edit distance < 3), or NULL. */
 void cnode_words(const char *const *words, const char *s, char *buf,

@@ -77,7 +77,8 @@ load_top(struct cctx *x, const struct cnode *root)
 	const char *where = "the top level";
 	const struct cnode *v;
 
-	if (cnode_map(x, root, where, top_keys, NULL) == -1)
+	if (config_check_misplaced(x, root, top_keys) == -1 ||
+	    cnode_map(x, root, where, top_keys, NULL) == -1)
 		return -1;
 	if ((v = cnode_get(root, "state_dir")) != NULL) {
 		if (cnode_str(x, v, "state_dir", where, &c->state_dir) == -1)

@@ -46,6 +46,11 @@ get_knock(struct cctx *x, const struct cnode *n, const char *where,
 		return -1;
 	slash = strchr(n->s, '/');
 	plen = slash ? (size_t)(slash - n->s) : n->len;
+	/* knockd writes 7000:udp; say so rather than "bad port". */
+	if (slash == NULL && strchr(n->s, ':') != NULL)
+		return cerr(x, n, "bad knock '%.32s' in sequence of %s: "
+		    "knockd's PORT:PROTO is PORT/PROTO here (7000/udp)", n->s,
+		    where);
 	if (cnode_dec(n->s, plen, 65535, &port) == -1 || port == 0)
 		return cerr(x, n, "bad port '%.*s' in sequence of %s: expected "
 		    "1..65535, optionally followed by /tcp or /udp",
@@ -201,11 +206,64 @@ get_cmd(struct cctx *x, const struct cnode *n, const char *key,
 	return 0;
 }
 
+/* The journalctl output formats whose header the parser reads (syshdr.c). */
+static const char *const journal_formats[] = { "short", "short-precise",
+    "short-iso", "short-iso-precise", "short-full", "short-monotonic",
+    "short-unix", "with-unit", NULL };
+
+/* journalctl's short options that take a value ("-o json", "-ojson",
+ * "-kfo json"): in a cluster the first of them takes the rest. */
+static const char journal_argopts[] = "bcDFgiIMnoptSTuU";
+
+/*
+ * A command source that runs journalctl: the value of its -o/--output
+ * ("short" when absent, journalctl's default), or NULL with *bad set to
+ * the value when it is a format the parser cannot read. Returns 0, or -1
+ * when the format is unreadable.
+ */
+static int
+check_journal_output(char *const *argv, const char **bad)
+{
+	const char *base, *val = "short", *a, *q;
+	int i, k;
+
+	base = strrchr(argv[0], '/');
+	base = base != NULL ? base + 1 : argv[0];
+	if (strcmp(base, "journalctl") != 0)
+		return 0;
+	for (i = 1; argv[i] != NULL; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strncmp(a, "--output=", 9) == 0)
+			val = a + 9;
+		else if (strcmp(a, "--output") == 0 && argv[i + 1] != NULL)
+			val = argv[++i];
+		else if (a[0] == '-' && a[1] != '-' && a[1] != '\0') {
+			for (q = a + 1; *q != '\0'; q++)
+				if (strchr(journal_argopts, *q) != NULL)
+					break;
+			if (*q != 'o')
+				continue;
+			if (q[1] != '\0')
+				val = q + 1;
+			else if (argv[i + 1] != NULL)
+				val = argv[++i];
+		}
+	}
+	for (k = 0; journal_formats[k] != NULL; k++)
+		if (strcmp(val, journal_formats[k]) == 0)
+			return 0;
+	*bad = val;
+	return -1;
+}
+
 static int
 load_source(struct cctx *x, const struct cnode *m, struct config_source *s)
 {
 	const char *where = "source";
 	const struct cnode *f, *k, *c, *v;
+	const char *jfmt = NULL;
 	char perr[256];
 	struct parser *p;
 	size_t i;
@@ -242,6 +300,12 @@ load_source(struct cctx *x, const struct cnode *m, struct config_source *s)
 		if (strchr(s->argv[0], '/') != NULL &&
 		    check_exec(x, v, "command", where, s->argv[0]) == -1)
 			return -1;
+		if (check_journal_output(s->argv, &jfmt) == -1)
+			return cerr(x, v, "command: journalctl -o %.40s writes "
+			    "lines knockwatch cannot read; use -o short, "
+			    "short-precise, short-iso, short-iso-precise, "
+			    "short-full, short-monotonic, short-unix or "
+			    "with-unit", jfmt);
 	}
 	if ((v = cnode_get(m, "from_start")) != NULL) {
 		if (cnode_bool(x, v, "from_start", where, &s->from_start) == -1)
@@ -308,6 +372,23 @@ config_check_sources(struct cctx *x, const struct cnode *n)
 	return 0;
 }
 
+/* The defined user closest to name (edit distance < 3), or NULL: one
+ * pass over the users, however many there are. */
+static const char *
+closest_user(const struct config *c, const char *name)
+{
+	const char *best = NULL;
+	unsigned d, bestd = 3;
+	int i;
+
+	for (i = 0; i < c->nusers; i++)
+		if ((d = cnode_distance(name, c->users[i].name)) < bestd) {
+			bestd = d;
+			best = c->users[i].name;
+		}
+	return best;
+}
+
 static int
 load_hmac(struct cctx *x, const struct cnode *m, const char *door,
     struct config_door *d)
@@ -348,9 +429,19 @@ load_hmac(struct cctx *x, const struct cnode *m, const char *door,
 			if (cnode_scalar(x, v->kid[i], "users", where) == -1)
 				goto out;
 			if ((j = config_user_index(c, v->kid[i]->s)) == -1) {
-				cerr(x, v->kid[i], "unknown user '%.64s' in "
-				    "%s (users are defined under 'users:')",
-				    v->kid[i]->s, where);
+				const char *near = closest_user(c,
+				    v->kid[i]->s);
+
+				if (near != NULL)
+					cerr(x, v->kid[i], "unknown user "
+					    "'%.64s' in %s; did you mean '%s'? "
+					    "(users are defined under 'users:')",
+					    v->kid[i]->s, where, near);
+				else
+					cerr(x, v->kid[i], "unknown user "
+					    "'%.64s' in %s (users are defined "
+					    "under 'users:')", v->kid[i]->s,
+					    where);
 				goto out;
 			}
 			if (seen[j]) {
@@ -573,8 +664,10 @@ load_door(struct cctx *x, const struct cnode *name, const struct cnode *m,
 	if (seq != NULL) {
 		if (seq->type != CN_SEQ)
 			return cerr(x, seq, "sequence of %s: expected a list "
-			    "like [7000/tcp, 8000/udp], got %s", where,
-			    cnode_kind(seq));
+			    "like [7000/tcp, 8000/udp], got %s%s", where,
+			    cnode_kind(seq), seq->type == CN_SCALAR &&
+			    strchr(seq->s, ',') != NULL ? " (knockd's "
+			    "7000,8000:udp is [7000/tcp, 8000/udp] here)" : "");
 		if (seq->nkid == 0)
 			return cerr(x, seq, "empty sequence in %s", where);
 		if (seq->nkid > KW_MAX_SEQ)
@@ -637,5 +730,116 @@ config_check_doors(struct cctx *x, const struct cnode *n)
 		if (load_door(x, n->kid[i], n->kid[i + 1],
 		    &c->doors[i / 2]) == -1)
 			return -1;
+	return 0;
+}
+
+static int
+is_word(const char *const *words, const char *s)
+{
+	int i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(words[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* The last entry of mapping m (a door, say) that starts before line, or
+ * -1: the block a key below it was meant to be in. */
+static long
+block_before(const struct cnode *m, unsigned line)
+{
+	long found = -1;
+	size_t i;
+
+	for (i = 0; m != NULL && m->type == CN_MAP && i + 1 < m->nkid; i += 2)
+		if (m->kid[i]->line < line && m->kid[i + 1]->type == CN_MAP)
+			found = (long)i;
+	return found;
+}
+
+/* "'K' landed outside door 'D' (line N)...": k is the stray key, name the
+ * door's name node, body its mapping, what "door" or "the hmac section of
+ * door". */
+static int
+landed(struct cctx *x, const struct cnode *k, const char *at,
+    const char *what, const struct cnode *name, const struct cnode *body)
+{
+	if (body->nkid == 0)
+		return cerr(x, k, "'%.64s' landed outside %s '%s' (line %u), "
+		    "%s: indent it under '%s'", k->s, what, name->s,
+		    name->line, at, name->s);
+	return cerr(x, k, "'%.64s' landed outside %s '%s' (line %u), %s "
+	    "(column %u): indent it to column %u, like its other keys (line "
+	    "%u)", k->s, what, name->s, name->line, at, k->col,
+	    body->kid[0]->col, body->kid[0]->line);
+}
+
+/* Door keys (and an hmac door's hmac keys) dedented into the doors map,
+ * or into the door. */
+static int
+misplaced_in_doors(struct cctx *x, const struct cnode *doors)
+{
+	const struct cnode *k, *v, *hm;
+	long p;
+	size_t i, j;
+
+	for (i = 0; i + 1 < doors->nkid; i += 2) {
+		k = doors->kid[i];
+		v = doors->kid[i + 1];
+		if (k->type != CN_SCALAR)
+			continue;
+		if (v->type != CN_MAP && is_word(door_keys, k->s)) {
+			if ((p = block_before(doors, k->line)) == -1)
+				return cerr(x, k, "'%.64s' is a key of a door "
+				    "but sits directly under 'doors:', where "
+				    "door names go: put it inside a door",
+				    k->s);
+			return landed(x, k, "where door names go", "door",
+			    doors->kid[p], doors->kid[p + 1]);
+		}
+		if (v->type != CN_MAP ||
+		    (hm = cnode_get(v, "hmac")) == NULL || hm->type != CN_MAP)
+			continue;
+		for (j = 0; j + 1 < v->nkid; j += 2) {
+			k = v->kid[j];
+			if (k->type == CN_SCALAR && !is_word(door_keys, k->s) &&
+			    is_word(hmac_keys, k->s) && hm->line < k->line)
+				return landed(x, k, "among the door's keys",
+				    "the hmac section of door", doors->kid[i],
+				    hm);
+		}
+	}
+	return 0;
+}
+
+int
+config_check_misplaced(struct cctx *x, const struct cnode *root,
+    const char *const *top_keys)
+{
+	const struct cnode *k, *doors, *src;
+	long p;
+	size_t i;
+
+	if (root->type != CN_MAP)
+		return 0;
+	doors = cnode_get(root, "doors");
+	src = cnode_get(root, "sources");
+	for (i = 0; i + 1 < root->nkid; i += 2) {
+		k = root->kid[i];
+		if (k->type != CN_SCALAR || is_word(top_keys, k->s))
+			continue;
+		if (is_word(door_keys, k->s) &&
+		    (p = block_before(doors, k->line)) != -1)
+			return landed(x, k, "at the top level", "door",
+			    doors->kid[p], doors->kid[p + 1]);
+		if (is_word(source_keys, k->s) && src != NULL &&
+		    src->type == CN_SEQ && src->line < k->line)
+			return cerr(x, k, "'%.64s' landed outside the sources "
+			    "list (line %u), at the top level: indent it like "
+			    "the other keys of its source", k->s, src->line);
+	}
+	if (doors != NULL && doors->type == CN_MAP)
+		return misplaced_in_doors(x, doors);
 	return 0;
 }

@@ -12,6 +12,13 @@ extern const char *const config_check_flags[];
  * config_check_doors needs the users loaded first (hmac doors name them). */
 int config_check_sources(struct cctx *x, const struct cnode *n);
 int config_check_doors(struct cctx *x, const struct cnode *n);
+/* A key that an indentation slip moved out of the block it belongs to
+ * (a door's stop_after dedented to the top level, say): 0 when root has
+ * none, else -1 with "'KEY' landed outside door 'D' (line N)..." in
+ * x->err. top_keys: the top level's own keys. Run before the sections are
+ * checked, so the slip is reported rather than what it left missing. */
+int config_check_misplaced(struct cctx *x, const struct cnode *root,
+    const char *const *top_keys);
 /* allow: and deny: of mapping m (the top level or a door) into acl. */
 int config_check_acl(struct cctx *x, const struct cnode *m, const char *where,
     struct config_acl *acl);

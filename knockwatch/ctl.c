@@ -1,11 +1,12 @@
-/* ctl.c — the status socket and its client. The daemon side accepts a
- * connection, writes the report and closes it; it reads nothing from the
- * client, so the socket offers no way to change the daemon. */
+/* ctl.c — the status socket's server half: accepts root's connections,
+ * reads one request line from each (bounded, never blocking) and hands it
+ * to the handler, which answers at once or later with ctl_reply. A client
+ * that sends nothing in time, or more than a line, is answered with a
+ * refusal and closed. The requests themselves are control.c's. */
 #include "ctl.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,142 +18,190 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "config.h"
 #include "ev.h"
 #include "log.h"
 #include "state.h"
 
+#define CTL_CONNS 16		/* clients at once; more wait in listen() */
+#define CTL_READ_MS 2000	/* to send the request line */
+#define CTL_ANSWER_MS 30000	/* for the handler's answer */
+
 static int ctl_fd = -1;
 static char ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-static ctl_report_fn ctl_report;
+static ctl_request_fn ctl_request;
 static void *ctl_self;
 
-struct ctl_buf {
-	char *p;
-	size_t len, cap;
-};
+static struct ctl_conn {
+	int fd;			/* -1: free */
+	int handed;		/* the request went to the handler */
+	unsigned gen;
+	kw_ms deadline;
+	size_t len;
+	char buf[CTL_MAX_REQUEST + 1];
+} conns[CTL_CONNS];
+static unsigned ctl_gen;
+static int nconns;
+static int paused;		/* every slot taken: not accepting */
 
-static void
-buf_char(struct ctl_buf *b, char ch)
+static void on_accept(void *arg, int fd, uint32_t events);
+
+static unsigned
+id_of(const struct ctl_conn *c)
 {
-	if (b->p == NULL || b->len + 2 > b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 4096;
-		char *np;
-		if (ncap > CTL_MAX_REPORT || (np = realloc(b->p, ncap)) == NULL)
-			return;
-		b->p = np;
-		b->cap = ncap;
-	}
-	b->p[b->len++] = ch;
+	return (c->gen << 8) | (unsigned)(c - conns);
+}
+
+static struct ctl_conn *
+conn_of(unsigned id)
+{
+	struct ctl_conn *c;
+
+	if ((id & 0xff) >= CTL_CONNS)
+		return NULL;
+	c = &conns[id & 0xff];
+	return c->fd != -1 && c->gen == id >> 8 ? c : NULL;
 }
 
 static void
-buf_line(void *arg, const char *line)
+conn_close(struct ctl_conn *c)
 {
-	struct ctl_buf *b = arg;
-	size_t l = strlen(line);
-
-	if (b->p == NULL || b->len + l + 2 > b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 4096;
-		char *np;
-		while (ncap < b->len + l + 2)
-			ncap *= 2;
-		if (ncap > CTL_MAX_REPORT || (np = realloc(b->p, ncap)) == NULL)
-			return;
-		b->p = np;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, line, l);
-	b->len += l;
-	b->p[b->len++] = '\n';
+	if (!c->handed)
+		ev_del(c->fd);	/* else out of the epoll set already */
+	close(c->fd);
+	c->fd = -1;
+	nconns--;
+	if (paused && ctl_fd != -1 &&
+	    ev_add(ctl_fd, EPOLLIN, on_accept, NULL) == 0)
+		paused = 0;
 }
 
-#define CTL_PENDING 16		/* clients waiting for the worker's part */
-#define CTL_WAIT_MS 2000	/* then they get the parent's part alone */
-
-static int pending[CTL_PENDING];
-static int npending;
-static kw_ms pending_since;
-static ctl_ask_fn ctl_ask;
-
-/* Writes part (the worker's lines, or a note when there is none) and the
- * parent's report to client c, and closes it. */
-static void
-answer(int c, const char *part, size_t len)
+void
+ctl_reply(unsigned id, int ok, const char *text, size_t len)
 {
-	static const char none[] = "worker: no answer\n";
-	struct ctl_buf b = { NULL, 0, 0 };
+	struct ctl_conn *c = conn_of(id);
+	const char *head = ok ? "OK\n" : "ERR\n";
+	struct timeval tv = { 0, 200000 };
+	int flags;
 
-	if (part == NULL) {
-		part = none;
-		len = sizeof(none) - 1;
+	if (c == NULL)
+		return;		/* timed out and answered already */
+	/* Blocking with a short send timeout: a client that does not read
+	 * cannot hold the loop for long. */
+	if ((flags = fcntl(c->fd, F_GETFL)) != -1)
+		fcntl(c->fd, F_SETFL, flags & ~O_NONBLOCK);
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (write(c->fd, head, strlen(head)) > 0)
+		for (size_t off = 0; off < len;) {
+			ssize_t n = write(c->fd, text + off, len - off);
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+	conn_close(c);
+}
+
+static void
+on_client(void *arg, int fd, uint32_t events)
+{
+	struct ctl_conn *c = arg;
+	char *nl;
+	ssize_t n;
+
+	(void)fd;
+	(void)events;
+	if (c->handed)
+		return;
+	n = read(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		c->len += (size_t)n;
+	c->buf[c->len] = '\0';
+	if ((nl = memchr(c->buf, '\n', c->len)) == NULL) {
+		static const char bad[] = "request too long or incomplete\n";
+
+		if (n > 0 && c->len < sizeof(c->buf) - 1)
+			return;		/* more to come */
+		ctl_reply(id_of(c), 0, bad, sizeof(bad) - 1);
+		return;
 	}
-	for (size_t i = 0; i < len; i++)
-		if (b.len + 2 < CTL_MAX_REPORT)
-			buf_char(&b, part[i]);
-	ctl_report(ctl_self, buf_line, &b);
-	for (size_t off = 0; off < b.len;) {
-		ssize_t n = write(c, b.p + off, b.len - off);
-		if (n <= 0)
-			break;
-		off += (size_t)n;
+	*nl = '\0';
+	if (memchr(c->buf, '\0', (size_t)(nl - c->buf)) != NULL) {
+		static const char bad[] = "request has a NUL byte\n";
+
+		ctl_reply(id_of(c), 0, bad, sizeof(bad) - 1);
+		return;
 	}
-	free(b.p);
-	close(c);
+	/* Nothing more is read from it: the answer is all that is left. */
+	ev_del(c->fd);
+	c->handed = 1;
+	c->deadline = clock_now_ms() + CTL_ANSWER_MS;
+	ctl_request(ctl_self, id_of(c), c->buf);
 }
 
 static void
 on_accept(void *arg, int fd, uint32_t events)
 {
-	struct timeval tv = { 0, 200000 };
-	int c;
+	struct ctl_conn *c = NULL;
+	int s;
 
 	(void)arg;
 	(void)events;
-	if ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) == -1)
-		return;
-	/* A client that does not read cannot hold the loop for long. */
-	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (ctl_ask == NULL || npending == CTL_PENDING) {
-		answer(c, NULL, 0);
+	for (int i = 0; i < CTL_CONNS; i++)
+		if (conns[i].fd == -1)
+			c = &conns[i];
+	if (c == NULL) {
+		/* Full: the others wait in the backlog until one ends. */
+		ev_del(fd);
+		paused = 1;
 		return;
 	}
-	pending[npending++] = c;
-	if (npending == 1) {
-		pending_since = clock_now_ms();
-		ctl_ask(ctl_self);
+	if ((s = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) == -1)
+		return;
+	c->fd = s;
+	c->handed = 0;
+	c->len = 0;
+	c->gen = ++ctl_gen & 0xffffff;
+	c->deadline = clock_now_ms() + CTL_READ_MS;
+	nconns++;
+	if (ev_add(s, EPOLLIN, on_client, c) == -1) {
+		close(s);
+		c->fd = -1;
+		nconns--;
 	}
-}
-
-void
-ctl_answer(const char *part, size_t len)
-{
-	for (int i = 0; i < npending; i++)
-		answer(pending[i], part, len);
-	npending = 0;
 }
 
 kw_ms
 ctl_deadline(void)
 {
-	return npending > 0 ? pending_since + CTL_WAIT_MS : KW_MS_NEVER;
+	kw_ms next = KW_MS_NEVER;
+
+	for (int i = 0; i < CTL_CONNS && nconns > 0; i++)
+		if (conns[i].fd != -1 && conns[i].deadline < next)
+			next = conns[i].deadline;
+	return next;
 }
 
 void
 ctl_tick(kw_ms now)
 {
-	if (npending > 0 && now >= pending_since + CTL_WAIT_MS)
-		ctl_answer(NULL, 0);
+	static const char late[] = "no answer in time\n";
+
+	for (int i = 0; i < CTL_CONNS && nconns > 0; i++)
+		if (conns[i].fd != -1 && now >= conns[i].deadline)
+			ctl_reply(id_of(&conns[i]), 0, late, sizeof(late) - 1);
 }
 
 int
-ctl_open(const char *dir, ctl_report_fn report, ctl_ask_fn ask, void *self)
+ctl_open(const char *dir, ctl_request_fn request, void *self)
 {
 	struct sockaddr_un sun;
 	char err[PATH_MAX + 256];
 	mode_t old;
 	int dfd;
 
+	for (int i = 0; i < CTL_CONNS; i++)
+		conns[i].fd = -1;
 	/* Never chmod through a link: checked and changed by descriptor. */
 	if ((dfd = state_dir_open(dir, 0700, err, sizeof(err))) == -1) {
 		log_warnx("runtime_dir refused: %s", err);
@@ -181,8 +230,7 @@ ctl_open(const char *dir, ctl_report_fn report, ctl_ask_fn ask, void *self)
 	}
 	umask(old);
 	memcpy(ctl_path, sun.sun_path, sizeof(ctl_path));
-	ctl_report = report;
-	ctl_ask = ask;
+	ctl_request = request;
 	ctl_self = self;
 	if (ev_add(ctl_fd, EPOLLIN, on_accept, NULL) == -1) {
 		ctl_close();
@@ -194,69 +242,16 @@ ctl_open(const char *dir, ctl_report_fn report, ctl_ask_fn ask, void *self)
 void
 ctl_close(void)
 {
-	ctl_answer(NULL, 0);
+	static const char bye[] = "the daemon is exiting\n";
+
+	for (int i = 0; i < CTL_CONNS; i++)
+		if (conns[i].fd != -1 && ctl_fd != -1)
+			ctl_reply(id_of(&conns[i]), 0, bye, sizeof(bye) - 1);
 	if (ctl_fd == -1)
 		return;
-	ev_del(ctl_fd);
+	if (!paused)
+		ev_del(ctl_fd);
 	close(ctl_fd);
 	unlink(ctl_path);
 	ctl_fd = -1;
-}
-
-int
-ctl_status_main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *config = "/etc/knockwatch/knockwatch.yaml", *sock = NULL;
-	struct sockaddr_un sun;
-	char buf[8192], err[1024];
-	struct config *c = NULL;
-	ssize_t n;
-	int ch, fd;
-
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:S:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'S':
-			sock = optarg;
-			break;
-		case 'h':
-			printf("usage: knockwatch status [-c CONFIG | -S SOCKET]\n");
-			return 0;
-		default:
-			fprintf(stderr, "usage: knockwatch status "
-			    "[-c CONFIG | -S SOCKET]\n");
-			return 64;
-		}
-	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (sock == NULL) {
-		if ((c = config_load(config, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "knockwatch: %s\n", err);
-			return 78;
-		}
-		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
-		    c->runtime_dir, CTL_SOCKET);
-		config_free(c);
-	} else
-		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		fprintf(stderr, "knockwatch: %s: %s (is the daemon running?)\n",
-		    sun.sun_path, strerror(errno));
-		return 69;
-	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, (size_t)n, stdout);
-	close(fd);
-	return 0;
 }

@@ -1,5 +1,7 @@
-/* ctl.h — the control socket: `knockwatch status` reads the daemon's
- * report from a unix socket in the runtime directory (root only). */
+/* ctl.h — the control socket, a unix socket in the runtime directory
+ * (root only): each connection sends one request line and gets one
+ * answer, "OK\n" or "ERR\n" then text, and is closed. The server half is
+ * ctl.c, the requests control.c, the clients ctl_client.c. */
 #ifndef KW_CTL_H
 #define KW_CTL_H
 
@@ -9,28 +11,33 @@
 
 #define CTL_SOCKET "knockwatch.sock"
 #define CTL_MAX_REPORT (1u << 20)
+#define CTL_MAX_REQUEST 511	/* bytes of a request line, newline included */
 
-/* Fills the report: calls out(arg, line) once per line. */
-typedef void (*ctl_report_fn)(void *self, void (*out)(void *, const char *),
-    void *arg);
+/* A request from client id: req is its line (NUL-terminated, no newline,
+ * the handler may change it). The handler answers with ctl_reply, now or
+ * later; unanswered after CTL_ANSWER_MS the client gets a refusal. */
+typedef void (*ctl_request_fn)(void *self, unsigned id, char *req);
 
-/* Asks the worker for its part of the report; ctl_answer brings it. */
-typedef void (*ctl_ask_fn)(void *self);
-
-/* Creates dir (0700) and listens on dir/knockwatch.sock (0600), replacing a
- * stale socket. Each connection gets the worker's part (asked for with ask;
- * NULL: none) and the report, and is closed. 0 or -1. */
-int ctl_open(const char *dir, ctl_report_fn report, ctl_ask_fn ask,
-    void *self);
-/* The worker's part (NULL: it has none to give): answers every waiting
- * client. */
-void ctl_answer(const char *part, size_t len);
-/* Clients that waited CTL_WAIT_MS get the parent's part alone. */
+/* Creates dir (0700) and listens on dir/knockwatch.sock (0600), replacing
+ * a stale socket. 0 or -1. */
+int ctl_open(const char *dir, ctl_request_fn request, void *self);
+/* Answers client id (ok: "OK\n", else "ERR\n", then len bytes of text)
+ * and closes it; nothing when id is gone (timed out). */
+void ctl_reply(unsigned id, int ok, const char *text, size_t len);
+/* Clients that sent no request in time, or got no answer in time, are
+ * refused. */
 kw_ms ctl_deadline(void);
 void ctl_tick(kw_ms now);
+/* Refuses the waiting clients and removes the socket. */
 void ctl_close(void);
-/* The client: `knockwatch status [-S SOCKET] [-c CONFIG]`; argv[0] is
- * "status". Returns an exit status. */
-int ctl_status_main(int argc, char **argv);
+
+/* The clients (ctl_client.c); argv[0] is the subcommand. Exit statuses:
+ * 0, 1 the daemon refused (its reason printed), 64 usage, 69 the daemon
+ * cannot be reached, 78 the configuration (reload: the new file) does not
+ * load. */
+int ctl_client_status(int argc, char **argv);
+int ctl_client_open(int argc, char **argv);
+int ctl_client_close(int argc, char **argv);
+int ctl_client_reload(int argc, char **argv);
 
 #endif

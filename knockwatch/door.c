@@ -409,6 +409,7 @@ door_open(const struct config *c, const struct door_req *ev, kw_ms now,
 	struct door_entry tmp, *e;
 	struct action_vars v;
 	char line[JOURNAL_LINE + 1];
+	unsigned after = ev->stop_after != 0 ? ev->stop_after : d->stop_after;
 	int n;
 
 	memset(&tmp, 0, sizeof(tmp));
@@ -446,11 +447,11 @@ door_open(const struct config *c, const struct door_req *ev, kw_ms now,
 			    door_cmd_copy(&e->start, &d->start) == -1)
 				log_warnx("door %s for %s: out of memory",
 				    tmp.door, tmp.src);
-			e->stop_after = d->stop_after;
+			e->stop_after = after;
 			e->reopen = 1;
 		} else {
-			e->deadline = now + (kw_ms)d->stop_after * 1000;
-			e->wall_deadline = wall + d->stop_after;
+			e->deadline = now + (kw_ms)after * 1000;
+			e->wall_deadline = wall + after;
 			journal_save(doors, DOOR_MAX_OPEN, stats.open);
 		}
 		stats.extended++;
@@ -468,8 +469,8 @@ door_open(const struct config *c, const struct door_req *ev, kw_ms now,
 	*e = tmp;
 	e->used = 1;
 	e->gen = gen;
-	e->deadline = now + (kw_ms)d->stop_after * 1000;
-	e->wall_deadline = wall + d->stop_after;
+	e->deadline = now + (kw_ms)after * 1000;
+	e->wall_deadline = wall + after;
 	if (door_entry_commands(e, d) == -1 ||
 	    (n = journal_line(e, line, sizeof(line))) < 0) {
 		stats.refused++;
@@ -481,6 +482,7 @@ door_open(const struct config *c, const struct door_req *ev, kw_ms now,
 		return;
 	}
 	e->jlen = (size_t)n;
+	e->stop_after = after;	/* a reopen while closing keeps it */
 	stats.opened++;
 	if (twins_holding(e) > 0 || twin_stopping(e) != NULL) {
 		/* Another user of this door from this address: one rule. */
@@ -616,6 +618,46 @@ void
 door_stats(struct door_stats *st)
 {
 	*st = stats;
+}
+
+unsigned
+door_close_now(const char *door, const struct kw_addr *src, kw_ms now)
+{
+	char text[ADDR_STRLEN];
+	unsigned n = 0;
+
+	addr_ntop(src, text, sizeof(text));
+	for (int i = 0; i < DOOR_MAX_OPEN && stats.open > 0; i++) {
+		struct door_entry *e = &doors[i];
+
+		if (!e->used || strcmp(e->door, door) != 0 ||
+		    strcmp(e->src, text) != 0)
+			continue;
+		n++;
+		e->reopen = 0;
+		if (e->waiting)		/* its start has not run: it goes */
+			close_shared(e, "closed by hand before its start "
+			    "command ran");
+		else if (!e->stopping && !e->given_up)
+			e->deadline = now;
+	}
+	/* Now, not at the next turn of the loop: the answer says it ran. */
+	if (n > 0)
+		door_tick(now);
+	return n;
+}
+
+void
+door_walk(void (*fn)(void *, const struct door_entry *, long long),
+    void *arg, kw_ms now)
+{
+	for (int i = 0; i < DOOR_MAX_OPEN && stats.open > 0; i++) {
+		const struct door_entry *e = &doors[i];
+
+		if (e->used)
+			fn(arg, e, e->stopping || e->deadline == KW_MS_NEVER ?
+			    0 : (e->deadline - now + 999) / 1000);
+	}
 }
 
 void

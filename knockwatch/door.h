@@ -23,6 +23,8 @@ struct door_req {
 	int user;		/* index into the config's users, -1 for static doors */
 	uint16_t open_port;	/* 0 when the door has no open_range */
 	uint64_t step;		/* HMAC time step that opened, 0 for static */
+	unsigned stop_after;	/* seconds open; 0: the door's stop_after
+				 * (a door opened by hand: --for) */
 	char host[HOST_MAX + 1];	/* fleet host (canonical), "" for none */
 };
 
@@ -94,6 +96,16 @@ int door_entry_commands(struct door_entry *e, const struct config_door *d);
 /* Copies cmd into *dst as one allocation (the caller frees dst->argv).
  * 0 or -1. */
 int door_cmd_copy(struct config_cmd *dst, const struct config_cmd *cmd);
+
+/* `knockwatch close`: the open doors named door for src (any user, any
+ * port) close now: their stop command runs (or, for one that shares its
+ * rule, the entry goes). Returns how many closed, 0 when none was open. */
+unsigned door_close_now(const char *door, const struct kw_addr *src,
+    kw_ms now);
+/* Calls fn once per open door with its entry and its seconds left (0 while
+ * closing); fn may not change the table. */
+void door_walk(void (*fn)(void *arg, const struct door_entry *e,
+    long long left), void *arg, kw_ms now);
 
 /* Writes one line per open door (door, source, user, derived port,
  * seconds left). */

@@ -94,23 +94,15 @@ host_canon(const char *s, size_t n, char *out, size_t outlen)
 }
 
 int
-host_of_knock(int fleet, struct parse_knock *k, char *buf)
+host_of_knock(int fleet, struct parse_knock *k, const char *line, char *buf)
 {
-	int n;
-
-	if (!fleet) {
-		k->host = NULL;
-		k->hostlen = 0;
+	k->fleet_host = NULL;
+	if (!fleet)
 		return 0;
-	}
-	if (k->host == NULL ||
-	    (n = host_canon(k->host, k->hostlen, buf, HOST_MAX + 1)) < 0) {
-		k->host = NULL;
-		k->hostlen = 0;
+	if (line == NULL || k->hostlen == 0 ||
+	    host_canon(line + k->host, k->hostlen, buf, HOST_MAX + 1) < 0)
 		return -1;
-	}
-	k->host = buf;
-	k->hostlen = (uint16_t)n;
+	k->fleet_host = buf;
 	return 0;
 }
 

@@ -19,12 +19,13 @@
  * digit, at most HOST_MAX bytes. Returns the length, or -1 (nothing a
  * collector's template writes: the line names no host we can trust). */
 int host_canon(const char *s, size_t n, char *out, size_t outlen);
-/* For a fleet source: replaces the host span the parser left in k
- * (k->host, k->hostlen) by its canonical text in buf (HOST_MAX + 1 bytes;
- * k->host then points there, NUL-terminated). For another source clears
- * the span (the knock has no host). Returns 0, or -1 when a fleet line has
- * no valid host (drop it). */
-int host_of_knock(int fleet, struct parse_knock *k, char *buf);
+/* For a fleet source: the canonical text of the host field of line (the
+ * span parse_line left in k->host, k->hostlen) into buf (HOST_MAX + 1
+ * bytes), and k->fleet_host = buf. For another source k->fleet_host =
+ * NULL (the knock has no host). Returns 0, or -1 when a fleet line has no
+ * valid host (drop it). */
+int host_of_knock(int fleet, struct parse_knock *k, const char *line,
+    char *buf);
 
 struct host_table;
 

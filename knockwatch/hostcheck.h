@@ -21,4 +21,21 @@ int hostcheck_netns_log_known(const char *procsys);
  * rigs set these on purpose. */
 void hostcheck_warn(void);
 
+struct config;
+
+/* Whether the ruleset text [rules, rules + len) (iptables-save or `nft
+ * list ruleset` output) has a LOG rule whose prefix is exactly prefix and
+ * which carries a rate limit (iptables "-m limit", nft "limit rate"), as
+ * UFW's own LOG rules do (one shared 3/min bucket): 1 with the rule's
+ * first rlen - 1 bytes in rule (printable ASCII only), else 0. Pure. */
+int hostcheck_prefix_limited(const char *rules, size_t len,
+    const char *prefix, char *rule, size_t rlen);
+/* `knockwatch -n`: warns (log_warnx) about what loads but silently fails:
+ * a file source that does not exist, a prefix longer than iptables' LOG
+ * allows (29), a static door of one or two knocks, and a prefix that
+ * belongs to a rate-limited LOG rule of the live ruleset (read with
+ * iptables-save, ip6tables-save and `nft list ruleset` when they run).
+ * Returns the number of warnings. */
+int hostcheck_config(const struct config *c);
+
 #endif

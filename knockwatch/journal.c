@@ -222,14 +222,14 @@ program_ok(const struct config *c, const char *path)
 }
 
 /* 1 when user may open door d: an HMAC door's user, or none for a
- * static door. */
+ * static door or a door opened by hand (`knockwatch open`). */
 static int
 user_of_door(const struct config *c, const struct config_door *d,
     const char *user)
 {
 	int u;
 
-	if (!d->is_hmac)
+	if (!d->is_hmac || strcmp(user, "-") == 0)
 		return strcmp(user, "-") == 0;
 	if ((u = config_user_index(c, user)) < 0)
 		return 0;

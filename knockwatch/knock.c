@@ -30,14 +30,17 @@ struct attempt {
 	struct knock_key key;
 	uint8_t stage;		/* knocks accepted so far */
 	uint8_t last_proto;	/* last accepted knock, to spot retransmits */
+	uint8_t k2_proto;	/* knock 2, kept for repeats (an HMAC door's */
 	uint16_t last_sport, last_dport;
 	uint16_t door;
+	uint16_t k2_port;	/* cands hold knocks 1 and 3.. only) */
 	struct otp_cands cands;	/* HMAC doors: users/steps still possible */
 };
 
 /* Members ordered largest first: no padding holes in the one structure
- * there are max_tracked of. */
-_Static_assert(sizeof(struct attempt) <= 96, "struct attempt grew");
+ * there are max_tracked of (the fleet host's 2 bytes took it from 96 to
+ * 104 with the alignment of deadline). */
+_Static_assert(sizeof(struct attempt) <= 104, "struct attempt grew");
 
 struct door_list {
 	uint32_t head, tail;
@@ -69,6 +72,10 @@ struct knock_table {
 	/* The knock being fed ended an attempt (reset, replay) / advanced
 	 * or completed one: it is a failure when it did the first only. */
 	int lost, progress;
+	int forgiven;		/* ... and was a repeat at some door */
+	const struct parse_knock *feeding;	/* for event records */
+	knock_event_cb evcb;	/* NULL: no event records built */
+	void *evarg;
 	struct knock_stats st;
 };
 
@@ -122,6 +129,42 @@ fail:
 	knock_free(t);
 	return NULL;
 }
+
+void
+knock_set_events(struct knock_table *t, knock_event_cb cb, void *arg)
+{
+	t->evcb = cb;
+	t->evarg = arg;
+}
+
+static unsigned
+knock_seq_length(const struct config_door *d)
+{
+	return d->is_hmac ? d->hmac.length : (unsigned)d->nseq;
+}
+
+/* Builds and reports one event; callers test t->evcb first, so the path
+ * without a listener builds nothing. */
+static void
+event(struct knock_table *t, enum knock_what what, int door,
+    const struct kw_addr *src, const struct parse_knock *k, unsigned stage)
+{
+	struct knock_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.what = what;
+	ev.door = door;
+	ev.src = src;
+	ev.k = k;
+	ev.stage = stage;
+	ev.now = t->now;
+	if (door >= 0)
+		ev.length = knock_seq_length(&t->cfg->doors[door]);
+	t->evcb(t->evarg, &ev);
+}
+
+#define EVENT(t, what, door, src, k, stage) do { if ((t)->evcb != NULL) \
+	event((t), (what), (door), (src), (k), (stage)); } while (0)
 
 void
 knock_free(struct knock_table *t)
@@ -341,6 +384,39 @@ remember(struct attempt *a, const struct parse_knock *k)
 	a->last_sport = k->sport;
 	a->last_dport = k->dport;
 	a->last_proto = k->proto;
+	if (a->stage == 2) {
+		a->k2_port = k->dport;
+		a->k2_proto = k->proto;
+	}
+}
+
+/* Is k, which does not continue attempt a, a knock to the port and
+ * protocol of a stage a has already passed (from any source port)? Such a
+ * knock is a client repeating itself (nmap's second probe, a browser's
+ * second connection or late retransmit) and is ignored: it neither
+ * advances nor resets. It cannot walk a sequence, since only the expected
+ * knock advances, and it tells a prober nothing it did not send. before:
+ * the attempt's HMAC candidates as they were before this knock. */
+static int
+is_repeat(struct knock_table *t, const struct attempt *a,
+    const struct otp_cands *before, const struct parse_knock *k)
+{
+	const struct config_door *d = &t->cfg->doors[a->door];
+
+	if (k->dport == a->last_dport && k->proto == a->last_proto)
+		return 1;
+	if (!d->is_hmac) {
+		for (unsigned j = 0; j < a->stage; j++)
+			if (d->seq[j].port == k->dport &&
+			    d->seq[j].proto == k->proto)
+				return 1;
+		return 0;
+	}
+	if (a->stage >= 2 && k->dport == a->k2_port &&
+	    k->proto == a->k2_proto)
+		return 1;
+	return otp_passed(t->otp, a->door, a->key.host, &a->key.src, a->stage,
+	    before, k);
 }
 
 static int
@@ -365,12 +441,6 @@ advance_ok(struct knock_table *t, int door, struct attempt *a,
 	    wall, &a->cands) > 0;
 }
 
-static unsigned
-knock_seq_length(const struct config_door *d)
-{
-	return d->is_hmac ? d->hmac.length : (unsigned)d->nseq;
-}
-
 /* Reports a completed sequence; HMAC doors first spend the step, and a
  * spent step (a replay) opens nothing. */
 static void
@@ -389,10 +459,14 @@ complete(struct knock_table *t, int door, const struct knock_key *key,
 	    &ev.user, &ev.step, &ev.open_port) != 0) {
 		t->st.replays++;
 		t->lost = 1;
+		EVENT(t, KNOCK_SPENT, door, &key->src, t->feeding,
+		    knock_seq_length(&t->cfg->doors[door]));
 		return;
 	}
 	t->st.opens++;
 	t->progress = 1;
+	EVENT(t, KNOCK_OPEN, door, &key->src, t->feeding,
+	    knock_seq_length(&t->cfg->doors[door]));
 	cb(arg, &ev);
 }
 
@@ -422,6 +496,28 @@ start(struct knock_table *t, int door, const struct parse_knock *k,
 	a->stage = 1;
 	a->cands = cands;
 	remember(a, k);
+	EVENT(t, KNOCK_ADVANCE, door, &k->src, k, 1);
+}
+
+/* A wrong knock ended attempt a: the event names what it expected. */
+static void
+reset_event(struct knock_table *t, const struct attempt *a,
+    const struct parse_knock *k)
+{
+	const struct config_door *d = &t->cfg->doors[a->door];
+	struct knock_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.what = KNOCK_RESET;
+	ev.door = a->door;
+	ev.src = &k->src;
+	ev.k = k;
+	ev.stage = a->stage;
+	ev.now = t->now;
+	ev.length = knock_seq_length(d);
+	if (!d->is_hmac && a->stage < (unsigned)d->nseq)
+		ev.expected = d->seq[a->stage];
+	t->evcb(t->evarg, &ev);
 }
 
 /* The key of knock k: its source, and its host's id (host.h; interned on
@@ -435,8 +531,8 @@ key_of(struct knock_table *t, const struct parse_knock *k,
 
 	memset(key, 0, sizeof(*key));
 	key->src = k->src;
-	if (t->hosts != NULL && k->host != NULL && k->hostlen > 0 &&
-	    (id = host_intern(t->hosts, k->host)) < 0)
+	if (t->hosts != NULL && k->fleet_host != NULL &&
+	    (id = host_intern(t->hosts, k->fleet_host)) < 0)
 		return -1;
 	key->host = (uint16_t)id;
 	return 0;
@@ -489,10 +585,16 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 	 * other doors that its next knock resets: counting those banned
 	 * genuine users. A sweep advances nothing, so it still fails at every
 	 * knock that ends an attempt. */
-	t->lost = t->progress = 0;
+	/* A knock that was a forgiven repeat at some door is no failure
+	 * either, whatever it ended at other doors: a client repeating its
+	 * knock 1 must not be banned because that port is not another
+	 * door's next knock. */
+	t->lost = t->progress = t->forgiven = 0;
+	t->feeding = k;
 	/* Denied and penalised sources never allocate state. */
 	if (!config_acl_ok(&t->cfg->acl, &k->src)) {
 		t->st.denied++;
+		EVENT(t, KNOCK_DENIED, -1, &k->src, k, 0);
 		return;
 	}
 	if (key_of(t, k, &key) == -1) {
@@ -502,6 +604,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 	h = src_hash(t, &key);
 	if (penalised(t, &key, h, now)) {
 		t->st.penalised++;
+		EVENT(t, KNOCK_PENALISED, -1, &k->src, k, 0);
 		return;
 	}
 	for (int door = 0; door < t->cfg->ndoors; door++) {
@@ -509,11 +612,15 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 		uint32_t i;
 		struct attempt *a;
 
-		if (!flags_ok(d, k))
+		if (!flags_ok(d, k)) {
+			EVENT(t, KNOCK_FLAGS, door, &k->src, k, 0);
 			continue;
+		}
 		if (d->acl.nallow + d->acl.ndeny > 0 &&
-		    !config_acl_ok(&d->acl, &k->src))
+		    !config_acl_ok(&d->acl, &k->src)) {
+			EVENT(t, KNOCK_DENIED, door, &k->src, k, 0);
 			continue;
+		}
 		if (d->nhosts > 0 && !host_allowed(t, d, key.host))
 			continue;
 		if (d->is_hmac && !otp_relevant(t->otp, door, k))
@@ -522,6 +629,8 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 		if (i != KNOCK_NIL && t->pool[i].deadline <= now) {
 			int advanced = t->pool[i].stage >= 2;
 
+			EVENT(t, KNOCK_EXPIRED, door, &k->src, k,
+			    t->pool[i].stage);
 			unlink_attempt(t, i);
 			t->st.expired++;
 			if (advanced)
@@ -529,18 +638,28 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			i = KNOCK_NIL;
 		}
 		if (i != KNOCK_NIL) {
+			struct otp_cands before;
+
 			a = &t->pool[i];
 			if (is_retransmit(a, k)) {
 				t->st.retransmits++;
+				EVENT(t, KNOCK_RETRANSMIT, door, &k->src, k,
+				    a->stage);
 				continue;
 			}
+			/* An HMAC advance_ok narrows the candidates even when
+			 * it fails: a repeat must find them as they were. */
+			if (d->is_hmac)
+				before = a->cands;
 			if (advance_ok(t, door, a, k, wall)) {
 				t->st.advances++;
 				a->stage++;
 				remember(a, k);
-				if (a->stage < knock_seq_length(d))
+				if (a->stage < knock_seq_length(d)) {
 					t->progress = 1;
-				else {
+					EVENT(t, KNOCK_ADVANCE, door, &k->src,
+					    k, a->stage);
+				} else {
 					struct otp_cands c = a->cands;
 					unlink_attempt(t, i);
 					complete(t, door, &key, &c, wall,
@@ -548,16 +667,28 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 				}
 				continue;
 			}
+			if (is_repeat(t, a, &before, k)) {
+				if (d->is_hmac)
+					a->cands = before;
+				t->st.repeats++;
+				t->forgiven = 1;
+				EVENT(t, KNOCK_REPEAT, door, &k->src, k,
+				    a->stage);
+				continue;
+			}
 			/* A wrong knock ends the attempt: this is what makes
 			 * sweeping the port range useless. */
+			if (t->evcb != NULL)
+				reset_event(t, a, k);
 			unlink_attempt(t, i);
 			t->st.resets++;
 			t->lost = 1;
 		}
 		start(t, door, k, &key, h, now, wall, cb, arg);
 	}
-	if (t->lost && !t->progress)
+	if (t->lost && !t->progress && !t->forgiven)
 		failed(t, &key, now);
+	t->feeding = NULL;
 }
 
 /* A static door of the new config that knocks exactly like door od of the
@@ -617,6 +748,8 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 			a->last_proto = oa->last_proto;
 			a->last_sport = oa->last_sport;
 			a->last_dport = oa->last_dport;
+			a->k2_port = oa->k2_port;
+			a->k2_proto = oa->k2_proto;
 			a->deadline = oa->deadline + shift;
 			moved++;
 		}
@@ -654,6 +787,7 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 void
 knock_expire(struct knock_table *t, kw_ms now)
 {
+	t->now = now;
 	for (int d = 0; d < t->cfg->ndoors; d++) {
 		uint32_t h;
 
@@ -665,6 +799,9 @@ knock_expire(struct knock_table *t, kw_ms now)
 			 * other door's first knock too, and is left behind. */
 			int advanced = t->pool[h].stage >= 2;
 
+			if (t->evcb != NULL)
+				event(t, KNOCK_EXPIRED, d, &key.src, NULL,
+				    t->pool[h].stage);
 			unlink_attempt(t, h);
 			t->st.expired++;
 			if (advanced)
@@ -715,4 +852,27 @@ knock_stages(const struct knock_table *t, int door, uint32_t *counts,
 	    i = t->pool[i].next)
 		if (t->pool[i].stage < n)
 			counts[t->pool[i].stage]++;
+}
+
+uint32_t
+knock_attempts(const struct knock_table *t, uint32_t max, knock_attempt_cb cb,
+    void *arg)
+{
+	uint32_t listed = 0;
+
+	for (int d = 0; d < t->cfg->ndoors && listed < max; d++)
+		for (uint32_t i = t->lists[d].head; i != KNOCK_NIL &&
+		    listed < max; i = t->pool[i].next) {
+			const struct attempt *a = &t->pool[i];
+			struct knock_attempt ka;
+
+			ka.door = d;
+			ka.src = a->key.src;
+			ka.stage = a->stage;
+			ka.length = knock_seq_length(&t->cfg->doors[d]);
+			ka.deadline = a->deadline;
+			cb(arg, &ka);
+			listed++;
+		}
+	return t->st.tracked;
 }

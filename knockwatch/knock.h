@@ -24,11 +24,45 @@ struct knock_open {
 
 typedef void (*knock_open_cb)(void *arg, const struct knock_open *ev);
 
+/* What a knock (or the clock) did to one door's attempt: the record behind
+ * `replay -v` and the daemon's -v lines, so that neither re-derives the
+ * state machine's decisions. */
+enum knock_what {
+	KNOCK_ADVANCE,		/* stage of length knocks done; 1: started */
+	KNOCK_OPEN,		/* completed: the open callback follows */
+	KNOCK_RESET,		/* a wrong knock ended it (expected: see below) */
+	KNOCK_RETRANSMIT,	/* the last knock again, same source port */
+	KNOCK_REPEAT,		/* a port the attempt had passed: ignored */
+	KNOCK_EXPIRED,		/* its timeout passed (k is NULL from knock_expire) */
+	KNOCK_SPENT,		/* completed, but the user's step had opened */
+	KNOCK_DENIED,		/* outside allow/deny (door -1: the global list) */
+	KNOCK_PENALISED,	/* the source serves a penalty (door -1) */
+	KNOCK_FLAGS,		/* tcp_flags of the door not met */
+};
+
+struct knock_event {
+	enum knock_what what;
+	int door;		/* index into the config's doors, or -1 */
+	const struct kw_addr *src;
+	const struct parse_knock *k;	/* the knock, NULL for expiry by time */
+	kw_ms now;		/* the time fed with it */
+	unsigned stage;		/* knocks accepted (before a reset/expiry) */
+	unsigned length;	/* knocks in the door's sequence */
+	/* KNOCK_RESET at a static door: the knock the attempt expected
+	 * (port 0 at an HMAC door, whose next knock is not one port). */
+	struct config_knock expected;
+};
+
+/* Called for every event while set; the record and its pointers live only
+ * for the call. Must not call back into the table. */
+typedef void (*knock_event_cb)(void *arg, const struct knock_event *ev);
+
 struct knock_stats {
 	uint64_t knocks;	/* knocks fed */
 	uint64_t advances;	/* expected next knocks */
 	uint64_t resets;	/* attempts ended by a wrong knock */
 	uint64_t retransmits;	/* repeated SYNs ignored */
+	uint64_t repeats;	/* knocks to a port already passed, ignored */
 	uint64_t expired;	/* attempts ended by their timeout */
 	uint64_t evictions;	/* attempts evicted because the table was full */
 	uint64_t opens;		/* completed sequences */
@@ -60,6 +94,23 @@ void knock_feed(struct knock_table *t, const struct parse_knock *k,
  * bans, and the counters (tracked and capacity are t's own). HMAC
  * attempts start over. old is not changed; the caller frees it. */
 void knock_carry(struct knock_table *t, const struct knock_table *old);
+/* Sets (cb non-NULL) or clears the event callback. Without one the state
+ * machine does not build event records. */
+void knock_set_events(struct knock_table *t, knock_event_cb cb, void *arg);
+
+/* One attempt in progress, as knock_attempts reports it. */
+struct knock_attempt {
+	int door;
+	struct kw_addr src;
+	unsigned stage, length;
+	kw_ms deadline;		/* monotonic, as fed */
+};
+typedef void (*knock_attempt_cb)(void *arg, const struct knock_attempt *a);
+/* Walks the attempts in progress, door by door, oldest first, calling cb
+ * for at most max of them. Returns how many attempts there are in all
+ * (so the caller can say how many it did not list). Allocates nothing. */
+uint32_t knock_attempts(const struct knock_table *t, uint32_t max,
+    knock_attempt_cb cb, void *arg);
 /* Ends attempts whose timeout passed. */
 void knock_expire(struct knock_table *t, kw_ms now);
 /* Earliest attempt deadline, or KW_MS_NEVER. */
@@ -71,6 +122,12 @@ void knock_free(struct knock_table *t);
 /* Attempts of door by stage: counts[s] = attempts with s knocks done. */
 void knock_stages(const struct knock_table *t, int door, uint32_t *counts,
     unsigned n);
+/* The attempts in progress, door by door, oldest first: fn gets the door
+ * index, the source, the knocks done and the attempt's deadline, for at
+ * most max of them. Returns how many there are in all. */
+uint32_t knock_walk(const struct knock_table *t, void (*fn)(void *arg,
+    int door, const struct kw_addr *src, unsigned stage, kw_ms deadline),
+    void *arg, uint32_t max);
 /* Spent HMAC steps to and from path (see otp_save/otp_load). 0 or -1. */
 int knock_save_spent(const struct knock_table *t, const char *path,
     char *err, size_t errlen);

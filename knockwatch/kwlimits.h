@@ -14,6 +14,11 @@
  * held for a restarted worker (parent): the two must agree. */
 #define KW_MAX_ROTATED	4
 
+/* Attempts in progress the worker lists for `knockwatch status --json`
+ * (worker) and the status lines the parent accepts for them (monitor):
+ * the rest are only counted. */
+#define KW_REPORT_ATTEMPTS	256
+
 /* PATH of every child knockwatch runs (actions, command sources). */
 #define KW_CHILD_PATH \
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -6,19 +6,53 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 static int log_to_syslog;
 static int log_level_verbose;
+static int log_journal;		/* stderr is systemd's journal stream */
 static log_sink_fn log_sink;
+
+/* systemd sets JOURNAL_STREAM to "DEV:INODE" of the stream it connected
+ * to stderr: only when stderr is still that stream (not redirected since)
+ * do lines carry sd-daemon's "<N>" priority prefix. */
+static int
+log_journal_stream(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	if (e == NULL || sscanf(e, "%llu:%llu%c", &dev, &ino, &end) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(int to_syslog, int verbose)
 {
 	log_to_syslog = to_syslog;
 	log_level_verbose = verbose;
+	log_journal = log_journal_stream();
 	if (to_syslog)
 		openlog("knockwatch", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+const char *
+log_prefix(int pri)
+{
+	static const char prefix[8][4] = {
+		"<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>",
+	};
+
+	if (!log_journal)
+		return "";
+	return prefix[pri & 7];
 }
 
 int
@@ -66,7 +100,8 @@ log_emit(int pri, const char *msg)
 	if (log_to_syslog)
 		syslog(pri, "%s", msg);
 	else
-		fprintf(stderr, "knockwatch: %s%s\n", tag, msg);
+		fprintf(stderr, "%sknockwatch: %s%s\n", log_prefix(pri), tag,
+		    msg);
 }
 
 #define LOG_BODY(pri, e) do { va_list ap; va_start(ap, fmt); \

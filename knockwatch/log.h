@@ -10,6 +10,10 @@
  * syslog(3) under "knockwatch", else to stderr; verbose > 0 enables debug. */
 void log_init(int to_syslog, int verbose);
 int  log_verbose(void);
+/* "<N>" (sd-daemon's priority prefix for pri, LOG_*) when stderr is
+ * systemd's journal stream (JOURNAL_STREAM names it), else "": for the
+ * few lines written to stderr without log_*. Set by log_init. */
+const char *log_prefix(int pri);
 /* The worker sends its lines to the parent: sink gets every line (with its
  * syslog priority) instead of stderr or syslog. NULL restores them. */
 typedef void (*log_sink_fn)(int pri, const char *msg);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "control.h"
 #include "ctl.h"
 #include "door.h"
 #include "ev.h"
@@ -45,6 +46,7 @@ struct daemon {
 	int stopping;
 	kw_ms stop_deadline;
 	uint64_t reloads, reload_failures;
+	uint64_t reloads_started;	/* read the file: control.c's seq */
 };
 
 void
@@ -191,21 +193,33 @@ report(void *self, void (*out)(void *, const char *), void *arg)
 }
 
 static void
-ask(void *self)
-{
-	(void)self;
-	monitor_ask_report(0);
-}
-
-static void
 on_report(void *arg, const char *part, size_t len)
 {
 	(void)arg;
-	ctl_answer(part, len);
+	control_worker_part(part, len);
 }
 
 static void reload(struct daemon *d);
 static void loaded(struct daemon *d, int ok, const char *err);
+static void reload_failed(struct daemon *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A reload failed: counted, logged, and said to `knockwatch reload`. */
+static void
+reload_failed(struct daemon *d, const char *fmt, ...)
+{
+	char msg[1280];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	d->reload_failures++;
+	log_warnx("reload failed, keeping the running config: %s", msg);
+	snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " (the "
+	    "running config is kept)");
+	control_reloaded(d->reloads_started, 0, msg);
+}
 
 static void
 on_loaded(void *arg, int ok, const char *err)
@@ -242,10 +256,9 @@ loaded(struct daemon *d, int ok, const char *err)
 		return;
 	}
 	if (!ok) {
-		d->reload_failures++;
-		log_warnx("reload failed, keeping the running config: %s", err);
 		config_free(d->pending);
 		d->pending = NULL;
+		reload_failed(d, "%s", err);
 		return;
 	}
 	config_free(d->cfg);
@@ -255,6 +268,14 @@ loaded(struct daemon *d, int ok, const char *err)
 	d->reloads++;
 	log_info("reloaded: %d doors, %d sources", d->cfg->ndoors,
 	    d->cfg->nsources);
+	{
+		char msg[PATH_MAX + 128];
+
+		snprintf(msg, sizeof(msg), "reloaded %s: %d doors, %d sources "
+		    "(the worker confirmed it)", d->path, d->cfg->ndoors,
+		    d->cfg->nsources);
+		control_reloaded(d->reloads_started, 1, msg);
+	}
 }
 
 static void
@@ -271,9 +292,9 @@ reload(struct daemon *d)
 		return;
 	}
 	log_info("SIGHUP: reloading %s", d->path);
+	d->reloads_started++;
 	if ((cfg = loop_load(d->path, &fd, err, sizeof(err))) == NULL) {
-		d->reload_failures++;
-		log_warnx("reload failed, keeping the running config: %s", err);
+		reload_failed(d, "%s", err);
 		return;
 	}
 	/* The journal, the spent steps, the worker's root and the socket
@@ -281,21 +302,17 @@ reload(struct daemon *d)
 	if (strcmp(d->cfg->state_dir, cfg->state_dir) != 0 ||
 	    strcmp(d->cfg->runtime_dir, cfg->runtime_dir) != 0 ||
 	    d->cfg->run_uid != cfg->run_uid) {
-		d->reload_failures++;
-		log_warnx("reload failed, keeping the running config: "
-		    "state_dir, runtime_dir and user cannot change on reload "
-		    "(restart knockwatch to change them)");
 		config_free(cfg);
 		close(fd);
+		reload_failed(d, "state_dir, runtime_dir and user cannot "
+		    "change on reload (restart knockwatch to change them)");
 		return;
 	}
 	/* Permissions may have changed since the start. */
 	if (loop_check_dirs(cfg, LOOP_DIRS_RELOAD) == -1) {
-		d->reload_failures++;
-		log_warnx("reload failed, keeping the running config: see the "
-		    "refusal above");
 		config_free(cfg);
 		close(fd);
+		reload_failed(d, "see the refusal logged before");
 		return;
 	}
 	d->pending = cfg;
@@ -444,6 +461,41 @@ loop_check_dirs(const struct config *cfg, int create)
 	return 0;
 }
 
+/* control.c's view of the daemon. */
+static const struct config *
+hook_cfg(void *self)
+{
+	return ((struct daemon *)self)->cfg;
+}
+
+static void
+hook_reloads(void *self, uint64_t *started, uint64_t *ok, uint64_t *failed)
+{
+	struct daemon *d = self;
+
+	*started = d->reloads_started;
+	*ok = d->reloads;
+	*failed = d->reload_failures;
+}
+
+static int
+hook_reload(void *self)
+{
+	struct daemon *d = self;
+
+	if (d->stopping)
+		return -1;
+	log_info("reload asked for through the control socket");
+	reload(d);
+	return 0;
+}
+
+static int
+hook_stopping(void *self)
+{
+	return ((struct daemon *)self)->stopping;
+}
+
 int
 loop_run(const char *path, struct config *cfg, int fd, int verbose)
 {
@@ -485,7 +537,13 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 			log_warnx("%s (the worker may not read its spent "
 			    "steps: HMAC doors would refuse every open)", err);
 	}
-	if (ctl_open(d.cfg->runtime_dir, report, ask, &d) == -1)
+	{
+		struct control_hooks hooks = { &d, hook_cfg, report,
+		    hook_reloads, hook_reload, hook_stopping };
+
+		control_init(&hooks, time(NULL));
+	}
+	if (ctl_open(d.cfg->runtime_dir, control_request, &d) == -1)
 		log_warn("status socket in %s (knockwatch status will not "
 		    "work)", d.cfg->runtime_dir);
 	monitor_set_config(d.cfg, fd);
@@ -501,6 +559,7 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 		action_tick(now);
 		monitor_tick(now);
 		ctl_tick(now);
+		control_tick(now);
 		if (d.stopping) {
 			/* Done when no command runs and no failed stop waits
 			 * for its retry. */
@@ -516,6 +575,7 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 		next = min_ms(door_deadline(), action_deadline());
 		next = min_ms(next, monitor_deadline());
 		next = min_ms(next, ctl_deadline());
+		next = min_ms(next, control_deadline());
 		if (d.stopping)
 			next = min_ms(next, d.stop_deadline);
 		if (ev_wait(ev_timeout(next, now)) == -1)

@@ -29,6 +29,7 @@
 #include "ev.h"
 #include "grant.h"
 #include "held.h"
+#include "knock.h"
 #include "log.h"
 #include "msg.h"
 #include "priv.h"
@@ -41,7 +42,9 @@
 #define MON_POLL_MS 100		/* exit polling when there is no pidfd */
 #define MON_BUDGET 256		/* messages per wake-up */
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
-#define MON_REPORT_LINES (16 + KW_MAX_DOORS)
+/* The worker's status: counters, a line per door, the attempts listed
+ * (mode 2) and their total. */
+#define MON_REPORT_LINES (16 + KW_MAX_DOORS + KW_REPORT_ATTEMPTS + 1)
 
 static struct {
 	int exe_fd;
@@ -690,9 +693,11 @@ monitor_busy(void)
 }
 
 void
-monitor_ask_report(int to_log)
+monitor_ask_report(int mode_in)
 {
-	uint32_t mode = to_log ? 1 : 0;
+	/* 1: to the log; 0, 2 (with the attempts): to the callback. */
+	uint32_t mode = mode_in == 1 || mode_in == 2 ? (uint32_t)mode_in : 0;
+	int to_log = mode == 1;
 
 	if (m.pid <= 0 || m.awaiting || (!to_log && m.report_wanted)) {
 		if (!to_log && !m.report_wanted)

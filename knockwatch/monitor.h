@@ -41,9 +41,10 @@ int monitor_start(kw_ms now);
 int monitor_reload(const struct config *pending, int fd);
 /* 1 while the worker has a config to answer (a reload waits). */
 int monitor_busy(void);
-/* Asks the worker for its status lines: to_log logs them, else they come
- * back through the report callback. */
-void monitor_ask_report(int to_log);
+/* Asks the worker for its status lines: mode 1 logs them, else they come
+ * back through the report callback (mode 2: with a line per attempt in
+ * progress, at most KW_REPORT_ATTEMPTS). */
+void monitor_ask_report(int mode);
 kw_ms monitor_deadline(void);
 void monitor_tick(kw_ms now);
 /* Stops restarting; ends the worker. */

@@ -468,6 +468,41 @@ otp_next(struct otp *o, int door, int host, const struct kw_addr *src,
 }
 
 int
+otp_passed(struct otp *o, int door, int host, const struct kw_addr *src,
+    unsigned stage, const struct otp_cands *c, const struct parse_knock *k)
+{
+	struct config_knock want, seq[KW_MAX_SEQ];
+	uint16_t open;
+	int rc = 0;
+
+	want.port = c->k1_port;
+	want.proto = c->flags & OTP_K1_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	if (otp_knock_is(&want, k))
+		return 1;
+	if (stage < 3)
+		return 0;
+	if (c->flags & OTP_CACHED) {
+		for (unsigned j = 2; j < stage; j++) {
+			want.port = c->u.one.port[j - 2];
+			want.proto = c->u.one.udp & (1u << j) ? IPPROTO_UDP :
+			    IPPROTO_TCP;
+			if (otp_knock_is(&want, k))
+				return 1;
+		}
+		return 0;
+	}
+	/* Several survivors (rare): they share every knock so far, so the
+	 * first one's derivation tells. */
+	if (c->n == 0 || cand_derive(o, door, host, src, c, &c->u.c[0], seq,
+	    &open) != 0)
+		return 0;
+	for (unsigned j = 2; j < stage && !rc; j++)
+		rc = otp_knock_is(&seq[j], k);
+	explicit_bzero(seq, sizeof(seq));
+	return rc;
+}
+
+int
 otp_complete(struct otp *o, int door, int host, const struct kw_addr *src,
     const struct otp_cands *c, time_t wall, int *user, uint64_t *step,
     uint16_t *open_port)

@@ -76,6 +76,12 @@ int otp_first(struct otp *o, int door, int host, const struct parse_knock *k,
 int otp_next(struct otp *o, int door, int host, const struct kw_addr *src,
     unsigned stage, const struct parse_knock *k, time_t wall,
     struct otp_cands *c);
+/* 1 if k is knock 1 or one of knocks 3..stage of an attempt whose
+ * candidates are c (knock 2 and the last knock are the caller's to
+ * compare): the cache answers, or, with several survivors, one
+ * derivation. Allocates nothing. */
+int otp_passed(struct otp *o, int door, int host, const struct kw_addr *src,
+    unsigned stage, const struct otp_cands *c, const struct parse_knock *k);
 /* A sequence completed: picks the first candidate whose step is not spent,
  * spends it and every earlier step for that (door, user), fills user, step
  * and open port. Returns 0, or -1 when every candidate was spent (a

@@ -17,14 +17,13 @@
 #include <strings.h>
 
 #include "log.h"
-#include "stamp.h"
+#include "syshdr.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 #define PARSE_MAX_PREFIX	127	/* nft's log prefix limit; iptables' is 29 */
-#define PARSE_MAX_HOST		255	/* syslog HOSTNAME field */
 #define PARSE_MAX_KTS		32	/* "[ 1234567.123456] " */
 #define PARSE_MATCH_LIMIT	100000	/* bounds an admin's pattern on one line */
 #define PARSE_DEPTH_LIMIT	10000
@@ -69,9 +68,14 @@ struct parser {
 	PCRE2_SIZE *ov;			/* md's ovector, fixed for its life */
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jstack;
-	uint32_t g_src, g_dport, g_proto, g_spt;	/* custom groups, 0 = none */
-	uint32_t g_host;
+	uint32_t g_src, g_dport, g_proto, g_spt, g_flags; /* custom groups,
+							 * 0 = none */
+	uint64_t lines, headers;	/* parse_line calls; headers read */
+	const char *why;		/* the last line that was no knock: why */
 };
+
+/* Returns r, noting why the line is not a knock (for parse_why). */
+#define WHY(r, text) (p->why = (text), (r))
 
 static void parse_err(char *, size_t, const char *, ...) KW_PRINTF(3, 4);
 
@@ -228,9 +232,10 @@ parse_put(struct parse_knock *out, const struct parse_knock *k)
 	out->proto = k->proto;
 	out->tcp_flags = k->tcp_flags;
 	out->has_flags = k->has_flags;
+	out->host = k->host;
+	out->hostlen = k->hostlen;
+	out->fleet_host = NULL;
 	memcpy(out->in, k->in, sizeof(out->in));
-	out->host = NULL;
-	out->hostlen = 0;
 }
 
 /* Runs the compiled pattern on [s, s+n); returns pcre2's result code. */
@@ -260,39 +265,6 @@ parse_group(struct parser *p, int rc, uint32_t g, const char **s, size_t *n,
 	*s = subject + ov[2 * g];
 	*n = ov[2 * g + 1] - ov[2 * g];
 	return 0;
-}
-
-/*
- * Skips a syslog header, classic "Nov 23 16:53:16 host " or RFC 3339
- * "2026-11-23T16:53:16.123456+00:00 host " (the stamps stamp_scan knows,
- * each followed by one space), and the tag, which must be
- * exactly "kernel: ". The tag is checked where it stands, never searched
- * for: other programs' messages may contain " kernel: " anywhere.
- * Returns the start of the kernel message or NULL; the host field's span
- * in *host, *hostlen.
- */
-static const char *
-parse_syslog_header(const char *s, const char *end, const char **host,
-    size_t *hostlen)
-{
-	const char *q;
-	size_t n = (size_t)(end - s), len;
-
-	if (stamp_scan(s, n, &len) == STAMP_NONE || len >= n || s[len] != ' ')
-		return NULL;
-	s += len + 1;
-
-	for (q = s; q < end && *q != ' '; q++)
-		if (q - s >= PARSE_MAX_HOST || *q <= ' ' || *q > '~')
-			return NULL;
-	if (q == s || q == end)
-		return NULL;
-	*host = s;
-	*hostlen = (size_t)(q - s);
-	s = q + 1;
-	if (!parse_lit(s, end, "kernel: ", 8))
-		return NULL;
-	return s + 8;
 }
 
 /* Skips a printk timestamp "[  109.780091] " if one is there. */
@@ -454,16 +426,16 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 	if (p->prefixlen > 0) {
 		/* The prefix anchors: it must open the message. */
 		if ((size_t)(end - msg) < p->prefixlen + 3)
-			return PARSE_NOMATCH;
+			return WHY(PARSE_NOMATCH, "no prefix");
 		for (i = 0; i < p->prefixlen; i++)
 			if (msg[i] != p->prefix[i])
-				return PARSE_NOMATCH;
+				return WHY(PARSE_NOMATCH, "no prefix");
 		body = msg + p->prefixlen;
 		while (body < end && *body == ' ')
 			body++;
 		if (end - body < 3 || body[0] != 'I' || body[1] != 'N' ||
 		    body[2] != '=')
-			return PARSE_NOMATCH;
+			return WHY(PARSE_NOMATCH, "no IN= after the prefix");
 		bad = PARSE_REJECT;
 	} else {
 		/* Any LOG prefix is allowed, but it cannot hold '=' or '"',
@@ -472,13 +444,15 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 		 * records with name="IN=... SRC=...". */
 		s = memchr(msg, '=', (size_t)(end - msg));
 		if (s == NULL || s - msg < 2 || s[-2] != 'I' || s[-1] != 'N')
-			return PARSE_NOMATCH;
+			return WHY(PARSE_NOMATCH, "not a LOG line (no IN=)");
 		body = s - 2;
 		if (body - msg > PARSE_MAX_PREFIX)
-			return PARSE_NOMATCH;
+			return WHY(PARSE_NOMATCH, "no prefix (text before IN= "
+			    "too long)");
 		for (s = msg; s < body; s++)
 			if (*s == '"' || *s < ' ' || *s > '~')
-				return PARSE_NOMATCH;
+				return WHY(PARSE_NOMATCH, "no prefix (quotes "
+				    "or control bytes before IN=)");
 		bad = PARSE_NOMATCH;
 	}
 
@@ -488,11 +462,11 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 	 * caused it; either way not one clear source. */
 	parse_scan_body(body, end, &sc);
 	if (sc.nul)
-		return bad;
+		return WHY(bad, "a NUL byte in the line");
 	if (sc.nsrc > 1)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "two SRC= fields");
 	if (sc.nsrc == 0 || sc.proto == NULL || sc.proto < sc.src)
-		return bad;
+		return WHY(bad, "no SRC= or PROTO= field");
 	src = sc.src;
 	proto = sc.proto;
 
@@ -500,40 +474,44 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 	/* "IN=if OUT=" opens the body; then SRC=a DST=. */
 	n = parse_toklen(body + 3, end);
 	if (!parse_lit(body + 3 + n, end, " OUT=", 5))
-		return bad;
+		return WHY(bad, "malformed IN= (no OUT= after it)");
 	if (parse_ifname(body + 3, n, k.in, sizeof(k.in)) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed IN=");
+	/* No input interface: a packet this host sent (OUTPUT, or UFW's
+	 * AUDIT and Docker's FilterOutput chains), never a knock. */
+	if (n == 0)
+		return WHY(PARSE_NOMATCH, "empty IN= (a packet this host sent)");
 	n = parse_toklen(src + 4, end);
 	dst = src + 4 + n;
 	if (!parse_lit(dst, end, " DST=", 5) || proto < dst + 5)
-		return bad;
+		return WHY(bad, "malformed SRC= (no DST= after it)");
 	if (parse_src(src + 4, n, &k.src) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed SRC=");
 
 	rc = parse_match(p, proto, (size_t)(end - proto));
 	if (rc < 0)
-		return bad;
+		return WHY(bad, "malformed PROTO= and ports");
 	if (parse_group(p, rc, PARSE_G_PROTO, &s, &n, proto) != 0)
-		return bad;
+		return WHY(bad, "malformed PROTO=");
 	if (n == 3 && s[0] == 'T' && s[1] == 'C' && s[2] == 'P')
 		k.proto = IPPROTO_TCP;
 	else if (n == 3 && s[0] == 'U' && s[1] == 'D' && s[2] == 'P')
 		k.proto = IPPROTO_UDP;
 	else
-		return PARSE_NOMATCH;
+		return WHY(PARSE_NOMATCH, "PROTO= not TCP or UDP");
 	/* No ports: a later fragment or a truncated packet, not a knock. */
 	if (parse_group(p, rc, PARSE_G_SPT, &s, &n, proto) != 0)
-		return PARSE_NOMATCH;
+		return WHY(PARSE_NOMATCH, "no SPT= (a fragment)");
 	if (parse_port(s, n, &k.sport) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed SPT=");
 	if (parse_group(p, rc, PARSE_G_DPT, &s, &n, proto) != 0 ||
 	    parse_port(s, n, &k.dport) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed DPT=");
 	/* s + n: the end of the DPT value. */
 	if (k.proto == IPPROTO_TCP) {
 		switch (parse_tcp_tail(s + n, end, &k.tcp_flags)) {
 		case -1:
-			return PARSE_REJECT;
+			return WHY(PARSE_REJECT, "malformed TCP flags");
 		case 1:
 			k.has_flags = 1;
 			break;
@@ -541,6 +519,37 @@ parse_kernel(struct parser *p, const char *msg, const char *end,
 	}
 	parse_put(out, &k);
 	return PARSE_KNOCK;
+}
+
+/* The flag words of a custom pattern's "flags" group: the kernel's
+ * names (any case) separated by spaces, commas or '|'. 0, or -1 for
+ * another word. */
+static int
+parse_flag_words(const char *s, size_t n, uint8_t *out)
+{
+	const char *end = s + n;
+	size_t j;
+	uint8_t f = 0;
+
+	while (s < end) {
+		if (*s == ' ' || *s == ',' || *s == '|') {
+			s++;
+			continue;
+		}
+		if (end - s < 3 || (end - s > 3 && s[3] != ' ' && s[3] != ',' &&
+		    s[3] != '|'))
+			return -1;
+		for (j = 0; j < sizeof(parse_flagwords) /
+		    sizeof(parse_flagwords[0]); j++)
+			if (strncasecmp(s, parse_flagwords[j].word, 3) == 0)
+				break;
+		if (j == sizeof(parse_flagwords) / sizeof(parse_flagwords[0]))
+			return -1;
+		f |= parse_flagwords[j].bit;
+		s += 3;
+	}
+	*out = f;
+	return 0;
 }
 
 /* An admin's pattern over the whole line (or message). */
@@ -555,12 +564,12 @@ parse_custom(struct parser *p, const char *line, size_t len,
 
 	if (p->prefixlen > 0 &&
 	    memmem(line, len, p->prefix, p->prefixlen) == NULL)
-		return PARSE_NOMATCH;
+		return WHY(PARSE_NOMATCH, "no prefix");
 	rc = pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, p->md, p->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
-		return PARSE_NOMATCH;
-	if (rc < 0)
-		return PARSE_REJECT;	/* limits hit, bad UTF-8: count it */
+		return WHY(PARSE_NOMATCH, "pattern does not match");
+	if (rc < 0)	/* limits hit, bad UTF-8: count it */
+		return WHY(PARSE_REJECT, "pattern failed (match limit)");
 
 	memset(&k, 0, sizeof(k));
 	k.proto = IPPROTO_TCP;
@@ -570,24 +579,24 @@ parse_custom(struct parser *p, const char *line, size_t len,
 		else if (n == 3 && strncasecmp(s, "udp", 3) == 0)
 			k.proto = IPPROTO_UDP;
 		else
-			return PARSE_NOMATCH;
+			return WHY(PARSE_NOMATCH, "proto not TCP or UDP");
 	}
 	if (parse_group(p, rc, p->g_dport, &s, &n, line) != 0 ||
 	    parse_port(s, n, &k.dport) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed dport");
 	if (parse_group(p, rc, p->g_spt, &s, &n, line) == 0 &&
 	    parse_port(s, n, &k.sport) != 0)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "malformed spt");
 	if (parse_group(p, rc, p->g_src, &s, &n, line) != 0 ||
 	    parse_src(s, n, &k.src) != 0)
-		return PARSE_REJECT;
-	parse_put(out, &k);
-	if (p->g_host != 0 &&
-	    parse_group(p, rc, p->g_host, &s, &n, line) == 0 &&
-	    n > 0 && n <= UINT16_MAX) {
-		out->host = s;
-		out->hostlen = (uint16_t)n;
+		return WHY(PARSE_REJECT, "malformed src");
+	if (parse_group(p, rc, p->g_flags, &s, &n, line) == 0) {
+		if (k.proto != IPPROTO_TCP ||
+		    parse_flag_words(s, n, &k.tcp_flags) != 0)
+			return WHY(PARSE_REJECT, "malformed flags");
+		k.has_flags = 1;
 	}
+	parse_put(out, &k);
 	return PARSE_KNOCK;
 }
 
@@ -675,7 +684,7 @@ parse_new(const char *prefix, const char *pattern, char *err, size_t errlen)
 	    parse_named(p, "dport", 1, &p->g_dport, err, errlen) != 0 ||
 	    parse_named(p, "proto", 0, &p->g_proto, err, errlen) != 0 ||
 	    parse_named(p, "spt", 0, &p->g_spt, err, errlen) != 0 ||
-	    parse_named(p, "host", 0, &p->g_host, err, errlen) != 0))
+	    parse_named(p, "flags", 0, &p->g_flags, err, errlen) != 0))
 		goto fail;
 
 	if ((p->md = pcre2_match_data_create_from_pattern(p->re, NULL)) ==
@@ -711,33 +720,47 @@ fail:
 
 /*
  * Parses one syslog line of len bytes (need not be NUL-terminated; a
- * trailing newline is ignored). Built-in format: only a "kernel:" tag in
- * its place counts. Writes *out only when returning PARSE_KNOCK. Allocates
- * nothing with JIT; the interpreter fallback may grow its frame vector,
- * kept in the match data, on the first lines.
+ * trailing newline is ignored). Only a line whose header syshdr_scan
+ * recognises, with the "kernel:" tag in its place, counts, for the
+ * built-in format and an admin's pattern alike (which then runs over the
+ * whole line). Writes *out only when returning PARSE_KNOCK, with the span
+ * of the header's host. Allocates nothing with JIT; the interpreter
+ * fallback may grow its frame vector, kept in the match data, on the
+ * first lines.
  */
 enum parse_result
 parse_line(struct parser *p, const char *line, size_t len,
     struct parse_knock *out)
 {
-	const char *msg, *host = NULL;
-	size_t hostlen = 0;
+	struct syshdr h;
 	enum parse_result r;
 
+	p->lines++;
 	if (len > KW_MAX_LINE)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "overlong");
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
-	if (p->custom)
-		return parse_custom(p, line, len, out);
-	if ((msg = parse_syslog_header(line, line + len, &host, &hostlen)) ==
-	    NULL)
-		return PARSE_NOMATCH;
-	if ((r = parse_kernel(p, msg, line + len, out)) == PARSE_KNOCK) {
-		out->host = host;
-		out->hostlen = (uint16_t)hostlen;
+	if (!syshdr_scan(line, len, &h))
+		return WHY(PARSE_NOMATCH, "header not recognised");
+	p->headers++;
+	if (!h.kernel)
+		return WHY(PARSE_NOMATCH, "not a kernel line");
+	r = p->custom ? parse_custom(p, line, len, out) :
+	    parse_kernel(p, line + h.msg, line + len, out);
+	if (r == PARSE_KNOCK) {
+		/* Lines are at most KW_MAX_LINE bytes: the span fits. */
+		out->host = (uint16_t)h.host;
+		out->hostlen = (uint16_t)h.hostlen;
 	}
 	return r;
+}
+
+/* The lines parse_line was given, and how many had a header it knows. */
+void
+parse_counts(const struct parser *p, uint64_t *lines, uint64_t *headers)
+{
+	*lines = p->lines;
+	*headers = p->headers;
 }
 
 /*
@@ -751,12 +774,18 @@ parse_kmsg(struct parser *p, const char *msg, size_t len,
     struct parse_knock *out)
 {
 	if (len > KW_MAX_LINE)
-		return PARSE_REJECT;
+		return WHY(PARSE_REJECT, "overlong");
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		len--;
 	if (p->custom)
 		return parse_custom(p, msg, len, out);
 	return parse_kernel(p, msg, msg + len, out);
+}
+
+const char *
+parse_why(const struct parser *p)
+{
+	return p->why != NULL ? p->why : "not a knock";
 }
 
 /* Frees the parser and everything it holds; NULL is allowed. */

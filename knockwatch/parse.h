@@ -25,13 +25,13 @@ struct parse_knock {
 	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint8_t tcp_flags;	/* PARSE_TCP_* bits, TCP only */
 	uint8_t has_flags;	/* 1 when the line carried TCP flags */
+	uint16_t host;		/* the syslog HOST field: its offset in the */
+	uint16_t hostlen;	/* line and length; hostlen 0 when there is
+				 * none (kmsg, OpenWrt logread) */
 	char in[16];		/* IN= interface name, NUL-terminated, may be "" */
-	/* The syslog header's host field: a span of the caller's line (not
-	 * NUL-terminated, untrusted), or NULL/0 when the line has none
-	 * (kmsg, a custom pattern without a (?<host>...) group). Fleet
-	 * sources replace it with its canonical text (host_of_knock). */
-	const char *host;
-	uint16_t hostlen;
+	/* Fleet sources only: the host field's canonical text (set by
+	 * host_of_knock, host.h), else NULL. The parser sets it to NULL. */
+	const char *fleet_host;
 };
 
 enum parse_result {
@@ -45,19 +45,30 @@ struct parser;
 /* Compiles a parser once (PCRE2 with JIT, falling back to the interpreter
  * with one warning). prefix: the LOG --log-prefix that must start the kernel
  * message, or NULL. pattern: a custom PCRE2 pattern with named groups src,
- * dport and optional proto, spt, or NULL for the built-in kernel LOG format.
+ * dport and optional proto, spt and flags (TCP flag words, "SYN" or
+ * "ACK SYN"), or NULL for the built-in kernel LOG format.
  * Returns NULL and writes a message into err on failure. */
 struct parser *parse_new(const char *prefix, const char *pattern,
     char *err, size_t errlen);
-/* Parses a syslog line (classic "Mon dd hh:mm:ss host kernel: ..." or
- * RFC 3339 "2026-11-23T16:53:16.1+00:00 host kernel: ..."); only lines whose
- * tag is "kernel:" count. Allocates nothing. line need not be NUL-terminated. */
+/* Parses a syslog line of any header syshdr_scan knows (rsyslog classic and
+ * RFC 3339, journalctl -o short*, with-unit, busybox syslogd, OpenWrt
+ * logread); only lines whose tag is "kernel:" count, with a custom pattern
+ * too. Fills out->host/hostlen. Allocates nothing. line need not be
+ * NUL-terminated. */
 enum parse_result parse_line(struct parser *p, const char *line, size_t len,
     struct parse_knock *out);
+/* How many lines parse_line has read, and in how many it recognised a
+ * header: a source whose headers stay at 0 is in a format it cannot read. */
+void parse_counts(const struct parser *p, uint64_t *lines,
+    uint64_t *headers);
 /* Parses the text of a kernel message without any syslog header (as read
  * from /dev/kmsg after the ';'), optionally starting with "[  12.345] ". */
 enum parse_result parse_kmsg(struct parser *p, const char *msg, size_t len,
     struct parse_knock *out);
+/* Why the last line parse_line or parse_kmsg did not take as a knock was
+ * not one ("no prefix", "header not recognised", "malformed SRC=" ...): a
+ * static string, for replay -v. */
+const char *parse_why(const struct parser *p);
 void parse_free(struct parser *p);
 
 #endif

@@ -22,6 +22,9 @@
 #define CMD_BACKOFF_MIN_MS 1000
 #define CMD_BACKOFF_MAX_MS 60000
 #define OVERLONG_LOG_MS 60000	/* at most one overlong warning a minute */
+#define HDR_WARN_LINES 1000	/* lines without a known header before the
+				 * warning */
+#define HDR_QUOTE 120		/* bytes of the line it quotes */
 
 struct source {
 	struct sources *set;
@@ -37,6 +40,7 @@ struct source {
 	kw_ms cmd_restart;	/* when to start it again, or KW_MS_NEVER */
 	kw_ms cmd_backoff;
 	struct linebuf cmd_lines;	/* over KW_MAX_LINE + 1 bytes */
+	int hdr_warned;		/* the unknown-format warning was given */
 };
 
 struct sources {
@@ -52,6 +56,39 @@ struct sources {
 	struct source_stats st;
 };
 
+/*
+ * A source that has read HDR_WARN_LINES lines without one header the parser
+ * knows is in a format it cannot read (journalctl -o json, another syslog
+ * template): said once, quoting the line, its first HDR_QUOTE bytes with
+ * anything but printable ASCII escaped, since the bytes may be anyone's.
+ */
+static void
+hdr_check(struct source *s, const char *line, size_t len)
+{
+	char q[HDR_QUOTE * 4 + 1];
+	uint64_t lines, headers;
+	size_t i, o = 0;
+
+	parse_counts(s->parser, &lines, &headers);
+	if (s->hdr_warned || headers > 0 || lines < HDR_WARN_LINES)
+		return;
+	s->hdr_warned = 1;
+	for (i = 0; i < len && i < HDR_QUOTE; i++) {
+		unsigned char c = (unsigned char)line[i];
+		if (c >= ' ' && c <= '~' && c != '\\')
+			q[o++] = (char)c;
+		else
+			o += (size_t)snprintf(q + o, sizeof(q) - o, "\\x%02x", c);
+	}
+	q[o] = '\0';
+	log_warnx("source %d (%s): %llu lines and not one syslog header "
+	    "knockwatch knows (journalctl -o short*, with-unit, rsyslog, "
+	    "busybox, OpenWrt logread): no knock can come from it; a line: "
+	    "\"%s\"%s", s->idx + 1, s->cfg->kind == CONFIG_SRC_FILE ?
+	    s->cfg->path : s->cfg->argv[0], (unsigned long long)lines, q, len > HDR_QUOTE ? "..." :
+	    "");
+}
+
 static void
 handle(struct source *s, const char *line, size_t len, int kmsg)
 {
@@ -65,7 +102,8 @@ handle(struct source *s, const char *line, size_t len, int kmsg)
 	    parse_line(s->parser, line, len, &k);
 	/* Fleet: the host field, as the collector's template wrote it, is
 	 * part of the key; a line without a valid one names nobody. */
-	if (r == PARSE_KNOCK && host_of_knock(s->cfg->fleet, &k, host) == -1)
+	if (r == PARSE_KNOCK && host_of_knock(s->cfg->fleet, &k, kmsg ? NULL :
+	    line, host) == -1)
 		r = PARSE_REJECT;
 	if (r == PARSE_KNOCK) {
 		set->st.knocks++;
@@ -85,6 +123,8 @@ handle(struct source *s, const char *line, size_t len, int kmsg)
 		}
 	} else
 		set->st.ignored++;
+	if (!kmsg)
+		hdr_check(s, line, len);
 }
 
 static void

@@ -19,9 +19,13 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "clock.h"
 #include "ev.h"
 #include "hash.h"
 #include "knock.h"
+#include "knocklog.h"
+#include "kwlimits.h"
 #include "log.h"
 #include "logwatch.h"
 #include "msg.h"
@@ -41,6 +45,7 @@ struct worker {
 	struct logwatch *lw;
 	struct sources *src;
 	char *forge;		/* test hook: forged requests, sent once */
+	struct knocklog klog;	/* -v: the attempts' events */
 };
 
 static void
@@ -119,6 +124,9 @@ setup(struct worker *w, struct config *cfg, char *err, size_t errlen)
 	w->src = src;
 	w->knock = kt;
 	w->cfg = cfg;
+	w->klog.cfg = cfg;
+	if (log_verbose() > 0)
+		knock_set_events(kt, knocklog_event, &w->klog);
 	return 0;
 }
 
@@ -183,9 +191,30 @@ forge_send(struct worker *w)
 }
 #endif
 
+/* One status line per attempt in progress (mode 2: the control socket's
+ * status, which renders them as text or JSON). */
+struct attempt_out {
+	struct worker *w;
+	kw_ms now;
+};
+
 static void
-report(struct worker *w, int to_log)
+attempt_line(void *arg, const struct knock_attempt *a)
 {
+	struct attempt_out *o = arg;
+	char line[256], text[ADDR_STRLEN];
+
+	snprintf(line, sizeof(line), "attempt door %s src %s knocks %u "
+	    "left_ms %lld", o->w->cfg->doors[a->door].name,
+	    addr_ntop(&a->src, text, sizeof(text)), a->stage,
+	    a->deadline > o->now ? (long long)(a->deadline - o->now) : 0LL);
+	priv_report_line(line);
+}
+
+static void
+report(struct worker *w, int mode)
+{
+	int to_log = mode == 1;
 	struct knock_stats ks;
 	struct source_stats ss;
 	struct logwatch_stats ls;
@@ -205,10 +234,11 @@ report(struct worker *w, int to_log)
 	    (unsigned long long)ls.rotations);
 	OUT();
 	snprintf(line, sizeof(line), "tracked %u/%u advances %llu resets %llu "
-	    "retransmits %llu expired %llu evictions %llu opens %llu "
-	    "replays %llu denied %llu penalties %llu penalised %llu",
+	    "retransmits %llu repeats %llu expired %llu evictions %llu "
+	    "opens %llu replays %llu denied %llu penalties %llu penalised %llu",
 	    ks.tracked, ks.capacity, (unsigned long long)ks.advances,
 	    (unsigned long long)ks.resets, (unsigned long long)ks.retransmits,
+	    (unsigned long long)ks.repeats,
 	    (unsigned long long)ks.expired, (unsigned long long)ks.evictions,
 	    (unsigned long long)ks.opens, (unsigned long long)ks.replays,
 	    (unsigned long long)ks.denied, (unsigned long long)ks.penalties,
@@ -235,6 +265,16 @@ report(struct worker *w, int to_log)
 			OUT();
 	}
 #undef OUT
+	if (mode == 2) {
+		struct attempt_out o = { w, clock_now_ms() };
+		uint32_t n;
+
+		n = knock_attempts(w->knock, KW_REPORT_ATTEMPTS, attempt_line,
+		    &o);
+		snprintf(line, sizeof(line), "attempts %u listed %u", n,
+		    n < KW_REPORT_ATTEMPTS ? n : KW_REPORT_ATTEMPTS);
+		priv_report_line(line);
+	}
 	if (!to_log)
 		priv_report_end();
 }
@@ -289,7 +329,7 @@ on_ctl(void *arg, int sock, uint32_t events)
 		else if (type == MSG_REPORT && n == sizeof(mode) &&
 		    w->cfg != NULL && fd == -1) {
 			memcpy(&mode, buf, sizeof(mode));
-			report(w, mode == 1);
+			report(w, mode <= 2 ? (int)mode : 0);
 		} else
 			fatalx("unexpected message %u from the parent", type);
 	}

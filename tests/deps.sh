@@ -1,11 +1,13 @@
 #!/bin/sh
 # Makes sure the Debian packages the build and the tests need are installed:
 # as root it installs the missing ones with apt-get; otherwise it prints the
-# exact apt-get line and fails.
+# exact apt-get line and fails. Arguments name more packages a target needs
+# beyond this list (make deb: debhelper; make deb-test: lintian).
 set -eu
 pkgs="gcc make pkg-config libpcre2-dev libyaml-dev libgcrypt20-dev zlib1g-dev libseccomp-dev
       shellcheck openssl netcat-openbsd iproute2 iptables nftables ipset
-      rsyslog logrotate procps mandoc"
+      rsyslog logrotate procps mandoc
+      ufw nmap hping3 jq $*"
 missing=""
 pkgs="$pkgs openssh-server openssh-client"	# tests/net/t_fleet_net.sh
 for p in $pkgs; do

@@ -43,8 +43,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* size: the input's length; the host span must lie inside it. */
 static void
-fz_check(enum parse_result r, const struct parse_knock *k)
+fz_check(enum parse_result r, const struct parse_knock *k, size_t size)
 {
 	if (r != PARSE_KNOCK && r != PARSE_NOMATCH && r != PARSE_REJECT)
 		abort();
@@ -55,6 +56,8 @@ fz_check(enum parse_result r, const struct parse_knock *k)
 	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP)
 		abort();
 	if (memchr(k->in, '\0', sizeof(k->in)) == NULL)
+		abort();
+	if ((size_t)k->host + k->hostlen > size)
 		abort();
 }
 
@@ -72,9 +75,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	for (int i = 0; i < 3; i++) {
 		memset(&k, 0xa5, sizeof(k));
-		fz_check(parse_line(fz_parsers[i], buf, size, &k), &k);
+		fz_check(parse_line(fz_parsers[i], buf, size, &k), &k, size);
 		memset(&k, 0xa5, sizeof(k));
-		fz_check(parse_kmsg(fz_parsers[i], buf, size, &k), &k);
+		fz_check(parse_kmsg(fz_parsers[i], buf, size, &k), &k, size);
 	}
 	free(buf);
 	return 0;

@@ -50,8 +50,11 @@ quiet() {
 # map FILE: installed/example paths to the repository and temp dirs.
 map() {
 	sed -e "s#/usr/local/lib/knockwatch/actions#$KW_TOP/actions#g" \
-	    -e "s#/var/lib/knockwatch#$T/state#" "$1"
+	    -e "s#/var/lib/knockwatch#$T/state#" \
+	    -e "s#/var/log/knock.log#$T/knock.log#" "$1"
 }
+# The examples' log exists (-n warns about a file source that does not).
+: >"$T/knock.log"
 
 M8=$KW_TOP/man/knockwatch.8
 M5=$KW_TOP/man/knockwatch.yaml.5

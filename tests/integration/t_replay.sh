@@ -29,7 +29,7 @@ check "opens for 192.0.2.1 at the file's time" grep -qx "2026-11-23T10:00:02Z op
 check "IPv6 written expanded opens, canonical" grep -q "open door ssh for fd77::2\$" "$T/out"
 check "exactly two opens (timeout by the file's clock, reset by 7001)" \
 	test "$(grep -c ' open door ' "$T/out")" -eq 2
-check "summary counts" grep -qx "lines 14 matched 13 ignored 1 rejected 0 overlong 0 knocks 13 resets 1 retransmits 0 expired 1 evictions 0 replays 0 opens 2" "$T/out"
+check "summary counts" grep -qx "lines 14 matched 13 ignored 1 rejected 0 overlong 0 knocks 13 resets 1 retransmits 0 repeats 0 expired 1 evictions 0 replays 0 opens 2" "$T/out"
 check "no action ran" test ! -e "$ACT"
 gzip -c "$L" >"$L.1.gz"
 "$KW" replay -c "$T/kw.yaml" "$L.1.gz" >"$T/outgz" 2>&1

@@ -28,26 +28,36 @@ if [ "$why" -eq 1 ]; then
 	exit 1
 fi
 
-# A closed terminal (HUP) or a closed pipe (`make demo | head`: PIPE) ends
-# the demo as INT does: through the EXIT trap (net_cleanup), which stops the
-# daemon, deletes the namespaces and restores nf_log_all_netns. Both are
-# ignored from then on, so the cleanup's own output cannot cut it short.
-trap 'trap "" HUP PIPE; exit 129' HUP
-trap 'trap "" HUP PIPE; exit 141' PIPE
+# A closed terminal (HUP) or a closed pipe (`make demo | head`: PIPE, or a
+# failed write when SIGPIPE was ignored before the demo started, which a
+# shell cannot trap) ends the demo as INT does: through the EXIT trap
+# (net_cleanup), which stops the daemon, deletes the namespaces, stops the
+# listeners and restores nf_log_all_netns. Both signals are ignored from
+# then on, so the cleanup's own output cannot cut it short; one line on
+# stderr says what happens.
+gone() {
+	trap "" HUP PIPE
+	printf 'demo: %s: stopping and removing %s\n' "$1" \
+		"${NETS:-nothing yet}" >&2 2>/dev/null
+	exit "$2"
+}
+trap 'gone "terminal closed (HUP)" 129' HUP
+trap 'gone "output closed (SIGPIPE)" 141' PIPE
+lost() { gone "output closed (write failed)" 141; }
 
 STOP_AFTER=5
-step() { printf '\n== %s\n' "$*"; }
-say() { printf '   %s\n' "$*"; }
+step() { printf '\n== %s\n' "$*" || lost; }
+say() { printf '   %s\n' "$*" || lost; }
 # run_in LABEL NS CMD...: shows and runs a command in a namespace.
 run_in() {
 	r_label=$1 r_ns=$2
 	shift 2
-	printf '   %s$ %s\n' "$r_label" "$*"
+	printf '   %s$ %s\n' "$r_label" "$*" || lost
 	ip netns exec "$r_ns" "$@" 2>&1 | sed 's/^/     /'
 }
 # try LABEL NS ADDR: a connect to the service, with the verdict.
 try() {
-	printf '   %s$ nc -z -w1 %s %s\n' "$1" "$3" "$SVC"
+	printf '   %s$ nc -z -w1 %s %s\n' "$1" "$3" "$SVC" || lost
 	if can_connect "$2" "$3"; then
 		printf '     -> connected: port %s is OPEN for %s\n' "$SVC" "$1"
 		return 0
@@ -64,7 +74,7 @@ die() {
 	exit 1
 }
 
-echo "knockwatch demo with real packets (network namespaces; nothing outside them changes)"
+echo "knockwatch demo with real packets (network namespaces; nothing outside them changes)" || lost
 
 step "1. three network namespaces, one link (a bridge inside the server)"
 net_setup d || die "cannot build the namespaces"

@@ -39,9 +39,10 @@ feed(struct knock_table *t, const char *host, const char *src, int proto,
 	k.proto = (uint8_t)proto;
 	k.sport = (uint16_t)sport;
 	k.dport = (uint16_t)dport;
-	k.host = host;
+	/* The "line" is the host's name alone: its span starts at 0. */
+	k.host = 0;
 	k.hostlen = host ? (uint16_t)strlen(host) : 0;
-	T_INTEQ(host_of_knock(host != NULL, &k, buf), 0);
+	T_INTEQ(host_of_knock(host != NULL, &k, host, buf), 0);
 	knock_feed(t, &k, now, wall, on_open, NULL);
 }
 
@@ -357,16 +358,17 @@ test_hmac(void)
 	seq_free();
 }
 
-/* The parser leaves the header's host field (or a custom pattern's
- * (?<host>...) group) as a span of the line; host_of_knock makes it
- * canonical, or refuses it. */
+/* The parser leaves the header's host field as a span of the line (for an
+ * admin's pattern too); host_of_knock makes it canonical, or refuses it. */
 static void
 test_parse(void)
 {
 	char err[256], buf[HOST_MAX + 1];
 	struct parser *p = parse_new("KNOCK: ", NULL, err, sizeof(err));
-	struct parser *c = parse_new(NULL, "^(?<host>[^ ]+) knock from "
-	    "(?<src>[^ ]+) to (?<dport>[0-9]+)", err, sizeof(err));
+	struct parser *c = parse_new(NULL, "knock from (?<src>[^ ]+) to "
+	    "(?<dport>[0-9]+)", err, sizeof(err));
+	const char *l4 = "Nov 23 16:53:16 10.0.0.3 kernel: knock from "
+	    "192.0.2.9 to 7000";
 	const char *l1 = "2026-11-23T16:53:16.1+00:00 10.0.0.2 kernel: KNOCK: "
 	    "IN=eth0 OUT= SRC=192.0.2.7 DST=10.0.0.2 LEN=60 PROTO=TCP "
 	    "SPT=40001 DPT=7000 SYN URGP=0";
@@ -382,27 +384,27 @@ test_parse(void)
 	if (p == NULL || c == NULL)
 		return;
 	T_INTEQ(parse_line(p, l1, strlen(l1), &k), PARSE_KNOCK);
-	T_OK(k.host == l1 + 28 && k.hostlen == 8, "RFC 3339 host span");
-	T_INTEQ(host_of_knock(1, &k, buf), 0);
-	T_STREQ(k.host, "10.0.0.2");
+	T_OK(k.host == 28 && k.hostlen == 8, "RFC 3339 host span");
+	T_INTEQ(host_of_knock(1, &k, l1, buf), 0);
+	T_STREQ(k.fleet_host, "10.0.0.2");
 	T_INTEQ(parse_line(p, l2, strlen(l2), &k), PARSE_KNOCK);
-	T_OK(k.host == l2 + 16 && k.hostlen == 5, "classic host span");
-	T_INTEQ(host_of_knock(1, &k, buf), 0);
-	T_STREQ(k.host, "web-1");
+	T_OK(k.host == 16 && k.hostlen == 5, "classic host span");
+	T_INTEQ(host_of_knock(1, &k, l2, buf), 0);
+	T_STREQ(k.fleet_host, "web-1");
 	/* Not a fleet source: no host. */
 	T_INTEQ(parse_line(p, l2, strlen(l2), &k), PARSE_KNOCK);
-	T_INTEQ(host_of_knock(0, &k, buf), 0);
-	T_OK(k.host == NULL && k.hostlen == 0, "no host without fleet");
+	T_INTEQ(host_of_knock(0, &k, l2, buf), 0);
+	T_OK(k.fleet_host == NULL, "no host without fleet");
 	T_INTEQ(parse_line(p, l3, strlen(l3), &k), PARSE_KNOCK);
-	T_INTEQ(host_of_knock(1, &k, buf), -1);
+	T_INTEQ(host_of_knock(1, &k, l3, buf), -1);
 	/* kmsg records have no header, so no host. */
 	T_INTEQ(parse_kmsg(p, l1 + 45, strlen(l1 + 45), &k), PARSE_KNOCK);
-	T_OK(k.host == NULL, "kmsg: no host");
-	T_INTEQ(host_of_knock(1, &k, buf), -1);
-	T_INTEQ(parse_line(c, "10.0.0.3 knock from 192.0.2.9 to 7000", 37, &k),
-	    PARSE_KNOCK);
-	T_INTEQ(host_of_knock(1, &k, buf), 0);
-	T_STREQ(k.host, "10.0.0.3");
+	T_OK(k.hostlen == 0, "kmsg: no host");
+	T_INTEQ(host_of_knock(1, &k, NULL, buf), -1);
+	/* An admin's pattern: the host is the header's too. */
+	T_INTEQ(parse_line(c, l4, strlen(l4), &k), PARSE_KNOCK);
+	T_INTEQ(host_of_knock(1, &k, l4, buf), 0);
+	T_STREQ(k.fleet_host, "10.0.0.3");
 	parse_free(p);
 	parse_free(c);
 }

@@ -1,6 +1,8 @@
 /* test_hostcheck.c — the nf_log_all_netns warning (issue 12, section 5)
  * over fake /proc/sys trees: it warns exactly when the sysctl is 1 and
- * unprivileged user namespaces are allowed, and names the remedy. */
+ * unprivileged user namespaces are allowed, and names the remedy; and the
+ * rate-limited LOG rule check of -n (issue 13, section 5) over a real UFW
+ * ruleset (tests/data/hostcheck, found through $KW_TOP). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,53 @@ warns(void)
 		    strstr(msg, "max_user_namespaces=0") != NULL,
 		    "the warning gives the remedy: %s", msg);
 	return r;
+}
+
+/* The file under $KW_TOP/tests/data/hostcheck, in a buffer to free. */
+static char *
+slurp(const char *name, size_t *len)
+{
+	const char *top = getenv("KW_TOP");
+	char path[4096], *buf;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/tests/data/hostcheck/%s",
+	    top != NULL && *top != '\0' ? top : ".", name);
+	if ((fp = fopen(path, "r")) == NULL || (buf = malloc(1 << 20)) == NULL)
+		abort();
+	*len = fread(buf, 1, 1 << 20, fp);
+	fclose(fp);
+	return buf;
+}
+
+/* UFW's own LOG rules share one 3/min bucket: a prefix of theirs warns,
+ * the dedicated knock rule of examples/ufw-after.rules does not. */
+static void
+test_limited(void)
+{
+	static const char *const files[] = { "ufw-iptables-save.txt",
+	    "ufw-nft-ruleset.txt" };
+	char rule[200];
+	size_t len;
+
+	for (size_t i = 0; i < 2; i++) {
+		char *r = slurp(files[i], &len);
+		T_OK(hostcheck_prefix_limited(r, len, "[UFW BLOCK] ", rule,
+		    sizeof(rule)) == 1, "%s: [UFW BLOCK] is limited", files[i]);
+		T_OK(strstr(rule, "3/min") != NULL, "%s: the rule is quoted: %s",
+		    files[i], rule);
+		T_OK(hostcheck_prefix_limited(r, len, "KNOCK: ", rule,
+		    sizeof(rule)) == 0, "%s: the knock rule is not", files[i]);
+		T_OK(hostcheck_prefix_limited(r, len, "[UFW BLOCK]", rule,
+		    sizeof(rule)) == 0, "%s: only the exact prefix", files[i]);
+		T_OK(hostcheck_prefix_limited(r, len, "NOPE: ", rule,
+		    sizeof(rule)) == 0, "%s: a prefix of no rule", files[i]);
+		free(r);
+	}
+	static const char one[] = "-A x -m limit --limit 1/s -j LOG "
+	    "--log-prefix \"K: \"";
+	T_OK(hostcheck_prefix_limited(one, strlen(one), "K: ", rule, 8) == 1 &&
+	    strlen(rule) == 7, "the quoted rule is bounded");
 }
 
 int
@@ -86,5 +135,6 @@ main(void)
 		rmdir(d);
 	}
 	rmdir(root);
+	test_limited();
 	return t_done();
 }

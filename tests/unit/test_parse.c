@@ -1,5 +1,6 @@
-/* test_parse.c — unit tests for parse.c: the golden corpus in
- * tests/data/parse/cases.txt (format described at its top), the custom
+/* test_parse.c — unit tests for parse.c: the golden corpora in
+ * tests/data/parse/cases.txt (format described at its top) and fmt-*.txt
+ * (one per log format, with the host span), the custom
  * pattern checks of parse_new, canonical addresses, bounds (no read past
  * len), and no allocation on the per-line path. Prints parse speed, never
  * asserts it. Finds the corpus through $KW_TOP (default: "."). */
@@ -223,6 +224,18 @@ run_corpus(const char *path)
 			    parse_line(p, exact, inlen, &k);
 			free(exact);
 			fmt_result(r, &k, got, sizeof(got));
+			/* " host=NAME" (or "-"): the span must name the
+			 * syslog HOST field of the line. */
+			if (r == PARSE_KNOCK && strstr(v, " host=") != NULL) {
+				size_t gl = strlen(got);
+				if (k.hostlen == 0)
+					snprintf(got + gl, sizeof(got) - gl,
+					    " host=-");
+				else if ((size_t)k.host + k.hostlen <= inlen)
+					snprintf(got + gl, sizeof(got) - gl,
+					    " host=%.*s", (int)k.hostlen,
+					    in + k.host);
+			}
 			T_OK(strcmp(got, v) == 0, "%s:%d: got '%s', expected "
 			    "'%s'", path, inlineno, got, v);
 			free(in);
@@ -477,6 +490,17 @@ test_alloc_and_speed(void)
 	parse_free(p);
 }
 
+/* One corpus per header format (issue 13): journalctl -o, busybox,
+ * public samples. */
+static const struct {
+	const char *file;
+	int min;
+} fmt_corpora[] = {
+	{ "fmt-journal.txt", 56 },
+	{ "fmt-busybox.txt", 7 },
+	{ "fmt-public.txt", 13 },
+};
+
 int
 main(void)
 {
@@ -490,6 +514,15 @@ main(void)
 	cases = run_corpus(path);
 	printf("parse: %d corpus cases\n", cases);
 	T_OK(cases >= 100, "corpus has only %d cases", cases);
+	for (size_t i = 0; i < sizeof(fmt_corpora) / sizeof(fmt_corpora[0]);
+	    i++) {
+		snprintf(path, sizeof(path), "%s/tests/data/parse/%s", top,
+		    fmt_corpora[i].file);
+		cases = run_corpus(path);
+		printf("parse: %s: %d cases\n", fmt_corpora[i].file, cases);
+		T_OK(cases >= fmt_corpora[i].min, "%s has only %d cases",
+		    fmt_corpora[i].file, cases);
+	}
 	test_new_errors();
 	test_fields();
 	test_kmsg();

@@ -35,6 +35,24 @@ static const struct {
 	{ "2026-11-23 16:53:16", STAMP_NONE, 0 },
 	{ "2026-11-23T16:53:1", STAMP_NONE, 0 },
 	{ "x026-11-23T16:53:16", STAMP_NONE, 0 },
+	/* journalctl -o short-precise, short-full/with-unit, short-unix,
+	 * short-monotonic; OpenWrt logread (issue 13). */
+	{ "Nov 29 10:19:53.512041", STAMP_CLASSIC, 22 },
+	{ "Nov 29 10:19:53.", STAMP_CLASSIC, 15 },	/* then no space */
+	{ "Sun 2026-11-29 10:19:53 UTC", STAMP_FULL, 27 },
+	{ "Sun 2026-11-29 11:19:53 CET", STAMP_FULL, 27 },
+	{ "Sun 2026-11-29 13:19:53 +03", STAMP_FULL, 27 },
+	{ "Sun 2026-11-29 10:19:53", STAMP_NONE, 0 },
+	{ "Sun 2026-11-29 10:19:53 ABCDEFGHI", STAMP_NONE, 0 },
+	{ "1795947593.512041", STAMP_UNIX, 17 },
+	{ "1795947593", STAMP_NONE, 0 },
+	{ "1795947593123.5", STAMP_NONE, 0 },
+	{ "[10834.177393]", STAMP_MONO, 14 },
+	{ "[    5.123456]", STAMP_MONO, 14 },
+	{ "[10834]", STAMP_NONE, 0 },
+	{ "Mon Dec 25 13:31:15 2017", STAMP_CTIME, 24 },
+	{ "Mon Dec  5 13:31:15 2017", STAMP_CTIME, 24 },
+	{ "Mon Dec 25 13:31:15 201", STAMP_NONE, 0 },
 	{ "", STAMP_NONE, 0 },
 };
 
@@ -63,7 +81,9 @@ main(void)
 		 * space is a stamp, and only then. */
 		want = kind != STAMP_NONE && len == strlen(s) ? PARSE_KNOCK :
 		    PARSE_NOMATCH;
-		snprintf(line, sizeof(line), "%s%s", s, body);
+		/* OpenWrt's ctime stamp is followed by no host. */
+		snprintf(line, sizeof(line), "%s%s", s, kind == STAMP_CTIME ?
+		    body + 3 : body);
 		got = parse_line(p, line, strlen(line), &k);
 		T_OK(got == want, "%s: parse_line %d, expected %d", s, got, want);
 	}
@@ -104,5 +124,40 @@ main(void)
 	T_INTEQ(stamp_zone("2026-11-23T16:53:16.98+00:00", 28, &f.ms,
 	    &f.utc_off), 0);
 	T_INTEQ(f.ms, 980);
+
+	/* The zone of each new kind, and what replay gets from it. */
+	T_INTEQ(stamp_fields("Nov 29 10:19:53.512041", 22, STAMP_CLASSIC, &f),
+	    0);
+	T_INTEQ(f.ms, 512);
+	T_INTEQ(f.tz, STAMP_TZ_LOCAL);
+	T_INTEQ(f.has_year, 0);
+	T_INTEQ(stamp_fields("Sun 2026-11-29 10:19:53 UTC", 27, STAMP_FULL, &f),
+	    0);
+	T_INTEQ(f.tz, STAMP_TZ_FIXED);
+	T_INTEQ(f.utc_off, 0);
+	T_INTEQ(f.tm.tm_year, 126);
+	T_INTEQ(f.tm.tm_mon, 10);
+	T_INTEQ(f.tm.tm_mday, 29);
+	T_INTEQ(f.tm.tm_hour, 10);
+	T_INTEQ(stamp_fields("Sun 2026-11-29 13:19:53 +0300", 29, STAMP_FULL,
+	    &f), 0);
+	T_INTEQ(f.tz, STAMP_TZ_FIXED);
+	T_INTEQ(f.utc_off, 10800);
+	T_INTEQ(stamp_fields("Sun 2026-11-29 11:19:53 CET", 27, STAMP_FULL, &f),
+	    0);
+	T_INTEQ(f.tz, STAMP_TZ_LOCAL);
+	T_INTEQ(stamp_fields("Mon Dec 25 13:31:15 2017", 24, STAMP_CTIME, &f),
+	    0);
+	T_INTEQ(f.tz, STAMP_TZ_LOCAL);
+	T_INTEQ(f.has_year, 1);
+	T_INTEQ(f.tm.tm_year, 117);
+	T_INTEQ(f.tm.tm_mon, 11);
+	T_INTEQ(f.tm.tm_mday, 25);
+	T_INTEQ(stamp_fields("1795947593.512041", 17, STAMP_UNIX, &f), 0);
+	T_INTEQ(f.tz, STAMP_TZ_EPOCH);
+	T_OK(f.epoch == 1795947593, "epoch %lld", (long long)f.epoch);
+	T_INTEQ(f.ms, 512);
+	T_INTEQ(stamp_fields("[10834.177393]", 14, STAMP_MONO, &f), 0);
+	T_INTEQ(f.tz, STAMP_TZ_NONE);
 	return t_done();
 }
