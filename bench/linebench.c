@@ -1,8 +1,10 @@
 /* linebench.c — the daemon's per-line path alone, for bench/throughput.sh:
  * each line of FILE goes through the configured sources' parsers and, when
- * it is a knock, knock_feed, with the clock read once per 1 MiB chunk (as
- * the daemon reads it once per wake-up). Unlike `knockwatch replay` it does
- * not convert each line's own timestamp. Prints "lines N knocks N ns N".
+ * it is a knock (with its host, for a fleet source), knock_feed, with the
+ * clock read once per 1 MiB chunk (as the daemon reads it once per
+ * wake-up). Unlike `knockwatch replay` it does not convert each line's own
+ * timestamp. Prints "lines N knocks N opens N
+ * tracked N maxrss_kb N ns N".
  * An optional WARMUP file is fed first and not timed (bench/hmac.sh: the
  * per-step derivation of every user's first knock happens there).
  * `linebench --first CONFIG DOOR STEP` prints every user's first knock of
@@ -17,7 +19,10 @@
 #include <time.h>
 
 #include "clock.h"
+#include <sys/resource.h>
+
 #include "config.h"
+#include "host.h"
 #include "knock.h"
 #include "kwlimits.h"
 #include "linebuf.h"
@@ -46,6 +51,7 @@ ns_now(void)
 /* What one chunk's lines are fed with (lb_line). */
 struct lb_feed {
 	struct parser **parsers;
+	const int *fleet;	/* per parser: its source is fleet: true */
 	int np;
 	struct knock_table *t;
 	kw_ms now;
@@ -59,9 +65,13 @@ lb_line(void *arg, char *line, size_t len)
 {
 	struct lb_feed *f = arg;
 	struct parse_knock k;
+	char host[HOST_MAX + 1];
 
 	for (int i = 0; i < f->np; i++)
 		if (parse_line(f->parsers[i], line, len, &k) == PARSE_KNOCK) {
+			/* As source.c: a fleet line's host. */
+			if (host_of_knock(f->fleet[i], &k, line, host) == -1)
+				break;
 			(*f->knocks)++;
 			knock_feed(f->t, &k, f->now, f->wall, on_open, f->opens);
 			break;
@@ -72,12 +82,12 @@ lb_line(void *arg, char *line, size_t len)
 /* Feeds every line of fp, cut by the daemon's splitter (linebuf, with
  * its bounds); returns the number of lines, counts knocks. */
 static unsigned long long
-feed(FILE *fp, char *buf, char *lbuf, struct parser **parsers, int np,
-    struct knock_table *t, unsigned long long *knocks,
-    unsigned long long *opens)
+feed(FILE *fp, char *buf, char *lbuf, struct parser **parsers,
+    const int *fleet, int np, struct knock_table *t,
+    unsigned long long *knocks, unsigned long long *opens)
 {
-	struct lb_feed f = { .parsers = parsers, .np = np, .t = t,
-	    .knocks = knocks, .opens = opens };
+	struct lb_feed f = { .parsers = parsers, .fleet = fleet, .np = np,
+	    .t = t, .knocks = knocks, .opens = opens };
 	struct linebuf lb;
 	size_t n;
 
@@ -130,6 +140,9 @@ int
 main(int argc, char **argv)
 {
 	struct parser *parsers[16];
+	int fleet[16];
+	struct knock_stats st;
+	struct rusage ru;
 	unsigned long long lines = 0, knocks = 0, opens = 0, wk = 0, wo = 0;
 	struct knock_table *t;
 	struct config *cfg;
@@ -154,7 +167,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < cfg->nsources && np < 16; i++)
 		if ((parsers[np] = parse_new(cfg->sources[i].prefix,
 		    cfg->sources[i].pattern, err, sizeof(err))) != NULL)
-			np++;
+			fleet[np++] = cfg->sources[i].fleet;
 	if ((t = knock_new(cfg)) == NULL ||
 	    (buf = malloc(LB_CHUNK)) == NULL ||
 	    (lbuf = malloc(KW_MAX_LINE + 1)) == NULL) {
@@ -167,7 +180,7 @@ main(int argc, char **argv)
 			    strerror(errno));
 			return 70;
 		}
-		feed(fp, buf, lbuf, parsers, np, t, &wk, &wo);
+		feed(fp, buf, lbuf, parsers, fleet, np, t, &wk, &wo);
 		fclose(fp);
 	}
 	if ((fp = fopen(argv[2], "r")) == NULL) {
@@ -176,9 +189,13 @@ main(int argc, char **argv)
 		return 70;
 	}
 	t0 = ns_now();
-	lines = feed(fp, buf, lbuf, parsers, np, t, &knocks, &opens);
-	printf("lines %llu knocks %llu opens %llu ns %lld\n", lines, knocks,
-	    opens, ns_now() - t0);
+	lines = feed(fp, buf, lbuf, parsers, fleet, np, t, &knocks, &opens);
+	t0 = ns_now() - t0;
+	knock_stats(t, &st);
+	getrusage(RUSAGE_SELF, &ru);
+	/* "ns N" stays last: the scripts read it there. */
+	printf("lines %llu knocks %llu opens %llu tracked %u maxrss_kb %ld "
+	    "ns %lld\n", lines, knocks, opens, st.tracked, ru.ru_maxrss, t0);
 	rc = 0;
 	fclose(fp);
 	free(buf);

@@ -24,7 +24,7 @@ machine are noisy: the ratios, measured in the same run, are what count.
 - Machine: $(v nproc) CPUs, $(v cpu), $(v mem); $(v kernel); $(v os)
 - Load average at start / end: $(v load) / $(v load_end) (other work shares this machine)
 - Versions: $(v v_knockwatch); $(v v_grep); $(v v_fail2ban); $(v v_knockd); $(v v_rsyslog); $(v v_cc); $(v v_strace)
-- Sections: throughput $(v sec_throughput); scale $(v sec_scale); hmac $(v sec_hmac); latency $(v sec_latency); idle $(v sec_idle)
+- Sections: throughput $(v sec_throughput); scale $(v sec_scale); hmac $(v sec_hmac); latency $(v sec_latency); idle $(v sec_idle); fleet $(v sec_fleet)
 
 ## Results
 
@@ -80,6 +80,10 @@ if have hmac_v2_burst_bound_ns; then
 	echo "| 5 | knockwatch/2: one first knock on a bind_source door (each starts an attempt), ns by users | $f | | 10k/1k: $(calc "printf \"%.2f\", $hi / $lo") | flat (≤ 1.5) | $(yes_no "$hi / $lo <= 1.5") |"
 	have hmac_v2_second_ns_per_knock &&
 	    echo "| 5 | knockwatch/2: a forged second knock after a real first knock (derives the candidates' bound stream), 1,000 users, bind_source | $(num "$(v hmac_v2_second_ns_per_knock)") ns | one first knock: $(num "$lo") ns | | (diagnosis) | |"
+fi
+if have fleet_one_ns; then
+	echo "| 6 | Fleet: $(num "$(v fleet_lines)") lines as $(v fleet_hosts) hosts' interleaved streams in one collector file (linebench, fleet: true) | $(num "$(v fleet_fleet_lps)") lines/s ($(ms "$(v fleet_fleet_ns)") ms; $(num "$(v fleet_fleet_opens)") opens) | the same lines as one host's log: $(num "$(v fleet_one_lps)") lines/s ($(ms "$(v fleet_one_ns)") ms; $(num "$(v fleet_one_opens)") opens) | $(v fleet_ratio)x the single-host speed | ≥ 0.75x | $(yes_no "$(v fleet_ratio) >= 0.75") |"
+	echo "| 6 | Fleet: memory per tracked (host, source), $(num "$(v fleet_mem_fleet_tracked)") pairs ($(v fleet_hosts) hosts) | **$(v fleet_mem_fleet_bytes_per_key) B/pair** (peak RSS +$(num "$(v fleet_mem_fleet_kb)") KiB) | one host, $(num "$(v fleet_mem_one_tracked)") sources: $(v fleet_mem_one_bytes_per_key) B/source | | ≈ the per-source figure | |"
 fi
 if have idle_seconds; then
 	for k in file kmsg; do
@@ -143,6 +147,13 @@ cat <<EOH
   knock" feeds only real first knocks, after an untimed one-line warm-up
   that derives every user's first knock for the window. With one user
   every line knocks the same port (a best case for caches).
+- Fleet (bench/fleet.sh, also on its own: \`sh bench/fleet.sh\`): the
+  throughput lines once as one host's log and once with the host field of
+  each line set to one of 100 hosts by its source (so the same sequences
+  complete: the opens agree), linebench best of 3 each, run alternately.
+  Memory: linebench's peak RSS after 2,000 sources' first knocks at each
+  of 100 hosts, less its peak after one line, per tracked pair; the host
+  table itself is allocated once (4,096 hosts at most).
 - Idle: \`strace -f -tt -p PID\` for the whole window; the epoll_wait in
   progress at attach/detach is not a completed call and is not counted.
   Kernel messages are counted by /dev/kmsg sequence numbers: other work on

@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh [BUILD] — `make bench`: runs every benchmark in one go (throughput,
-# latency, scale, idle, hmac), then prints the table and writes bench/results.md
+# latency, scale, idle, hmac, fleet), then prints the table and writes bench/results.md
 # (bench/report.sh). BENCH_ONLY="throughput idle ..." runs a subset. A
 # section that fails is reported as such; the others still run.
 set -u
@@ -12,7 +12,7 @@ export BENCH_OUT="$OUT"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 RES=$OUT/results.env
-ONLY=${BENCH_ONLY:-throughput scale hmac latency idle}
+ONLY=${BENCH_ONLY:-throughput scale hmac latency idle fleet}
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bench: needs root (apt-get, network namespaces, sysctl, strace)" >&2

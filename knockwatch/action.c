@@ -28,9 +28,9 @@
 
 struct job {
 	char **argv;
-	char env[8][160];
-	char *envp[9];
-	char label[200];
+	char env[9][280];	/* KNOCK_HOST= + HOST_MAX */
+	char *envp[10];
+	char label[480];
 	unsigned timeout_s;
 	action_done_cb cb;
 	void *arg;
@@ -64,6 +64,7 @@ subst(char *out, size_t cap, const char *in, const struct action_vars *v)
 		{ "%DOOR%", offsetof(struct action_vars, door) },
 		{ "%USER%", offsetof(struct action_vars, user) },
 		{ "%OPEN_PORT%", offsetof(struct action_vars, open_port) },
+		{ "%HOST%", offsetof(struct action_vars, host) },
 	};
 	size_t n = 0;
 
@@ -76,6 +77,8 @@ subst(char *out, size_t cap, const char *in, const struct action_vars *v)
 			if (strncmp(in, ph[i].name, l) == 0) {
 				val = *(const char *const *)
 				    ((const char *)v + ph[i].off);
+				if (val == NULL)
+					val = "";
 				skip = l;
 				break;
 			}
@@ -325,11 +328,15 @@ action_run(char **argv, const struct action_vars *v, unsigned timeout_s,
 	snprintf(j->env[6], sizeof(j->env[6]), "LANG=C");
 	/* PATH is fixed, not inherited: the action sees nothing of ours. */
 	snprintf(j->env[7], sizeof(j->env[7]), "PATH=%s", KW_CHILD_PATH);
-	for (int i = 0; i < 8; i++)
+	snprintf(j->env[8], sizeof(j->env[8]), "KNOCK_HOST=%s",
+	    v->host != NULL ? v->host : "");
+	for (int i = 0; i < 9; i++)
 		j->envp[i] = j->env[i];
-	j->envp[8] = NULL;
-	snprintf(j->label, sizeof(j->label), "door %s %s for %s%s%s", v->door,
-	    v->event, v->src, v->user[0] ? " user " : "", v->user);
+	j->envp[9] = NULL;
+	snprintf(j->label, sizeof(j->label), "door %s %s for %s%s%s%s%s",
+	    v->door, v->event, v->src, v->user[0] ? " user " : "", v->user,
+	    v->host != NULL && v->host[0] ? " at host " : "",
+	    v->host != NULL ? v->host : "");
 	if (stats.running < max_running) {
 		if (spawn(j, now) == -1) {
 			stats.failed++;

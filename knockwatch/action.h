@@ -15,6 +15,7 @@ struct action_vars {
 	const char *family;	/* "inet" or "inet6" */
 	const char *user;	/* "" for static doors */
 	const char *open_port;	/* "" without open_range */
+	const char *host;	/* fleet host (canonical), "" or NULL: none */
 };
 
 struct action_stats {
@@ -29,7 +30,7 @@ typedef void (*action_done_cb)(void *arg, int status);
 
 void action_set_limits(unsigned max_running, unsigned max_queued);
 /* A new argv (one allocation, free with free()) with the placeholders
- * %SRC% %IP% %DOOR% %USER% %OPEN_PORT% of cmd replaced from v. NULL when out
+ * %SRC% %IP% %DOOR% %USER% %OPEN_PORT% %HOST% of cmd replaced from v. NULL when out
  * of memory or an element would exceed 4096 bytes. */
 char **action_argv(const struct config_cmd *cmd, const struct action_vars *v);
 /* Runs argv (taking ownership) with KNOCK_* variables from v, or queues it

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include "host.h"
 #include "key.h"
 #include "seq.h"
 
@@ -155,13 +156,32 @@ cli_seq_from_config(const struct cli_opts *o, const struct config *c,
 {
 	const struct config_door *d;
 	struct seq_params p;
+	char name[KW_NAME_MAX + 1], host[HOST_MAX + 1] = "";
+	char field[KW_NAME_MAX + 1 + HOST_MAX + 1];
+	const char *at = strchr(o->door, '@');
 	int di, ui, i;
 
-	if ((di = config_door_index(c, o->door)) == -1) {
-		warnx("%s: no door %s", c->path, o->door);
+	/* NAME@HOST: a fleet door's sequence for one host (the host as the
+	 * collector's log names it, canonicalised as the daemon does). */
+	if (at != NULL && ((size_t)(at - o->door) > KW_NAME_MAX ||
+	    host_canon(at + 1, strlen(at + 1), host, sizeof(host)) < 0))
+		return cli_usage_error("--door %s: not NAME or NAME@HOST",
+		    o->door);
+	snprintf(name, sizeof(name), "%.*s", at != NULL ?
+	    (int)(at - o->door) : KW_NAME_MAX, o->door);
+	if ((di = config_door_index(c, name)) == -1) {
+		warnx("%s: no door %s", c->path, name);
 		return EX_CONFIG;
 	}
 	d = &c->doors[di];
+	if (host[0] != '\0') {
+		for (i = 0; i < d->nhosts; i++)
+			if (strcmp(d->hosts[i], host) == 0)
+				break;
+		if (d->nhosts > 0 && i == d->nhosts)
+			warnx("door %s does not open on host %s (hosts: in "
+			    "%s)", name, host, c->path);
+	}
 	if (!d->is_hmac) {
 		if (o->user || o->has_step || o->has_time || o->bind ||
 		    o->bind_source)
@@ -193,6 +213,10 @@ cli_seq_from_config(const struct cli_opts *o, const struct config *c,
 	s->period = d->hmac.period ? d->hmac.period : 30;
 	s->step = cli_seq_step(o, d->hmac.period);
 	seq_params_from(&p, c, di, ui, s->step, s->bind);
+	if (host[0] != '\0') {
+		snprintf(field, sizeof(field), "%s@%s", name, host);
+		p.door = field;
+	}
 	return cli_seq_derive(c->users[ui].key, c->users[ui].keylen, &p, s,
 	    EX_CONFIG);
 }

@@ -223,6 +223,9 @@ config_free(struct config *c)
 		cnode_argv_free(c->doors[i].stop.argv);
 		free(c->doors[i].acl.allow);
 		free(c->doors[i].acl.deny);
+		for (int h = 0; h < c->doors[i].nhosts; h++)
+			free(c->doors[i].hosts[h]);
+		free(c->doors[i].hosts);
 	}
 	for (i = 0; i < c->nusers; i++) {
 		explicit_bzero(c->users[i].key, sizeof(c->users[i].key));

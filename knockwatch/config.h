@@ -34,6 +34,8 @@ struct config_source {
 	char *prefix;		/* optional LOG prefix, or NULL */
 	char *pattern;		/* optional custom PCRE2 pattern, or NULL */
 	int from_start;		/* "from_start: true": read existing lines */
+	int fleet;		/* "fleet: true": each line's host from its
+				 * syslog header (a collector's file) */
 };
 
 struct config_knock {
@@ -82,6 +84,9 @@ struct config_door {
 	struct config_cmd start, stop;
 	unsigned stop_after;	/* seconds; 0 = never run stop */
 	unsigned cmd_timeout;	/* seconds, default 10 */
+	char **hosts;		/* "hosts:", canonical (host_canon); NULL:
+				 * every host */
+	int nhosts;
 };
 
 struct config_user {
@@ -112,6 +117,7 @@ struct config {
 	char *run_user;		/* "user:", the worker's account, default nobody */
 	uid_t run_uid;		/* looked up unless no_exec_check */
 	gid_t run_gid;
+	int fleet;		/* some source has fleet: true */
 };
 
 /* How config_load_opts reaches files. The parent parses the config without

@@ -12,22 +12,23 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include "host.h"
 #include "parse.h"
 
 #define CONFIG_MAX_PREFIX	127	/* nft log prefix; iptables LOG allows 29 */
 
 static const char *const source_keys[] = { "file", "kmsg", "command",
-    "prefix", "pattern", "from_start", NULL };
+    "prefix", "pattern", "from_start", "fleet", NULL };
 
 static const char *const door_keys[] = { "sequence", "hmac", "timeout",
     "tcp_flags", "start", "stop", "stop_after", "cmd_timeout", "allow",
-    "deny", NULL };
+    "deny", "hosts", NULL };
 
 static const char *const hmac_keys[] = { "users", "length", "range",
     "period", "skew", "bind_source", "protocols", "open_range", NULL };
 
 static const char *const placeholders[] = { "SRC", "IP", "DOOR", "USER",
-    "OPEN_PORT", NULL };
+    "OPEN_PORT", "HOST", NULL };
 
 const char *const config_check_flags[] = { "fin", "syn", "rst", "psh", "ack",
     "urg", "ece", "cwr", NULL };	/* bit i = PARSE_TCP_* (1 << i) */
@@ -169,7 +170,7 @@ check_placeholders(struct cctx *x, const struct cnode *n, const char *key,
 		if (placeholders[i] == NULL)
 			return cerr(x, n, "'%s' in %s: unknown placeholder "
 			    "'%%%.*s%%' (valid: %%SRC%%, %%IP%%, %%DOOR%%, "
-			    "%%USER%%, %%OPEN_PORT%%)", key, where,
+			    "%%USER%%, %%OPEN_PORT%%, %%HOST%%)", key, where,
 			    (int)(len > 32 ? 32 : len), s + 1);
 		if (strcmp(placeholders[i], "USER") == 0 && !d->is_hmac)
 			return cerr(x, n, "'%s' in %s: %%USER%% is only "
@@ -312,6 +313,15 @@ load_source(struct cctx *x, const struct cnode *m, struct config_source *s)
 		if (s->kind == CONFIG_SRC_COMMAND)
 			return cerr(x, v, "from_start does not apply to a "
 			    "command source");
+	}
+	if ((v = cnode_get(m, "fleet")) != NULL) {
+		if (cnode_bool(x, v, "fleet", where, &s->fleet) == -1)
+			return -1;
+		if (s->kind == CONFIG_SRC_KMSG && s->fleet)
+			return cerr(x, v, "fleet: true needs a file or command "
+			    "source (kernel records name no host)");
+		if (s->fleet)
+			x->c->fleet = 1;
 	}
 	if ((v = cnode_get(m, "prefix")) != NULL) {
 		if (cnode_str(x, v, "prefix", where, &s->prefix) == -1)
@@ -585,6 +595,37 @@ config_check_acl(struct cctx *x, const struct cnode *m, const char *where,
 	return 0;
 }
 
+/* hosts: [NAME, ...] (a single scalar is one entry), each canonical. */
+static int
+get_hosts(struct cctx *x, const struct cnode *n, const char *where,
+    struct config_door *d)
+{
+	size_t cnt = n->type == CN_SEQ ? n->nkid : 1;
+
+	if (n->type != CN_SEQ && cnode_scalar(x, n, "hosts", where) == -1)
+		return -1;
+	if (cnt == 0 || cnt > HOST_MAX_TRACKED)
+		return cerr(x, n, "hosts of %s: 1 to %d names", where,
+		    HOST_MAX_TRACKED);
+	if ((d->hosts = calloc(cnt + 1, sizeof(*d->hosts))) == NULL)
+		return cerr(x, n, "out of memory");
+	for (size_t i = 0; i < cnt; i++) {
+		const struct cnode *one = n->type == CN_SEQ ? n->kid[i] : n;
+		char buf[HOST_MAX + 1];
+
+		if (cnode_scalar(x, one, "hosts", where) == -1)
+			return -1;
+		if (host_canon(one->s, strlen(one->s), buf, sizeof(buf)) < 0)
+			return cerr(x, one, "hosts of %s: '%.64s' is not an "
+			    "address or a host name of A-Z a-z 0-9 _ . - (at "
+			    "most %d)", where, one->s, HOST_MAX);
+		if ((d->hosts[i] = strdup(buf)) == NULL)
+			return cerr(x, one, "out of memory");
+		d->nhosts = (int)i + 1;
+	}
+	return 0;
+}
+
 static int
 load_door(struct cctx *x, const struct cnode *name, const struct cnode *m,
     struct config_door *d)
@@ -605,6 +646,13 @@ load_door(struct cctx *x, const struct cnode *name, const struct cnode *m,
 	d->cmd_timeout = 10;
 	if (config_check_acl(x, m, where, &d->acl) == -1)
 		return -1;
+	if ((v = cnode_get(m, "hosts")) != NULL) {
+		if (get_hosts(x, v, where, d) == -1)
+			return -1;
+		if (!x->c->fleet)
+			return cerr(x, v, "hosts of %s: no source has "
+			    "fleet: true, so no line names a host", where);
+	}
 	seq = cnode_get(m, "sequence");
 	hm = cnode_get(m, "hmac");
 	if (seq != NULL && hm != NULL)

@@ -86,6 +86,8 @@ print_door(const struct config *c, const struct config_door *d, FILE *fp,
 	fprintf(fp, " timeout %us", d->timeout);
 	if (d->stop_after > 0)
 		fprintf(fp, " stop_after %us", d->stop_after);
+	for (i = 0; i < d->nhosts; i++)
+		fprintf(fp, "%s%s", i ? "," : " hosts ", d->hosts[i]);
 	fputc('\n', fp);
 	if (verbose <= 0)
 		return;
@@ -135,6 +137,8 @@ config_print(const struct config *c, FILE *fp, int verbose)
 				fputs(" pattern ", fp);
 				print_word(fp, s->pattern);
 			}
+			if (s->fleet)
+				fputs(" fleet", fp);
 			fputs(s->from_start ? " from_start\n" : "\n", fp);
 		}
 		/* Safe to repeat; the daemon normally initialised it. */

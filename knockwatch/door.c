@@ -72,6 +72,7 @@ find(const struct door_entry *k)
 	for (int i = 0; i < DOOR_MAX_OPEN; i++)
 		if (doors[i].used && strcmp(doors[i].door, k->door) == 0 &&
 		    strcmp(doors[i].src, k->src) == 0 &&
+		    strcmp(doors[i].host, k->host) == 0 &&
 		    strcmp(doors[i].user, k->user) == 0 &&
 		    strcmp(doors[i].open_port, k->open_port) == 0)
 			return &doors[i];
@@ -94,6 +95,7 @@ twins(const struct door_entry *a, const struct door_entry *b)
 	if (a == b || !a->used || !b->used || a->stop_argv == NULL ||
 	    b->stop_argv == NULL || strcmp(a->door, b->door) != 0 ||
 	    strcmp(a->src, b->src) != 0 ||
+	    strcmp(a->host, b->host) != 0 ||
 	    strcmp(a->open_port, b->open_port) != 0)
 		return 0;
 	for (i = 0; a->stop_argv[i] != NULL && b->stop_argv[i] != NULL; i++)
@@ -147,6 +149,7 @@ vars_of(const struct door_entry *e, const char *event, struct action_vars *v)
 	v->family = e->family;
 	v->user = e->user;
 	v->open_port = e->open_port;
+	v->host = e->host;
 }
 
 static void *
@@ -351,8 +354,9 @@ stop_done(void *tag, int status)
 		return;
 	}
 	stats.closed++;
-	log_info("door %s closed for %s%s%s", e->door, e->src,
-	    e->user[0] ? " user " : "", e->user);
+	log_info("door %s closed for %s%s%s%s%s", e->door, e->src,
+	    e->user[0] ? " user " : "", e->user,
+	    e->host[0] ? " at host " : "", e->host);
 	if (e->reopen && e->start.argv != NULL && !closing_all) {
 		/* Knocked again while closing: open afresh. */
 		e->reopen = 0;
@@ -410,6 +414,7 @@ door_open(const struct config *c, const struct door_req *ev, kw_ms now,
 
 	memset(&tmp, 0, sizeof(tmp));
 	addr_ntop(&ev->src, tmp.src, sizeof(tmp.src));
+	snprintf(tmp.host, sizeof(tmp.host), "%s", ev->host);
 	snprintf(tmp.door, sizeof(tmp.door), "%s", d->name);
 	snprintf(tmp.family, sizeof(tmp.family), "%s",
 	    ev->src.family == AF_INET6 ? "inet6" : "inet");
@@ -419,9 +424,10 @@ door_open(const struct config *c, const struct door_req *ev, kw_ms now,
 	if (ev->open_port != 0)
 		snprintf(tmp.open_port, sizeof(tmp.open_port), "%u",
 		    ev->open_port);
-	log_info("door %s opens for %s%s%s%s%s", tmp.door, tmp.src,
+	log_info("door %s opens for %s%s%s%s%s%s%s", tmp.door, tmp.src,
 	    tmp.user[0] ? " user " : "", tmp.user,
-	    tmp.open_port[0] ? " port " : "", tmp.open_port);
+	    tmp.open_port[0] ? " port " : "", tmp.open_port,
+	    tmp.host[0] ? " at host " : "", tmp.host);
 
 	if (d->stop.argc == 0 || d->stop_after == 0) {
 		/* Nothing to close later: just run the start command. */
@@ -657,14 +663,15 @@ door_walk(void (*fn)(void *, const struct door_entry *, long long),
 void
 door_dump(void (*out)(void *, const char *), void *arg, kw_ms now)
 {
-	char line[384];
+	char line[384 + HOST_MAX];
 
 	for (int i = 0; i < DOOR_MAX_OPEN; i++) {
 		const struct door_entry *e = &doors[i];
 		if (!e->used)
 			continue;
-		snprintf(line, sizeof(line), "open door %s src %s user %s "
+		snprintf(line, sizeof(line), "open door %s src %s%s%s user %s "
 		    "port %s closes in %lld s%s", e->door, e->src,
+		    e->host[0] ? " host " : "", e->host,
 		    e->user[0] ? e->user : "-",
 		    e->open_port[0] ? e->open_port : "-",
 		    e->stopping || e->deadline == KW_MS_NEVER ? 0LL :

@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "clock.h"
 #include "config.h"
+#include "host.h"
 
 #define DOOR_MAX_OPEN 4096	/* open (door, source) pairs at once */
 
@@ -24,6 +25,7 @@ struct door_req {
 	uint64_t step;		/* HMAC time step that opened, 0 for static */
 	unsigned stop_after;	/* seconds open; 0: the door's stop_after
 				 * (a door opened by hand: --for) */
+	char host[HOST_MAX + 1];	/* fleet host (canonical), "" for none */
 };
 
 struct door_stats {
@@ -73,6 +75,7 @@ struct door_entry {
 	char door[KW_NAME_MAX + 1];
 	char user[KW_NAME_MAX + 1];
 	char src[ADDR_STRLEN];
+	char host[HOST_MAX + 1];	/* fleet host, "" for none */
 	char family[8];
 	char open_port[8];
 	struct config_cmd start;	/* copies, so reload cannot free them */

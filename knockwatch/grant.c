@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <string.h>
 
+#include "host.h"
+
 /* 1 when p is a file source of a config or, with dirs, a directory above
  * one (the worker watches those to see the file appear). */
 int
@@ -82,7 +84,8 @@ grant_door(const struct config *c, const struct msg_door *r, time_t wall,
 		return "a door request with an event it may not ask for";
 	if (memchr(r->door, '\0', sizeof(r->door)) == NULL ||
 	    memchr(r->user, '\0', sizeof(r->user)) == NULL ||
-	    memchr(r->src, '\0', sizeof(r->src)) == NULL)
+	    memchr(r->src, '\0', sizeof(r->src)) == NULL ||
+	    memchr(r->host, '\0', sizeof(r->host)) == NULL)
 		return "a door request with an unterminated field";
 	if ((di = config_door_index(c, r->door)) < 0)
 		return "a request for a door that does not exist";
@@ -113,6 +116,25 @@ grant_door(const struct config *c, const struct msg_door *r, time_t wall,
 	} else if (r->user[0] != '\0' || r->open_port != 0 || r->step != 0)
 		return "a door request with a user, port or step for a static "
 		    "door";
+	if (r->host[0] != '\0') {
+		/* The host reaches argv (%HOST%, ssh's destination): only
+		 * a canonical name, only with a fleet source, only one the
+		 * door's hosts: list names. */
+		int ok = 0;
+
+		if (!c->fleet)
+			return "a door request with a host, and no fleet source";
+		if (host_canon(r->host, strlen(r->host), ev->host,
+		    sizeof(ev->host)) < 0 || strcmp(ev->host, r->host) != 0)
+			return "a door request whose host is not canonical";
+		for (int i = 0; i < d->nhosts; i++)
+			if (strcmp(d->hosts[i], r->host) == 0)
+				ok = 1;
+		if (d->nhosts > 0 && !ok)
+			return "a door request for a host the door does not "
+			    "serve";
+	} else if (d->nhosts > 0)
+		return "a door request without a host for a door with hosts";
 	ev->door = di;
 	ev->user = u;
 	ev->open_port = r->open_port;

@@ -1,4 +1,4 @@
-/* journal.c — the open-door journal in state_dir (format 2): writes one
+/* journal.c — the open-door journal in state_dir (format 3): writes one
  * line per open door atomically, and reads it back at start, checking every
  * field against the configuration before a line becomes a door to close.
  * Runs no command and keeps no door of its own: the table is door.c's. */
@@ -32,9 +32,11 @@ journal_free(void)
 	journal = NULL;
 }
 
-/* The journal, format 2: a first line "knockwatch-journal 2", then one
+/* The journal, format 3: a first line "knockwatch-journal 3", then one
  * line per open door:
- *   DOOR SRC USER|- PORT|- DEADLINE CMD_TIMEOUT STOP_ARGV...
+ *   DOOR SRC HOST|- USER|- PORT|- DEADLINE CMD_TIMEOUT STOP_ARGV...
+ * (HOST: the fleet host the door is open on, canonical; format 2 had no
+ * HOST field and is still read)
  * with each element of the stop command as it was substituted when the door
  * opened, %XX-escaped (space, '%', bytes outside 0x21-0x7e; "%00" is the
  * empty string), so the door can be closed however the configuration
@@ -42,7 +44,7 @@ journal_free(void)
  * is at most JOURNAL_LINE bytes: a door whose line would be longer is
  * not opened. */
 #define JOURNAL_MAGIC "knockwatch-journal"
-#define JOURNAL_VERSION 2
+#define JOURNAL_VERSION 3
 
 /* Appends s escaped to out (cap bytes, n used). Returns the new length,
  * which may pass cap (nothing is written past it). */
@@ -85,8 +87,8 @@ journal_line(const struct door_entry *e, char *out, size_t cap)
 
 	if (cap > JOURNAL_LINE + 1)
 		cap = JOURNAL_LINE + 1;
-	h = snprintf(out, cap, "%s %s %s %s %lld %u", e->door, e->src,
-	    e->user[0] ? e->user : "-", e->open_port[0] ? e->open_port : "-",
+	h = snprintf(out, cap, "%s %s %s %s %s %lld %u", e->door, e->src,
+	    e->host[0] ? e->host : "-", e->user[0] ? e->user : "-", e->open_port[0] ? e->open_port : "-",
 	    (long long)e->wall_deadline, e->cmd_timeout);
 	if (h < 0 || (size_t)h >= cap)
 		return -1;
@@ -237,13 +239,15 @@ user_of_door(const struct config *c, const struct config_door *d,
 	return 0;
 }
 
-/* Checks and loads one journal line of format version (1 or 2). Returns
- * 0 (loaded, or a door that can only be reported), or -1 with why. */
+/* Checks and loads one journal line of format version (1, 2 or 3).
+ * Returns 0 (loaded, or a door that can only be reported), or -1 with
+ * why. */
 static int
 recover_line(const struct config *c, int version, char *line, kw_ms now,
     time_t wall, const char **why)
 {
-	char *f[6 + KW_MAX_ARGV + 1], *save = NULL, *w;
+	char *f[7 + KW_MAX_ARGV + 1], *save = NULL, *w;
+	char host[HOST_MAX + 1] = "";
 	int nf = 0, di, argc;
 	unsigned long long port = 0, dl, tmo = 0;
 	struct kw_addr a;
@@ -260,6 +264,17 @@ recover_line(const struct config *c, int version, char *line, kw_ms now,
 		if (nf == (int)(sizeof(f) / sizeof(f[0])))
 			return (*why = "too many fields"), -1;
 		f[nf++] = w;
+	}
+	if (version == 3) {
+		/* The host field, then the line reads as format 2. */
+		if (nf < 8)
+			return -1;
+		if (strcmp(f[2], "-") != 0 && (host_canon(f[2], strlen(f[2]),
+		    host, sizeof(host)) < 0 || strcmp(host, f[2]) != 0))
+			return (*why = "bad host"), -1;
+		memmove(&f[2], &f[3], (size_t)(nf - 3) * sizeof(f[0]));
+		nf--;
+		version = 2;
 	}
 	if (version == 1 ? nf != 5 : nf < 7)
 		return -1;
@@ -319,6 +334,7 @@ recover_line(const struct config *c, int version, char *line, kw_ms now,
 	if ((e = door_entry_alloc()) == NULL)
 		return (*why = "no free slot"), -1;
 	snprintf(e->src, sizeof(e->src), "%s", canon);
+	snprintf(e->host, sizeof(e->host), "%s", host);
 	snprintf(e->door, sizeof(e->door), "%s", f[0]);
 	snprintf(e->family, sizeof(e->family), "%s",
 	    a.family == AF_INET6 ? "inet6" : "inet");
@@ -360,7 +376,8 @@ recover_line(const struct config *c, int version, char *line, kw_ms now,
 		    e->door, e->src, e->user[0] != '\0' ? " user " : "",
 		    e->user, stale);
 	else
-		log_info("journal: door %s for %s %s%s", e->door, e->src,
+		log_info("journal: door %s for %s%s%s %s%s", e->door, e->src,
+		    e->host[0] ? " at host " : "", e->host,
 		    (time_t)dl <= wall ? "expired while we were down: closing" :
 		    "still open: keeping its deadline", d == NULL ? " (the "
 		    "door is no longer configured: closing with the stop "
@@ -402,14 +419,15 @@ journal_recover(const struct config *c, kw_ms now, time_t wall)
 		lineno++;
 		if (lineno == 1 && strncmp(line, JOURNAL_MAGIC " ",
 		    sizeof(JOURNAL_MAGIC)) == 0) {
-			if (strcmp(line + sizeof(JOURNAL_MAGIC), "2") != 0) {
+			if (strcmp(line + sizeof(JOURNAL_MAGIC), "2") != 0 &&
+			    strcmp(line + sizeof(JOURNAL_MAGIC), "3") != 0) {
 				log_warnx("journal %s: unknown format '%.40s', "
 				    "set aside", journal, line);
 				state_set_aside_tag(journal, "bad");
 				free(buf);
 				return -1;
 			}
-			version = 2;
+			version = line[sizeof(JOURNAL_MAGIC)] - '0';
 			continue;
 		}
 		if (recover_line(c, version, line, now, wall, &why) == -1) {

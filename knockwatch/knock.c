@@ -1,4 +1,4 @@
-/* knock.c — the knock state machine: one attempt per (source, door) in a
+/* knock.c — the knock state machine: one attempt per (host, source, door) in a
  * table allocated once and capped at max_tracked entries. Pure: time comes
  * in as arguments, opened doors go out through a callback, and the per-knock
  * path allocates nothing. */
@@ -8,17 +8,26 @@
 #include <string.h>
 
 #include "hash.h"
+#include "host.h"
 #include "log.h"
 #include "otp.h"
 
 #define KNOCK_NIL UINT32_MAX
+
+/* Who knocks: the source address, and in fleet mode the host whose log
+ * saw it (an id of the table's host_table; HOST_NONE otherwise). The one
+ * key of attempts and penalties: knocks at two hosts never meet. */
+struct knock_key {
+	struct kw_addr src;
+	uint16_t host;
+};
 
 struct attempt {
 	kw_ms deadline;		/* first knock + door timeout */
 	uint32_t hnext;		/* hash chain, or free list */
 	uint32_t bucket;	/* its bucket, so unlinking needs no hash */
 	uint32_t prev, next;	/* the door's list, oldest first */
-	struct kw_addr src;
+	struct knock_key key;
 	uint8_t stage;		/* knocks accepted so far */
 	uint8_t last_proto;	/* last accepted knock, to spot retransmits */
 	uint8_t k2_proto;	/* knock 2, kept for repeats (an HMAC door's */
@@ -29,8 +38,9 @@ struct attempt {
 };
 
 /* Members ordered largest first: no padding holes in the one structure
- * there are max_tracked of. */
-_Static_assert(sizeof(struct attempt) <= 96, "struct attempt grew");
+ * there are max_tracked of (the fleet host's 2 bytes took it from 96 to
+ * 104 with the alignment of deadline). */
+_Static_assert(sizeof(struct attempt) <= 104, "struct attempt grew");
 
 struct door_list {
 	uint32_t head, tail;
@@ -40,7 +50,7 @@ struct door_list {
  * by the same secret hash, so a flood of forged sources cannot pick which
  * entries it overwrites. */
 struct penalty {
-	struct kw_addr src;
+	struct knock_key key;
 	uint16_t failures;
 	kw_ms window_start;
 	kw_ms banned_until;
@@ -54,6 +64,7 @@ struct knock_table {
 	uint32_t mask;
 	struct door_list *lists;
 	struct otp *otp;
+	struct host_table *hosts;	/* fleet mode, else NULL */
 	struct penalty *pen;
 	uint32_t pen_mask;
 	struct hash_key key;
@@ -101,7 +112,9 @@ knock_new(const struct config *c)
 	t->freelist = KNOCK_NIL;
 	t->st.capacity = t->cap;
 	hash_key_random(&t->key);
-	if ((t->otp = otp_new(c)) == NULL)
+	if (c->fleet && (t->hosts = host_new(HOST_MAX_TRACKED)) == NULL)
+		goto fail;
+	if ((t->otp = otp_new(c, t->hosts)) == NULL)
 		goto fail;
 	if (c->penalty_failures > 0) {
 		uint32_t np = 1024;
@@ -159,6 +172,7 @@ knock_free(struct knock_table *t)
 	if (t == NULL)
 		return;
 	otp_free(t->otp);
+	host_free(t->hosts);
 	free(t->pen);
 	free(t->pool);
 	free(t->buckets);
@@ -166,15 +180,23 @@ knock_free(struct knock_table *t)
 	free(t);
 }
 
-/* The keyed hash of a source, computed once per knock; the buckets of its
- * (source, door) attempts and its penalty slot are cheap mixes of it. */
-static uint64_t
-src_hash(const struct knock_table *t, const struct kw_addr *src)
+static int
+key_eq(const struct knock_key *x, const struct knock_key *y)
 {
-	uint8_t buf[17];
+	return x->host == y->host && addr_eq(&x->src, &y->src);
+}
 
-	memcpy(buf, src->a, 16);
-	buf[16] = src->family;
+/* The keyed hash of a (host, source), computed once per knock; the buckets
+ * of its attempts and its penalty slot are cheap mixes of it. */
+static uint64_t
+src_hash(const struct knock_table *t, const struct knock_key *key)
+{
+	uint8_t buf[19];
+
+	memcpy(buf, key->src.a, 16);
+	buf[16] = key->src.family;
+	buf[17] = (uint8_t)(key->host >> 8);
+	buf[18] = (uint8_t)key->host;
 	return hash_bytes(&t->key, buf, sizeof(buf));
 }
 
@@ -192,9 +214,9 @@ pen_slot(const struct knock_table *t, uint64_t h)
 	return &t->pen[(uint32_t)h & t->pen_mask];
 }
 
-/* 1 while src is serving a penalty. */
+/* 1 while key is serving a penalty. */
 static int
-penalised(struct knock_table *t, const struct kw_addr *src, uint64_t h,
+penalised(struct knock_table *t, const struct knock_key *key, uint64_t h,
     kw_ms now)
 {
 	const struct penalty *p;
@@ -202,26 +224,26 @@ penalised(struct knock_table *t, const struct kw_addr *src, uint64_t h,
 	if (t->pen == NULL)
 		return 0;
 	p = pen_slot(t, h);
-	return p->banned_until > now && addr_eq(&p->src, src);
+	return p->banned_until > now && key_eq(&p->key, key);
 }
 
 /* Counts one failure of src: a knock that ended attempts of src (a reset
  * or a replay) and advanced or completed none, or an attempt that had
  * advanced past its first knock and ran out of time. */
 static void
-failed(struct knock_table *t, const struct kw_addr *src, kw_ms now)
+failed(struct knock_table *t, const struct knock_key *key, kw_ms now)
 {
 	const struct config *c = t->cfg;
 	struct penalty *p;
 
 	if (t->pen == NULL)
 		return;
-	p = pen_slot(t, src_hash(t, src));
-	if (!addr_eq(&p->src, src) || now - p->window_start >
+	p = pen_slot(t, src_hash(t, key));
+	if (!key_eq(&p->key, key) || now - p->window_start >
 	    (kw_ms)c->penalty_window * 1000) {
-		if (!addr_eq(&p->src, src) && p->banned_until > now)
+		if (!key_eq(&p->key, key) && p->banned_until > now)
 			return;	/* the slot holds a live ban: keep it */
-		p->src = *src;
+		p->key = *key;
 		p->failures = 0;
 		p->window_start = now;
 		p->banned_until = 0;
@@ -232,21 +254,23 @@ failed(struct knock_table *t, const struct kw_addr *src, kw_ms now)
 		p->banned_until = now + (kw_ms)c->penalty_ban * 1000;
 		t->st.penalties++;
 		/* Logged once per ban, not per line. */
-		log_info("source %s: %u failed attempts within %u s, ignored "
-		    "for %u s", addr_ntop(src, buf, sizeof(buf)),
-		    (unsigned)p->failures, c->penalty_window, c->penalty_ban);
+		log_info("source %s%s%s: %u failed attempts within %u s, "
+		    "ignored for %u s", addr_ntop(&key->src, buf, sizeof(buf)),
+		    key->host != HOST_NONE ? " at host " : "",
+		    host_name(t->hosts, key->host), (unsigned)p->failures,
+		    c->penalty_window, c->penalty_ban);
 	}
 }
 
 static uint32_t
-lookup(const struct knock_table *t, const struct kw_addr *src, uint64_t h,
+lookup(const struct knock_table *t, const struct knock_key *key, uint64_t h,
     uint16_t door)
 {
 	uint32_t i = t->buckets[bucket_of(t, h, door)];
 
 	while (i != KNOCK_NIL) {
 		const struct attempt *a = &t->pool[i];
-		if (a->door == door && addr_eq(&a->src, src))
+		if (a->door == door && key_eq(&a->key, key))
 			return i;
 		i = a->hnext;
 	}
@@ -298,7 +322,7 @@ oldest(const struct knock_table *t)
 }
 
 static struct attempt *
-alloc_attempt(struct knock_table *t, const struct kw_addr *src, uint64_t h,
+alloc_attempt(struct knock_table *t, const struct knock_key *key, uint64_t h,
     uint16_t door, kw_ms now)
 {
 	uint32_t i, b;
@@ -318,7 +342,7 @@ alloc_attempt(struct knock_table *t, const struct kw_addr *src, uint64_t h,
 		i = t->hiwater++;
 	a = &t->pool[i];
 	memset(a, 0, sizeof(*a));
-	a->src = *src;
+	a->key = *key;
 	a->door = door;
 	a->deadline = now + (kw_ms)t->cfg->doors[door].timeout * 1000;
 	b = bucket_of(t, h, door);
@@ -391,7 +415,8 @@ is_repeat(struct knock_table *t, const struct attempt *a,
 	if (a->stage >= 2 && k->dport == a->k2_port &&
 	    k->proto == a->k2_proto)
 		return 1;
-	return otp_passed(t->otp, a->door, &a->src, a->stage, before, k);
+	return otp_passed(t->otp, a->door, a->key.host, &a->key.src, a->stage,
+	    before, k);
 }
 
 static int
@@ -412,34 +437,35 @@ advance_ok(struct knock_table *t, int door, struct attempt *a,
 
 	if (!d->is_hmac)
 		return static_match(d, a->stage, k);
-	return otp_next(t->otp, door, &a->src, a->stage, k, wall,
-	    &a->cands) > 0;
+	return otp_next(t->otp, door, a->key.host, &a->key.src, a->stage, k,
+	    wall, &a->cands) > 0;
 }
 
 /* Reports a completed sequence; HMAC doors first spend the step, and a
  * spent step (a replay) opens nothing. */
 static void
-complete(struct knock_table *t, int door, const struct kw_addr *src,
+complete(struct knock_table *t, int door, const struct knock_key *key,
     const struct otp_cands *cands, time_t wall, knock_open_cb cb, void *arg)
 {
 	struct knock_open ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.door = door;
-	ev.src = *src;
+	ev.src = key->src;
+	ev.host = host_name(t->hosts, key->host);
 	ev.user = -1;
 	if (t->cfg->doors[door].is_hmac &&
-	    otp_complete(t->otp, door, src, cands, wall, &ev.user, &ev.step,
-	    &ev.open_port) != 0) {
+	    otp_complete(t->otp, door, key->host, &key->src, cands, wall,
+	    &ev.user, &ev.step, &ev.open_port) != 0) {
 		t->st.replays++;
 		t->lost = 1;
-		EVENT(t, KNOCK_SPENT, door, src, t->feeding,
+		EVENT(t, KNOCK_SPENT, door, &key->src, t->feeding,
 		    knock_seq_length(&t->cfg->doors[door]));
 		return;
 	}
 	t->st.opens++;
 	t->progress = 1;
-	EVENT(t, KNOCK_OPEN, door, src, t->feeding,
+	EVENT(t, KNOCK_OPEN, door, &key->src, t->feeding,
 	    knock_seq_length(&t->cfg->doors[door]));
 	cb(arg, &ev);
 }
@@ -447,7 +473,8 @@ complete(struct knock_table *t, int door, const struct kw_addr *src,
 /* Starts an attempt if k is a first knock for the door. */
 static void
 start(struct knock_table *t, int door, const struct parse_knock *k,
-    uint64_t h, kw_ms now, time_t wall, knock_open_cb cb, void *arg)
+    const struct knock_key *key, uint64_t h, kw_ms now, time_t wall,
+    knock_open_cb cb, void *arg)
 {
 	const struct config_door *d = &t->cfg->doors[door];
 	struct otp_cands cands;
@@ -455,17 +482,17 @@ start(struct knock_table *t, int door, const struct parse_knock *k,
 
 	if (d->is_hmac) {
 		/* knockwatch/2: one look-up, whatever the source. */
-		if (otp_first(t->otp, door, k, wall, &cands) <= 0)
+		if (otp_first(t->otp, door, key->host, k, wall, &cands) <= 0)
 			return;
 	} else if (!static_match(d, 0, k))
 		return;
 	else
 		memset(&cands, 0, sizeof(cands));
 	if (knock_seq_length(d) == 1) {
-		complete(t, door, &k->src, &cands, wall, cb, arg);
+		complete(t, door, key, &cands, wall, cb, arg);
 		return;
 	}
-	a = alloc_attempt(t, &k->src, h, (uint16_t)door, now);
+	a = alloc_attempt(t, key, h, (uint16_t)door, now);
 	a->stage = 1;
 	a->cands = cands;
 	remember(a, k);
@@ -493,10 +520,60 @@ reset_event(struct knock_table *t, const struct attempt *a,
 	t->evcb(t->evarg, &ev);
 }
 
+/* The key of knock k: its source, and its host's id (host.h; interned on
+ * first sight) when a fleet source named one. -1 when the host table is
+ * full. */
+static int
+key_of(struct knock_table *t, const struct parse_knock *k,
+    struct knock_key *key)
+{
+	int id = HOST_NONE;
+
+	memset(key, 0, sizeof(*key));
+	key->src = k->src;
+	if (t->hosts != NULL && k->fleet_host != NULL &&
+	    (id = host_intern(t->hosts, k->fleet_host)) < 0)
+		return -1;
+	key->host = (uint16_t)id;
+	return 0;
+}
+
+/* 1 when door d (with a hosts: list) may open on host id. */
+static int
+host_allowed(const struct knock_table *t, const struct config_door *d,
+    int id)
+{
+	const char *name = host_name(t->hosts, id);
+
+	if (id == HOST_NONE)
+		return 0;
+	for (int i = 0; i < d->nhosts; i++)
+		if (strcmp(d->hosts[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The key in t of old's key ok: the same source, the host by its name.
+ * -1 when t has no room for the host (or no fleet). */
+static int
+carry_key(struct knock_table *t, const struct knock_table *old,
+    const struct knock_key *ok, struct knock_key *key)
+{
+	int id = HOST_NONE;
+
+	*key = *ok;
+	if (ok->host != HOST_NONE && (t->hosts == NULL ||
+	    (id = host_intern(t->hosts, host_name(old->hosts, ok->host))) < 0))
+		return -1;
+	key->host = (uint16_t)id;
+	return 0;
+}
+
 void
 knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
     time_t wall, knock_open_cb cb, void *arg)
 {
+	struct knock_key key;
 	uint64_t h;
 
 	t->st.knocks++;
@@ -520,8 +597,12 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 		EVENT(t, KNOCK_DENIED, -1, &k->src, k, 0);
 		return;
 	}
-	h = src_hash(t, &k->src);
-	if (penalised(t, &k->src, h, now)) {
+	if (key_of(t, k, &key) == -1) {
+		t->st.nohost++;
+		return;
+	}
+	h = src_hash(t, &key);
+	if (penalised(t, &key, h, now)) {
 		t->st.penalised++;
 		EVENT(t, KNOCK_PENALISED, -1, &k->src, k, 0);
 		return;
@@ -540,9 +621,11 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			EVENT(t, KNOCK_DENIED, door, &k->src, k, 0);
 			continue;
 		}
+		if (d->nhosts > 0 && !host_allowed(t, d, key.host))
+			continue;
 		if (d->is_hmac && !otp_relevant(t->otp, door, k))
 			continue;
-		i = lookup(t, &k->src, h, (uint16_t)door);
+		i = lookup(t, &key, h, (uint16_t)door);
 		if (i != KNOCK_NIL && t->pool[i].deadline <= now) {
 			int advanced = t->pool[i].stage >= 2;
 
@@ -551,7 +634,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			unlink_attempt(t, i);
 			t->st.expired++;
 			if (advanced)
-				failed(t, &k->src, now);
+				failed(t, &key, now);
 			i = KNOCK_NIL;
 		}
 		if (i != KNOCK_NIL) {
@@ -579,7 +662,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 				} else {
 					struct otp_cands c = a->cands;
 					unlink_attempt(t, i);
-					complete(t, door, &k->src, &c, wall,
+					complete(t, door, &key, &c, wall,
 					    cb, arg);
 				}
 				continue;
@@ -601,10 +684,10 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			t->st.resets++;
 			t->lost = 1;
 		}
-		start(t, door, k, h, now, wall, cb, arg);
+		start(t, door, k, &key, h, now, wall, cb, arg);
 	}
 	if (t->lost && !t->progress && !t->forgiven)
-		failed(t, &k->src, now);
+		failed(t, &key, now);
 	t->feeding = NULL;
 }
 
@@ -651,11 +734,15 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 
 			if (t->st.tracked >= t->cap)
 				break;
-			uint64_t h = src_hash(t, &oa->src);
+			struct knock_key key;
 
-			if (lookup(t, &oa->src, h, (uint16_t)nd) != KNOCK_NIL)
+			if (carry_key(t, old, &oa->key, &key) == -1)
 				continue;
-			a = alloc_attempt(t, &oa->src, h, (uint16_t)nd,
+			uint64_t h = src_hash(t, &key);
+
+			if (lookup(t, &key, h, (uint16_t)nd) != KNOCK_NIL)
+				continue;
+			a = alloc_attempt(t, &key, h, (uint16_t)nd,
 			    oa->deadline);
 			a->stage = oa->stage;
 			a->last_proto = oa->last_proto;
@@ -672,11 +759,17 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 			const struct penalty *op = &old->pen[i];
 			struct penalty *p;
 
+			struct knock_key key;
+
 			if (op->failures == 0 && op->banned_until == 0)
 				continue;
-			p = pen_slot(t, src_hash(t, &op->src));
-			if (p->banned_until == 0 || op->banned_until > 0)
+			if (carry_key(t, old, &op->key, &key) == -1)
+				continue;
+			p = pen_slot(t, src_hash(t, &key));
+			if (p->banned_until == 0 || op->banned_until > 0) {
 				*p = *op;
+				p->key = key;
+			}
 		}
 	}
 	/* The counters go on: status reports them since start. */
@@ -700,19 +793,19 @@ knock_expire(struct knock_table *t, kw_ms now)
 
 		while ((h = t->lists[d].head) != KNOCK_NIL &&
 		    t->pool[h].deadline <= now) {
-			struct kw_addr src = t->pool[h].src;
+			struct knock_key key = t->pool[h].key;
 			/* An attempt that never got past its first knock is no
 			 * failure: with many doors each genuine knock is some
 			 * other door's first knock too, and is left behind. */
 			int advanced = t->pool[h].stage >= 2;
 
 			if (t->evcb != NULL)
-				event(t, KNOCK_EXPIRED, d, &src, NULL,
+				event(t, KNOCK_EXPIRED, d, &key.src, NULL,
 				    t->pool[h].stage);
 			unlink_attempt(t, h);
 			t->st.expired++;
 			if (advanced)
-				failed(t, &src, now);
+				failed(t, &key, now);
 		}
 	}
 }
@@ -774,7 +867,7 @@ knock_attempts(const struct knock_table *t, uint32_t max, knock_attempt_cb cb,
 			struct knock_attempt ka;
 
 			ka.door = d;
-			ka.src = a->src;
+			ka.src = a->key.src;
 			ka.stage = a->stage;
 			ka.length = knock_seq_length(&t->cfg->doors[d]);
 			ka.deadline = a->deadline;

@@ -1,4 +1,5 @@
-/* knock.h — the per-(source, door) knock state machine over a capped table. */
+/* knock.h — the per-(host, source, door) knock state machine over a capped
+ * table (the host: fleet mode's, host.h; none otherwise). */
 #ifndef KW_KNOCK_H
 #define KW_KNOCK_H
 
@@ -17,6 +18,8 @@ struct knock_open {
 	int user;		/* index into the config's users, -1 for static doors */
 	uint16_t open_port;	/* 0 when the door has no open_range */
 	uint64_t step;		/* HMAC time step that opened, 0 for static */
+	const char *host;	/* the fleet host that saw the sequence, or ""
+				 * (valid during the callback) */
 };
 
 typedef void (*knock_open_cb)(void *arg, const struct knock_open *ev);
@@ -67,6 +70,7 @@ struct knock_stats {
 	uint64_t denied;	/* knocks from sources outside allow/deny */
 	uint64_t penalties;	/* sources put on penalty */
 	uint64_t penalised;	/* knocks ignored from penalised sources */
+	uint64_t nohost;	/* fleet knocks ignored: too many hosts */
 	uint32_t tracked;	/* attempts in the table now */
 	uint32_t capacity;
 };
@@ -77,7 +81,11 @@ struct knock_table;
  * for max_tracked attempts, allocated once. Returns NULL on out-of-memory. */
 struct knock_table *knock_new(const struct config *c);
 /* Feeds one knock seen at monotonic time now and wall time wall. Calls cb
- * for every door the knock completes. Allocates nothing. */
+ * for every door the knock completes. k->host (canonical, host_of_knock)
+ * names the fleet host, or is NULL: attempts, penalties and HMAC
+ * sequences are per (host, source), and a door with hosts: opens only
+ * for a host of its list. Allocates nothing (a new host takes a slot of
+ * the table allocated once). */
 void knock_feed(struct knock_table *t, const struct parse_knock *k,
     kw_ms now, time_t wall, knock_open_cb cb, void *arg);
 /* On reload: copies into t (new, empty) the attempts in progress of old at

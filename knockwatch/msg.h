@@ -51,6 +51,7 @@ struct msg_door {
 	char door[KW_NAME_MAX + 1];
 	char user[KW_NAME_MAX + 1];
 	char src[ADDR_STRLEN];
+	char host[256];		/* fleet host (HOST_MAX + 1), "" for none */
 };
 
 struct msg_watch {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
 #include "log.h"
 #include "seq.h"
 #include "state.h"
@@ -46,6 +47,12 @@ struct otp_door {
 struct otp {
 	const struct config *cfg;
 	struct otp_door *doors;
+	/* Fleet mode: each host of an HMAC door has its own sequences
+	 * (door field NAME@HOST), index and spent steps: hd[door][host],
+	 * made when the host first knocks there (HOST_MAX_TRACKED at most). */
+	struct host_table *hosts;
+	struct otp_door **hd[KW_MAX_DOORS];
+	char dname[KW_NAME_MAX + 1 + HOST_MAX + 1];	/* NAME@HOST */
 	/* The spent-steps file exists but could not be read (permission,
 	 * I/O): which steps are spent is unknown, so no HMAC door opens
 	 * (a replay must never open) and the file is never overwritten. */
@@ -53,13 +60,20 @@ struct otp {
 	uint64_t warned_step;	/* last step the refusal was logged, + 1 */
 };
 
+/* The parameters of (door, host, user position, step); p->door borrows
+ * o->dname for a host's NAME@HOST, so p is good until the next call. */
 static struct seq_params *
-params(struct otp *o, int door, uint32_t upos, uint64_t step, const char *bind,
-    struct seq_params *p)
+params(struct otp *o, int door, int host, uint32_t upos, uint64_t step,
+    const char *bind, struct seq_params *p)
 {
 	const struct config_door *d = &o->cfg->doors[door];
 
 	seq_params_from(p, o->cfg, door, d->hmac.users[upos], step, bind);
+	if (host != HOST_NONE) {
+		snprintf(o->dname, sizeof(o->dname), "%s@%s", d->name,
+		    host_name(o->hosts, host));
+		p->door = o->dname;
+	}
 	return p;
 }
 
@@ -81,53 +95,105 @@ otp_door_free(struct otp_door *od)
 	free(od->spent);
 }
 
+/* Sets up od for HMAC door d: 0, or -1 when out of memory (the caller
+ * frees what was allocated with otp_door_free). */
+static int
+otp_door_init(const struct config_door *d, struct otp_door *od)
+{
+	size_t nu = (size_t)d->hmac.nusers, n;
+	uint32_t nb = 16, keys;
+
+	od->active = 1;
+	od->nsl = 2 * d->hmac.skew + 1;
+	od->cur_step = UINT64_MAX;
+	n = od->nsl * nu;
+	/* About one entry per bucket, and no more buckets than
+	 * (port, protocol) keys. */
+	keys = 2 * ((uint32_t)d->hmac.hi - d->hmac.lo + 1);
+	while (nb < n && nb < keys)
+		nb <<= 1;
+	od->mask = nb - 1;
+	od->spent = calloc(nu + 1, sizeof(*od->spent));
+	od->slots = calloc(od->nsl, sizeof(*od->slots));
+	od->index = calloc(n + 1, sizeof(*od->index));
+	od->head = calloc((size_t)nb + 1, sizeof(*od->head));
+	if (od->spent == NULL || od->slots == NULL ||
+	    od->index == NULL || od->head == NULL)
+		goto fail;
+	for (unsigned s = 0; s < od->nsl; s++) {
+		od->slots[s].step = UINT64_MAX;
+		od->slots[s].k1 = calloc(nu + 1,
+		    sizeof(struct config_knock));
+		if (od->slots[s].k1 == NULL)
+			goto fail;
+	}
+	return 0;
+fail:
+	return -1;
+}
+
 struct otp *
-otp_new(const struct config *c)
+otp_new(const struct config *c, struct host_table *hosts)
 {
 	struct otp *o;
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return NULL;
 	o->cfg = c;
+	o->hosts = hosts;
 	if ((o->doors = calloc((size_t)c->ndoors + 1, sizeof(*o->doors))) == NULL)
 		goto fail;
 	for (int i = 0; i < c->ndoors; i++) {
-		const struct config_door *d = &c->doors[i];
-		struct otp_door *od = &o->doors[i];
-		size_t nu = (size_t)d->hmac.nusers, n;
-		uint32_t nb = 16, keys;
-
-		if (!d->is_hmac)
+		if (!c->doors[i].is_hmac)
 			continue;
-		od->active = 1;
-		od->nsl = 2 * d->hmac.skew + 1;
-		od->cur_step = UINT64_MAX;
-		n = od->nsl * nu;
-		/* About one entry per bucket, and no more buckets than
-		 * (port, protocol) keys. */
-		keys = 2 * ((uint32_t)d->hmac.hi - d->hmac.lo + 1);
-		while (nb < n && nb < keys)
-			nb <<= 1;
-		od->mask = nb - 1;
-		od->spent = calloc(nu + 1, sizeof(*od->spent));
-		od->slots = calloc(od->nsl, sizeof(*od->slots));
-		od->index = calloc(n + 1, sizeof(*od->index));
-		od->head = calloc((size_t)nb + 1, sizeof(*od->head));
-		if (od->spent == NULL || od->slots == NULL ||
-		    od->index == NULL || od->head == NULL)
+		if (otp_door_init(&c->doors[i], &o->doors[i]) == -1)
 			goto fail;
-		for (unsigned s = 0; s < od->nsl; s++) {
-			od->slots[s].step = UINT64_MAX;
-			od->slots[s].k1 = calloc(nu + 1,
-			    sizeof(struct config_knock));
-			if (od->slots[s].k1 == NULL)
-				goto fail;
-		}
+		if (c->fleet && (o->hd[i] = calloc(HOST_MAX_TRACKED + 1,
+		    sizeof(*o->hd[i]))) == NULL)
+			goto fail;
 	}
 	return o;
 fail:
 	otp_free(o);
 	return NULL;
+}
+
+/* The tables of (door, host): the door's own for HOST_NONE, else the
+ * host's, made on first use. NULL when out of memory (logged once). */
+static struct otp_door *
+door_of(struct otp *o, int door, int host)
+{
+	struct otp_door *od;
+
+	if (host == HOST_NONE)
+		return &o->doors[door];
+	if (o->hd[door] == NULL || host < 0 || host > HOST_MAX_TRACKED)
+		return NULL;
+	if ((od = o->hd[door][host]) != NULL)
+		return od;
+	if ((od = calloc(1, sizeof(*od))) == NULL ||
+	    otp_door_init(&o->cfg->doors[door], od) == -1) {
+		if (od != NULL) {
+			otp_door_free(od);
+			free(od);
+		}
+		log_warnx("door %s: out of memory for host %s",
+		    o->cfg->doors[door].name, host_name(o->hosts, host));
+		return NULL;
+	}
+	o->hd[door][host] = od;
+	return od;
+}
+
+/* The same, never making one (NULL when the host has none yet). */
+static const struct otp_door *
+door_if(const struct otp *o, int door, int host)
+{
+	if (host == HOST_NONE)
+		return &o->doors[door];
+	if (o->hd[door] == NULL || host < 0 || host > HOST_MAX_TRACKED)
+		return NULL;
+	return o->hd[door][host];
 }
 
 void
@@ -138,6 +204,16 @@ otp_free(struct otp *o)
 	if (o->doors != NULL)
 		for (int i = 0; i < o->cfg->ndoors; i++)
 			otp_door_free(&o->doors[i]);
+	for (int i = 0; i < o->cfg->ndoors; i++) {
+		if (o->hd[i] == NULL)
+			continue;
+		for (int h = 0; h <= HOST_MAX_TRACKED; h++)
+			if (o->hd[i][h] != NULL) {
+				otp_door_free(o->hd[i][h]);
+				free(o->hd[i][h]);
+			}
+		free(o->hd[i]);
+	}
 	free(o->doors);
 	free(o);
 }
@@ -163,10 +239,9 @@ bucket(const struct config_door *d, const struct otp_door *od, uint16_t port,
  * comparison sort (qsort may make system calls the sandbox refuses) and
  * nothing allocated. */
 static void
-refresh(struct otp *o, int door, time_t wall)
+refresh(struct otp *o, int door, int host, struct otp_door *od, time_t wall)
 {
 	const struct config_door *d = &o->cfg->doors[door];
-	struct otp_door *od = &o->doors[door];
 	uint64_t now = step_of(d, wall), lo, hi;
 	uint32_t nu = (uint32_t)d->hmac.nusers;
 	struct seq_params p;
@@ -183,7 +258,7 @@ refresh(struct otp *o, int door, time_t wall)
 		for (uint32_t u = 0; u < nu; u++)
 			if (seq_first(user_of(o, door, u)->key,
 			    user_of(o, door, u)->keylen,
-			    params(o, door, u, s, "", &p), &sl->k1[u]) != 0) {
+			    params(o, door, host, u, s, "", &p), &sl->k1[u]) != 0) {
 				log_warnx("door %s: cannot derive a sequence",
 				    d->name);
 				sl->step = UINT64_MAX;
@@ -230,17 +305,18 @@ otp_relevant(const struct otp *o, int door, const struct parse_knock *k)
 }
 
 int
-otp_first(struct otp *o, int door, const struct parse_knock *k, time_t wall,
-    struct otp_cands *out)
+otp_first(struct otp *o, int door, int host, const struct parse_knock *k,
+    time_t wall, struct otp_cands *out)
 {
 	const struct config_door *d = &o->cfg->doors[door];
-	struct otp_door *od = &o->doors[door];
+	struct otp_door *od;
 	uint32_t b, i, n = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (k->dport < d->hmac.lo || k->dport > d->hmac.hi)
+	if (k->dport < d->hmac.lo || k->dport > d->hmac.hi ||
+	    (od = door_of(o, door, host)) == NULL)
 		return 0;
-	refresh(o, door, wall);
+	refresh(o, door, host, od, wall);
 	b = bucket(d, od, k->dport, k->proto);
 	for (i = od->head[b]; i < od->head[b + 1]; i++)
 		if (od->index[i].port == k->dport &&
@@ -269,7 +345,7 @@ cand_step(const struct otp_cands *cs, const struct otp_cand *c)
 /* The whole sequence of candidate c for source src (its knock 1 is the
  * attempt's): knocks 2.. and the open port from the bound stream. */
 static int
-cand_derive(struct otp *o, int door, const struct kw_addr *src,
+cand_derive(struct otp *o, int door, int host, const struct kw_addr *src,
     const struct otp_cands *cs, const struct otp_cand *c,
     struct config_knock *seq, uint16_t *open)
 {
@@ -283,7 +359,7 @@ cand_derive(struct otp *o, int door, const struct kw_addr *src,
 	seq[0].port = cs->k1_port;
 	seq[0].proto = cs->flags & OTP_K1_UDP ? IPPROTO_UDP : IPPROTO_TCP;
 	*open = 0;
-	return seq_rest(u->key, u->keylen, params(o, door, cand_user(c),
+	return seq_rest(u->key, u->keylen, params(o, door, host, cand_user(c),
 	    cand_step(cs, c), bind, &p), seq, open);
 }
 
@@ -310,18 +386,19 @@ otp_knock_is(const struct config_knock *want, const struct parse_knock *k)
 }
 
 int
-otp_next(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
-    const struct parse_knock *k, time_t wall, struct otp_cands *c)
+otp_next(struct otp *o, int door, int host, const struct kw_addr *src,
+    unsigned stage, const struct parse_knock *k, time_t wall,
+    struct otp_cands *c)
 {
 	const struct config_door *d = &o->cfg->doors[door];
-	struct otp_door *od = &o->doors[door];
+	struct otp_door *od = door_of(o, door, host);
 	struct config_knock seq[KW_MAX_SEQ], first[KW_MAX_SEQ];
 	struct otp_cand keep[OTP_KEEP];
 	uint16_t open, first_open = 0;
 	unsigned n = 0, tried = 0;
 	int rc;
 
-	if (stage == 0 || stage >= d->hmac.length)
+	if (od == NULL || stage == 0 || stage >= d->hmac.length)
 		return 0;
 	if (c->flags & OTP_CACHED) {
 		struct config_knock want;
@@ -343,7 +420,7 @@ otp_next(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
 
 		if (stage != 1)
 			return 0;
-		refresh(o, door, wall);
+		refresh(o, door, host, od, wall);
 		b = bucket(d, od, p1, pr1);
 		for (i = od->head[b]; i < od->head[b + 1] && n < OTP_KEEP;
 		    i++) {
@@ -357,7 +434,7 @@ otp_next(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
 			if (tried++ >= OTP_MAX_DERIVE)
 				break;
 			cd.v = e->upos << 8 | (uint32_t)(c->step_hi - st);
-			if (cand_derive(o, door, src, c, &cd, seq, &open) != 0 ||
+			if (cand_derive(o, door, host, src, c, &cd, seq, &open) != 0 ||
 			    !otp_knock_is(&seq[1], k))
 				continue;
 			if (n == 0) {
@@ -369,7 +446,7 @@ otp_next(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
 	} else {
 		/* Several survivors of knock 2 (rare): derive each again. */
 		for (uint8_t i = 0; i < c->n; i++) {
-			if (cand_derive(o, door, src, c, &c->u.c[i], seq,
+			if (cand_derive(o, door, host, src, c, &c->u.c[i], seq,
 			    &open) != 0 || !otp_knock_is(&seq[stage], k))
 				continue;
 			if (n == 0) {
@@ -391,8 +468,8 @@ otp_next(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
 }
 
 int
-otp_passed(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
-    const struct otp_cands *c, const struct parse_knock *k)
+otp_passed(struct otp *o, int door, int host, const struct kw_addr *src,
+    unsigned stage, const struct otp_cands *c, const struct parse_knock *k)
 {
 	struct config_knock want, seq[KW_MAX_SEQ];
 	uint16_t open;
@@ -416,7 +493,7 @@ otp_passed(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
 	}
 	/* Several survivors (rare): they share every knock so far, so the
 	 * first one's derivation tells. */
-	if (c->n == 0 || cand_derive(o, door, src, c, &c->u.c[0], seq,
+	if (c->n == 0 || cand_derive(o, door, host, src, c, &c->u.c[0], seq,
 	    &open) != 0)
 		return 0;
 	for (unsigned j = 2; j < stage && !rc; j++)
@@ -426,12 +503,12 @@ otp_passed(struct otp *o, int door, const struct kw_addr *src, unsigned stage,
 }
 
 int
-otp_complete(struct otp *o, int door, const struct kw_addr *src,
+otp_complete(struct otp *o, int door, int host, const struct kw_addr *src,
     const struct otp_cands *c, time_t wall, int *user, uint64_t *step,
     uint16_t *open_port)
 {
 	const struct config_door *d = &o->cfg->doors[door];
-	struct otp_door *od = &o->doors[door];
+	struct otp_door *od = door_of(o, door, host);
 	uint64_t now = step_of(d, wall);
 	struct config_knock buf[KW_MAX_SEQ];
 
@@ -444,6 +521,8 @@ otp_complete(struct otp *o, int door, const struct kw_addr *src,
 		}
 		return -1;
 	}
+	if (od == NULL)
+		return -1;
 
 	for (uint8_t i = 0; i < c->n; i++) {
 		const struct otp_cand *cd = &c->u.c[i];
@@ -458,7 +537,7 @@ otp_complete(struct otp *o, int door, const struct kw_addr *src,
 			continue;
 		if (c->flags & OTP_CACHED)
 			open = c->u.one.open;
-		else if (cand_derive(o, door, src, c, cd, buf, &open) != 0)
+		else if (cand_derive(o, door, host, src, c, cd, buf, &open) != 0)
 			continue;
 		od->spent[upos] = st + 1;
 		*user = d->hmac.users[upos];
@@ -467,6 +546,37 @@ otp_complete(struct otp *o, int door, const struct kw_addr *src,
 		return 0;
 	}
 	return -1;
+}
+
+/* Appends the spent steps of od (door i, host name or "") to *buf as
+ * "DOOR[@HOST] USER STEP" lines. 0, or -1 when out of memory. */
+static int
+save_door(const struct config *c, int i, const char *host,
+    const struct otp_door *od, char **buf, size_t *cap, size_t *len)
+{
+	for (int u = 0; u < c->doors[i].hmac.nusers; u++) {
+		char line[KW_NAME_MAX * 2 + HOST_MAX + 32];
+		int n;
+
+		if (od->spent[u] == 0)
+			continue;
+		n = snprintf(line, sizeof(line), "%s%s%s %s %llu\n",
+		    c->doors[i].name, host[0] ? "@" : "", host,
+		    c->users[c->doors[i].hmac.users[u]].name,
+		    (unsigned long long)(od->spent[u] - 1));
+		if (n < 0 || (size_t)n >= sizeof(line))
+			continue;
+		while (*len + (size_t)n + 1 > *cap) {
+			char *nb = realloc(*buf, *cap * 2);
+			if (nb == NULL)
+				return -1;
+			*buf = nb;
+			*cap *= 2;
+		}
+		memcpy(*buf + *len, line, (size_t)n);
+		*len += (size_t)n;
+	}
+	return 0;
 }
 
 int
@@ -487,28 +597,19 @@ otp_save(const struct otp *o, const char *path, char *err, size_t errlen)
 	if ((buf = malloc(cap)) == NULL)
 		goto out;
 	for (int i = 0; i < c->ndoors; i++) {
-		const struct otp_door *od = &o->doors[i];
-		if (!od->active)
+		if (!o->doors[i].active)
 			continue;
-		for (int u = 0; u < c->doors[i].hmac.nusers; u++) {
-			char line[256];
-			int n;
+		/* The door's own steps, then each host's (NAME@HOST). */
+		for (int h = 0; h <= HOST_MAX_TRACKED; h++) {
+			const struct otp_door *od = door_if(o, i, h);
 
-			if (od->spent[u] == 0)
+			if (od == NULL)
 				continue;
-			n = snprintf(line, sizeof(line), "%s %s %llu\n",
-			    c->doors[i].name,
-			    c->users[c->doors[i].hmac.users[u]].name,
-			    (unsigned long long)(od->spent[u] - 1));
-			if (len + (size_t)n + 1 > cap) {
-				char *nb = realloc(buf, cap * 2);
-				if (nb == NULL)
-					goto out;
-				buf = nb;
-				cap *= 2;
-			}
-			memcpy(buf + len, line, (size_t)n);
-			len += (size_t)n;
+			if (save_door(c, i, h == HOST_NONE ? "" :
+			    host_name(o->hosts, h), od, &buf, &cap, &len) == -1)
+				goto out;
+			if (o->hd[i] == NULL)
+				break;
 		}
 	}
 	if (state_write_atomic(path, buf, len) == -1) {
@@ -579,29 +680,42 @@ otp_load(struct otp *o, const char *path, char *err, size_t errlen)
 	map = calloc((size_t)c->nusers + 1, sizeof(*map));
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
-		char dn[KW_NAME_MAX + 1], un[KW_NAME_MAX + 1];
+		char dn[KW_NAME_MAX + 1 + HOST_MAX + 1], un[KW_NAME_MAX + 1];
+		char hn[HOST_MAX + 1], *at;
 		unsigned long long st;
-		int d, u, pos = -1;
+		int d, u, pos = -1, host = HOST_NONE;
+		struct otp_door *od;
 
 		lineno++;
-		if (sscanf(line, "%64s %64s %llu", dn, un, &st) != 3) {
+		if (sscanf(line, "%321s %64s %llu", dn, un, &st) != 3) {
 			snprintf(err, errlen, "%s:%d: malformed line", path,
 			    lineno);
 			free(map);
 			free(buf);
 			return -1;
 		}
+		/* NAME@HOST: a fleet host's own steps. */
+		if ((at = strchr(dn, '@')) != NULL) {
+			*at++ = '\0';
+			if (host_canon(at, strlen(at), hn, sizeof(hn)) < 0)
+				continue;
+		}
 		if ((d = config_door_index(c, dn)) < 0 || !o->doors[d].active ||
 		    (u = config_user_index(c, un)) < 0)
 			continue;	/* door or user no longer configured */
+		if (at != NULL && (o->hd[d] == NULL || o->hosts == NULL ||
+		    (host = host_intern(o->hosts, hn)) <= 0))
+			continue;	/* no longer fleet, or too many hosts */
+		if ((od = door_of(o, d, host)) == NULL)
+			continue;
 		/* The file is written door by door: one table per door. */
 		if (map != NULL && d != map_door) {
 			otp_positions(map, c, &c->doors[d].hmac);
 			map_door = d;
 		}
 		pos = otp_position(map, &c->doors[d].hmac, u);
-		if (pos >= 0 && st + 1 > o->doors[d].spent[pos])
-			o->doors[d].spent[pos] = st + 1;
+		if (pos >= 0 && st + 1 > od->spent[pos])
+			od->spent[pos] = st + 1;
 	}
 	free(map);
 	free(buf);
@@ -627,16 +741,35 @@ otp_carry(struct otp *o, const struct otp *old)
 		oh = &oc->doors[od].hmac;
 		if (pos != NULL)
 			otp_positions(pos, oc, oh);
-		for (int u = 0; u < c->doors[d].hmac.nusers; u++) {
-			const char *name = c->users[c->doors[d].hmac.users[u]].name;
-			int ui = config_user_index(oc, name), ou;
+		/* The door's own steps, then each fleet host's, by name. */
+		for (int h = 0; h <= HOST_MAX_TRACKED; h++) {
+			const struct otp_door *from = door_if(old, od, h);
+			struct otp_door *to;
+			int nh = HOST_NONE;
 
-			if (ui < 0)
+			if (h != HOST_NONE && from != NULL &&
+			    (o->hd[d] == NULL || o->hosts == NULL ||
+			    (nh = host_intern(o->hosts,
+			    host_name(old->hosts, h))) <= 0))
 				continue;
-			ou = otp_position(pos, oh, ui);
-			if (ou >= 0 &&
-			    old->doors[od].spent[ou] > o->doors[d].spent[u])
-				o->doors[d].spent[u] = old->doors[od].spent[ou];
+			if (from == NULL || (to = door_of(o, d, nh)) == NULL) {
+				if (old->hd[od] == NULL)
+					break;
+				continue;
+			}
+			for (int u = 0; u < c->doors[d].hmac.nusers; u++) {
+				const char *name =
+				    c->users[c->doors[d].hmac.users[u]].name;
+				int ui = config_user_index(oc, name), ou;
+
+				if (ui < 0)
+					continue;
+				ou = otp_position(pos, oh, ui);
+				if (ou >= 0 && from->spent[ou] > to->spent[u])
+					to->spent[u] = from->spent[ou];
+			}
+			if (old->hd[od] == NULL)
+				break;
 		}
 	}
 	free(pos);

@@ -49,42 +49,48 @@ struct otp_cands {
 };
 
 struct otp;
+struct host_table;
 
 /* Builds tables for the HMAC doors of c (which must outlive it). Sequences
- * are computed lazily when the time step first moves. NULL on failure. */
-struct otp *otp_new(const struct config *c);
+ * are computed lazily when the time step first moves. hosts (may be NULL
+ * without fleet sources; it must outlive o) names the fleet hosts: each
+ * (door, host) has its own tables, made when the host first knocks, and
+ * derives with the door field NAME@HOST. NULL on failure. */
+struct otp *otp_new(const struct config *c, struct host_table *hosts);
 void otp_free(struct otp *o);
 /* 1 if k's port lies in the door's knock range (knocks outside it neither
  * advance nor reset an attempt), else 0. */
 int otp_relevant(const struct otp *o, int door, const struct parse_knock *k);
-/* Candidates whose first knock is k, for steps wall/period +- skew, into
+/* host: HOST_NONE, or the fleet host (host.h) whose tables are used, in
+ * every call below. Candidates whose first knock is k, for steps wall/period +- skew, into
  * *out: one look-up in the door's index whatever the door, the number of
  * users or the source (knock 1 never depends on it). Derives the window's
  * first knocks when the step has moved (users x new steps HMACs, once per
  * step). Returns the number of candidates (0: not a first knock). */
-int otp_first(struct otp *o, int door, const struct parse_knock *k,
+int otp_first(struct otp *o, int door, int host, const struct parse_knock *k,
     time_t wall, struct otp_cands *out);
 /* Keeps the candidates whose knock number stage + 1 (stage >= 1) is k:
  * knock 2 derives the bound stream of src for at most OTP_MAX_DERIVE
  * candidates and keeps at most OTP_KEEP; later knocks compare with the
  * cache. Allocates nothing. Returns how many remain. */
-int otp_next(struct otp *o, int door, const struct kw_addr *src,
+int otp_next(struct otp *o, int door, int host, const struct kw_addr *src,
     unsigned stage, const struct parse_knock *k, time_t wall,
     struct otp_cands *c);
 /* 1 if k is knock 1 or one of knocks 3..stage of an attempt whose
  * candidates are c (knock 2 and the last knock are the caller's to
  * compare): the cache answers, or, with several survivors, one
  * derivation. Allocates nothing. */
-int otp_passed(struct otp *o, int door, const struct kw_addr *src,
+int otp_passed(struct otp *o, int door, int host, const struct kw_addr *src,
     unsigned stage, const struct otp_cands *c, const struct parse_knock *k);
 /* A sequence completed: picks the first candidate whose step is not spent,
  * spends it and every earlier step for that (door, user), fills user, step
  * and open port. Returns 0, or -1 when every candidate was spent (a
  * replay). */
-int otp_complete(struct otp *o, int door, const struct kw_addr *src,
+int otp_complete(struct otp *o, int door, int host, const struct kw_addr *src,
     const struct otp_cands *c, time_t wall, int *user, uint64_t *step,
     uint16_t *open_port);
-/* Spent steps to and from "state_dir/spent" (lines "door user step");
+/* Spent steps to and from "state_dir/spent" (lines "door user step", the
+ * door "NAME@HOST" for a fleet host's own steps);
  * saving is atomic (temp file, fsync, rename). Unknown doors/users in the
  * file are skipped. Return 0, or -1 with errno set (and a message in err).
  * otp_load returns -1 only for a file to set aside (malformed, too large,

@@ -205,6 +205,7 @@ parse_put(struct parse_knock *out, const struct parse_knock *k)
 	out->has_flags = k->has_flags;
 	out->host = k->host;
 	out->hostlen = k->hostlen;
+	out->fleet_host = NULL;
 	memcpy(out->in, k->in, sizeof(out->in));
 }
 

@@ -29,6 +29,9 @@ struct parse_knock {
 	uint16_t hostlen;	/* line and length; hostlen 0 when there is
 				 * none (kmsg, OpenWrt logread) */
 	char in[16];		/* IN= interface name, NUL-terminated, may be "" */
+	/* Fleet sources only: the host field's canonical text (set by
+	 * host_of_knock, host.h), else NULL. The parser sets it to NULL. */
+	const char *fleet_host;
 };
 
 enum parse_result {

@@ -19,6 +19,7 @@
 #include "kwlimits.h"
 #include "linebuf.h"
 #include "log.h"
+#include "host.h"
 #include "parse.h"
 #include "seq.h"
 #include "stamp.h"
@@ -201,6 +202,8 @@ on_open(void *arg, const struct knock_open *ev)
 		vput(b, n, size, " user %s", r->cfg->users[ev->user].name);
 	if (ev->open_port != 0)
 		vput(b, n, size, " open_port %u", ev->open_port);
+	if (ev->host != NULL && ev->host[0] != '\0')
+		vput(b, n, size, " host %s", ev->host);
 	vput(b, n, size, "\n");
 	if (!r->verbose) {
 		fputs(b, stdout);
@@ -275,7 +278,8 @@ line(struct replay *r, const char *l, size_t len)
 	struct parse_knock k;
 	enum parse_result res = PARSE_NOMATCH;
 	const char *why = NULL;
-	int64_t ms;
+	char host[HOST_MAX + 1];
+	int64_t ms, from = -1;
 
 	r->lines++;
 	if (line_time(r, l, len, &ms) == 0 && ms / 1000 * 1000 >= 0) {
@@ -289,10 +293,18 @@ line(struct replay *r, const char *l, size_t len)
 		enum parse_result p = parse_line(r->parsers[i], l, len, &k);
 		if (p != PARSE_NOMATCH)
 			res = p;
+		if (p == PARSE_KNOCK)
+			from = i;
 		/* The reason shown: the first parser's, or the one that
 		 * rejected the line. */
 		if (i == 0 || p == PARSE_REJECT)
 			why = parse_why(r->parsers[i]);
+	}
+	/* A fleet source's line without a host it can trust is dropped. */
+	if (res == PARSE_KNOCK &&
+	    host_of_knock(r->cfg->sources[from].fleet, &k, l, host) == -1) {
+		res = PARSE_REJECT;
+		why = "fleet source: no valid host field";
 	}
 	if (res == PARSE_KNOCK) {
 		r->matched++;

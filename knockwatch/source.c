@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "host.h"
 #include "linebuf.h"
 #include "kwlimits.h"
 #include "log.h"
@@ -94,10 +95,16 @@ handle(struct source *s, const char *line, size_t len, int kmsg)
 	struct sources *set = s->set;
 	struct parse_knock k;
 	enum parse_result r;
+	char host[HOST_MAX + 1];
 
 	set->st.lines++;
 	r = kmsg ? parse_kmsg(s->parser, line, len, &k) :
 	    parse_line(s->parser, line, len, &k);
+	/* Fleet: the host field, as the collector's template wrote it, is
+	 * part of the key; a line without a valid one names nobody. */
+	if (r == PARSE_KNOCK && host_of_knock(s->cfg->fleet, &k, kmsg ? NULL :
+	    line, host) == -1)
+		r = PARSE_REJECT;
 	if (r == PARSE_KNOCK) {
 		set->st.knocks++;
 		set->cb(set->arg, &k);

@@ -71,6 +71,7 @@ on_open(void *arg, const struct knock_open *ev)
 		snprintf(m.user, sizeof(m.user), "%s",
 		    w->cfg->users[ev->user].name);
 	addr_ntop(&ev->src, m.src, sizeof(m.src));
+	snprintf(m.host, sizeof(m.host), "%s", ev->host != NULL ? ev->host : "");
 	priv_door(&m);
 }
 

@@ -12,6 +12,7 @@ pkgs="gcc make pkg-config libpcre2-dev libyaml-dev libgcrypt20-dev zlib1g-dev li
 # real browser (tests/net/t_browser.sh).
 pkgs="$pkgs python3 nodejs chromium"
 missing=""
+pkgs="$pkgs openssh-server openssh-client"	# tests/net/t_fleet_net.sh
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case $st in

@@ -235,7 +235,7 @@ check "a port in the open_range opens" [ "$rc" -eq 0 ]
 check "its start command got the port" wait_for 10 grep -q \
 	"event=start door=ports src=192.0.2.20 .*40050" "$ACT"
 check "the journal has it with user - and the port" \
-	grep -q "^ports 192.0.2.20 - 40050 " "$T/state/open"
+	grep -q "^ports 192.0.2.20 - - 40050 " "$T/state/open"
 kill -9 "$KWPID"
 wait "$KWPID" 2>/dev/null
 KWPID=

@@ -89,11 +89,11 @@ for k in $keys; do
 done
 check "knockwatch.yaml(5) documents every config key (missing:${missing:- none})" \
 	test -z "$missing"
-for p in SRC IP DOOR USER OPEN_PORT; do
+for p in SRC IP DOOR USER OPEN_PORT HOST; do
 	grep -q "%$p%" "$M5" || missing="$missing %$p%"
 done
 for e in KNOCK_EVENT KNOCK_SRC KNOCK_DOOR KNOCK_USER KNOCK_OPEN_PORT \
-    KNOCK_FAMILY PATH LANG; do
+    KNOCK_FAMILY KNOCK_HOST PATH LANG; do
 	grep -q "^\.It Ev $e" "$M5" || missing="$missing $e"
 done
 check "knockwatch.yaml(5) documents placeholders and environment (missing:${missing:- none})" \

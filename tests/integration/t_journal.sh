@@ -108,8 +108,8 @@ touch "$T/fail"
 knock 192.0.2.13 tcp/7700 tcp/7800
 check "door extra opens" wait_for 10 opened 192.0.2.13 extra
 check "its stop fails and is retried" wait_for 10 grep -q "DOOR STILL OPEN: door extra for 192.0.2.13" "$T/kw.err"
-check "the journal carries its stop command (format 2)" sh -c \
-	"head -1 '$T/state/open' | grep -qx 'knockwatch-journal 2' && grep -q '^extra 192.0.2.13 - - [0-9]* [0-9]* $T/failstop 192.0.2.13\$' '$T/state/open'"
+check "the journal carries its stop command (format 3, no host)" sh -c \
+	"head -1 '$T/state/open' | grep -qx 'knockwatch-journal 3' && grep -q '^extra 192.0.2.13 - - - [0-9]* [0-9]* $T/failstop 192.0.2.13\$' '$T/state/open'"
 n=$(grep -c "reloaded:" "$T/kw.err")
 config_journal 1
 kill -HUP "$KWPID"
@@ -132,7 +132,7 @@ knock 192.0.2.14 tcp/7500 tcp/7600
 check "door usage opens" wait_for 10 opened 192.0.2.14 usage
 kill -9 "$KWPID"; wait "$KWPID" 2>/dev/null; KWPID=
 check "its journal line survives the kill" grep -q "^usage 192.0.2.14 " "$T/state/open"
-dl=$(awk '$1 == "usage" && $2 == "192.0.2.14" { print $5 }' "$T/state/open")
+dl=$(awk '$1 == "usage" && $2 == "192.0.2.14" { print $6 }' "$T/state/open")
 check "its deadline passes while the daemon is down" wait_for 10 sh -c "[ \$(date +%s) -gt $dl ]"
 check "daemon restarts" start_kw
 check "the restart's stop is given up loudly" wait_for 10 grep -q "DOOR MAY BE OPEN: door usage for 192.0.2.14: the stop command refused its arguments" "$T/kw.err"
@@ -180,7 +180,7 @@ check "a bad escape refused" grep -q "line 6 refused (bad escape)" "$T/kw.err"
 check "the good line is closed, escapes undone" wait_for 10 grep -q "event=stop door=ssh src=192.0.2.57 .* args=close now\$" "$ACT"
 check "nothing ran for the refused lines" sh -c "! grep -Eq 'src=192.0.2.5[2568] ' '$ACT'"
 check "SIGTERM exits 0" stop_kw
-printf 'knockwatch-journal 3\nwhatever comes next\n' >"$T/state/open"
+printf 'knockwatch-journal 4\nwhatever comes next\n' >"$T/state/open"
 check "daemon starts with a journal of an unknown format" start_kw
 check "... says so and sets it aside" sh -c "grep -q 'unknown format' '$T/kw.err' && test ! -e '$T/state/open' -o ! -s '$T/state/open'"
 check "SIGTERM exits 0" stop_kw

@@ -45,7 +45,7 @@ check "door opens before the crash" wait_for 10 opened 192.0.2.5
 kill -9 "$KWPID"; wait "$KWPID" 2>/dev/null; KWPID=
 check "no stop ran at the crash" sh -c "! grep -q 'event=stop door=ssh src=192.0.2.5 ' '$ACT'"
 check "journal survived the crash" grep -q "^ssh 192.0.2.5 " "$T/state/open"
-expired() { dl=$(awk '$2 == "192.0.2.5" { print $5 }' "$T/state/open"); [ "$(date +%s)" -gt "$dl" ]; }
+expired() { dl=$(awk '$2 == "192.0.2.5" { print $6 }' "$T/state/open"); [ "$(date +%s)" -gt "$dl" ]; }
 wait_for 10 expired
 check "daemon restarts after the deadline" start_kw
 check "restart runs the stop command of the expired door" wait_for 10 closed 192.0.2.5

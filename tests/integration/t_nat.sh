@@ -111,7 +111,7 @@ rc=$?
 check "SIGTERM with a failing stop exits non-zero ($rc)" test "$rc" -ne 0
 check "it says DOOR STILL OPEN ... journaled" logged \
 	"DOOR STILL OPEN: door otp for 10.77.0.4 user bob: its stop command did not succeed before exit; journaled; the next start closes it"
-check "the door is in the journal" grep -q "^otp 10.77.0.4 bob " "$T/state/open"
+check "the door is in the journal" grep -q "^otp 10.77.0.4 - bob " "$T/state/open"
 rm -f "$T/fail"
 check "the next start" start_kw
 check "closes it at once" wait_for 10 nstops 10.77.0.4 1

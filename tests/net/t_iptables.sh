@@ -138,7 +138,7 @@ check "before the second crash: the door opens" wait_for 15 opened_since "$m" ss
 kill -KILL "$KWPID"
 wait "$KWPID" 2>/dev/null
 KWPID=
-deadline=$(awk -v s="$C4" '$1 == "ssh" && $2 == s { print $5 }' "$T/state/open")
+deadline=$(awk -v s="$C4" '$1 == "ssh" && $2 == s { print $6 }' "$T/state/open")
 past_deadline() { [ "$(date +%s)" -gt "${deadline:-0}" ]; }
 check "the journal holds the door's deadline" test -n "$deadline"
 wait_for 20 past_deadline

@@ -62,7 +62,7 @@ main(void)
 	/* Not placeholders: left as written. */
 	{
 		const char *in[] = { "%", "%%", "%SRC", "SRC%", "%src%",
-		    "%FAMILY%", "%%SRC%%", "%HOST%", "100%" };
+		    "%FAMILY%", "%%SRC%%", "%HOSTNAME%", "100%" };
 		a = build(in, 9, &v);
 		T_STREQ(a[0], "%");
 		T_STREQ(a[1], "%%");
@@ -71,8 +71,22 @@ main(void)
 		T_STREQ(a[4], "%src%");
 		T_STREQ(a[5], "%FAMILY%");
 		T_STREQ(a[6], "%192.0.2.7%");
-		T_STREQ(a[7], "%HOST%");
+		T_STREQ(a[7], "%HOSTNAME%");
 		T_STREQ(a[8], "100%");
+		free(a);
+	}
+	/* %HOST%: the fleet host, "" without one. */
+	{
+		const char *in[] = { "%HOST%", "ssh://%HOST%:%SRC%" };
+		struct action_vars hv = v;
+
+		a = build(in, 2, &v);
+		T_STREQ(a[0], "");
+		free(a);
+		hv.host = "10.0.0.2";
+		a = build(in, 2, &hv);
+		T_STREQ(a[0], "10.0.0.2");
+		T_STREQ(a[1], "ssh://10.0.0.2:192.0.2.7");
 		free(a);
 	}
 	/* Hostile values stay one element each, byte for byte: no split at

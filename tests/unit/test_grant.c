@@ -27,6 +27,7 @@ int
 main(void)
 {
 	char path[] = "/tmp/kw-test-grant.XXXXXX", err[512];
+	char path2[] = "/tmp/kw-test-grant.XXXXXX";
 	const time_t wall = 1800000000;
 	const uint64_t step = (uint64_t)wall / 30;
 	const struct config *cfgs[2] = { NULL, NULL };
@@ -100,6 +101,7 @@ main(void)
 	T_OK(grant_door(c, &r, wall, &ev) != NULL, "unterminated source");
 	T_OK(grant_door(NULL, &r, wall, &ev) != NULL, "no config");
 
+
 	/* Files: the sources and the directories above them, key files. */
 	T_INTEQ(grant_path(cfgs, "/var/log/kern.log", 0), 1);
 	T_INTEQ(grant_path(cfgs, "/var/log", 0), 0);
@@ -113,6 +115,53 @@ main(void)
 	T_INTEQ(grant_key(cfgs, "/etc/knockwatch/bob.key"), 1);
 	T_INTEQ(grant_key(cfgs, "/etc/shadow"), 0);
 	T_INTEQ(grant_kmsg(cfgs), 0);
+
+	/* A host without a fleet source: refused. */
+	r = req("ssh", "192.0.2.1", "", 0, 0);
+	snprintf(r.host, sizeof(r.host), "10.0.0.2");
+	T_OK(grant_door(c, &r, wall, &ev) != NULL, "host without fleet");
+	config_free(c);
+	cfgs[0] = NULL;
+
+	/* Fleet: the host must be canonical and one the door serves. */
+	if ((fd = mkstemp(path2)) == -1 || (fp = fdopen(fd, "w")) == NULL)
+		return 2;
+	fprintf(fp, "sources: [{file: /var/log/fleet.log, fleet: true}]\n"
+	    "doors:\n"
+	    "  ssh: {sequence: [7000], start: [/bin/true]}\n"
+	    "  web: {sequence: [7100], start: [/bin/true], hosts: [web1, "
+	    "10.0.0.1]}\n");
+	fclose(fp);
+	c = config_load_opts(path2, &o, err, sizeof(err));
+	unlink(path2);
+	T_OK(c != NULL, "load fleet: %s", err);
+	if (c == NULL)
+		return t_done();
+	{
+		const struct { const char *door, *host; int ok; } h[] = {
+			{ "ssh", "", 1 }, { "ssh", "10.0.0.2", 1 },
+			{ "ssh", "web1.example.org", 1 }, { "web", "web1", 1 },
+			{ "web", "10.0.0.1", 1 }, { "web", "10.0.0.2", 0 },
+			{ "web", "", 0 }, { "ssh", "-oProxyCommand=x", 0 },
+			{ "ssh", "WEB1", 0 }, { "ssh", "10.0.0.001", 0 },
+			{ "ssh", "2001:DB8::1", 0 }, { "ssh", "a b", 0 },
+		};
+
+		for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
+			const char *why;
+
+			r = req(h[i].door, "192.0.2.1", "", 0, 0);
+			snprintf(r.host, sizeof(r.host), "%s", h[i].host);
+			why = grant_door(c, &r, wall, &ev);
+			T_OK((why == NULL) == h[i].ok, "host case %zu (%s %s): %s",
+			    i, h[i].door, h[i].host, why ? why : "granted");
+			if (why == NULL)
+				T_STREQ(ev.host, h[i].host);
+		}
+		r = req("ssh", "192.0.2.1", "", 0, 0);
+		memset(r.host, 'a', sizeof(r.host));
+		T_OK(grant_door(c, &r, wall, &ev) != NULL, "unterminated host");
+	}
 	config_free(c);
 	return t_done();
 }

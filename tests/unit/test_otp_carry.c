@@ -132,8 +132,8 @@ main(void)
 	build(&ob, n, all, odn, 3, 0);
 	/* n + n / 10 users: the last tenth are new. */
 	build(&nb, n + n / 10, most, ndn, 3, 1);
-	oo = otp_new(&ob.c);
-	no = otp_new(&nb.c);
+	oo = otp_new(&ob.c, NULL);
+	no = otp_new(&nb.c, NULL);
 	T_OK(oo != NULL && no != NULL, "otp_new");
 	T_INTEQ(write_spent(path, odn, 3, n, all, old_spent), 0);
 	T_INTEQ(otp_load(oo, path, err, sizeof(err)), 0);
