@@ -42,9 +42,19 @@ struct door_list {
 struct penalty {
 	struct kw_addr src;
 	uint16_t failures;
+	uint16_t spare_door;	/* the door src last opened ... */
 	kw_ms window_start;
 	kw_ms banned_until;
+	kw_ms spare_until;	/* ... and until when its knocks are spared */
 };
+
+/* After a door opens for a source, that source's late knocks to the door
+ * (a browser's retransmits of aborted fetches, which walk new attempts
+ * that reset or end as spent) count no penalty failure for the door's
+ * timeout, and at least for the life of an unanswered SYN on Linux with
+ * the default tcp_syn_retries of 6 (1+2+4+8+16+32 s). Only an open earns
+ * it: a replay from another source is no open. */
+#define KNOCK_SPARE_MS ((kw_ms)64 * 1000)
 
 struct knock_table {
 	const struct config *cfg;
@@ -192,6 +202,53 @@ pen_slot(const struct knock_table *t, uint64_t h)
 	return &t->pen[(uint32_t)h & t->pen_mask];
 }
 
+/* Door door opened for src: its knocks to the door are spared (see
+ * KNOCK_SPARE_MS). The slot is taken over unless it holds another
+ * source's live ban. */
+static void
+spare(struct knock_table *t, int door, const struct kw_addr *src, kw_ms now)
+{
+	kw_ms len = (kw_ms)t->cfg->doors[door].timeout * 1000;
+	struct penalty *p;
+
+	if (t->pen == NULL)
+		return;
+	p = pen_slot(t, src_hash(t, src));
+	if (!addr_eq(&p->src, src)) {
+		if (p->banned_until > now)
+			return;
+		memset(p, 0, sizeof(*p));
+		p->src = *src;
+		p->window_start = now;
+	}
+	p->spare_door = (uint16_t)door;
+	p->spare_until = now + (len > KNOCK_SPARE_MS ? len : KNOCK_SPARE_MS);
+}
+
+/* Is k a knock of src to the door it opened lately (a port of a static
+ * door's sequence, or in an HMAC door's range)? */
+static int
+spared(struct knock_table *t, const struct parse_knock *k, uint64_t h,
+    kw_ms now)
+{
+	const struct penalty *p;
+	const struct config_door *d;
+
+	if (t->pen == NULL)
+		return 0;
+	p = pen_slot(t, h);
+	if (p->spare_until <= now || !addr_eq(&p->src, &k->src) ||
+	    p->spare_door >= t->cfg->ndoors)
+		return 0;
+	d = &t->cfg->doors[p->spare_door];
+	if (d->is_hmac)
+		return otp_relevant(t->otp, p->spare_door, k);
+	for (int j = 0; j < d->nseq; j++)
+		if (d->seq[j].port == k->dport && d->seq[j].proto == k->proto)
+			return 1;
+	return 0;
+}
+
 /* 1 while src is serving a penalty. */
 static int
 penalised(struct knock_table *t, const struct kw_addr *src, uint64_t h,
@@ -221,6 +278,8 @@ failed(struct knock_table *t, const struct kw_addr *src, kw_ms now)
 	    (kw_ms)c->penalty_window * 1000) {
 		if (!addr_eq(&p->src, src) && p->banned_until > now)
 			return;	/* the slot holds a live ban: keep it */
+		if (!addr_eq(&p->src, src))
+			p->spare_until = 0;
 		p->src = *src;
 		p->failures = 0;
 		p->window_start = now;
@@ -439,6 +498,7 @@ complete(struct knock_table *t, int door, const struct kw_addr *src,
 	}
 	t->st.opens++;
 	t->progress = 1;
+	spare(t, door, src, t->now);
 	EVENT(t, KNOCK_OPEN, door, src, t->feeding,
 	    knock_seq_length(&t->cfg->doors[door]));
 	cb(arg, &ev);
@@ -603,7 +663,8 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 		}
 		start(t, door, k, h, now, wall, cb, arg);
 	}
-	if (t->lost && !t->progress && !t->forgiven)
+	/* Nor is a late knock of a source to the door it has just opened. */
+	if (t->lost && !t->progress && !t->forgiven && !spared(t, k, h, now))
 		failed(t, &k->src, now);
 	t->feeding = NULL;
 }
@@ -675,8 +736,11 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 			if (op->failures == 0 && op->banned_until == 0)
 				continue;
 			p = pen_slot(t, src_hash(t, &op->src));
-			if (p->banned_until == 0 || op->banned_until > 0)
+			if (p->banned_until == 0 || op->banned_until > 0) {
 				*p = *op;
+				/* Door numbers change with the config. */
+				p->spare_until = 0;
+			}
 		}
 	}
 	/* The counters go on: status reports them since start. */
