@@ -10,6 +10,7 @@
 #include "hash.h"
 #include "log.h"
 #include "otp.h"
+#include "penalty.h"
 
 #define KNOCK_NIL UINT32_MAX
 
@@ -36,18 +37,6 @@ struct door_list {
 	uint32_t head, tail;
 };
 
-/* Failed attempts per source, for penalties: a direct-mapped cache keyed
- * by the same secret hash, so a flood of forged sources cannot pick which
- * entries it overwrites. */
-struct penalty {
-	struct kw_addr src;
-	uint16_t failures;
-	uint16_t spare_door;	/* the door src last opened ... */
-	kw_ms window_start;
-	kw_ms banned_until;
-	kw_ms spare_until;	/* ... and until when its knocks are spared */
-};
-
 /* After a door opens for a source, that source's late knocks to the door
  * (a browser's retransmits of aborted fetches, which walk new attempts
  * that reset or end as spent) count no penalty failure for the door's
@@ -64,8 +53,7 @@ struct knock_table {
 	uint32_t mask;
 	struct door_list *lists;
 	struct otp *otp;
-	struct penalty *pen;
-	uint32_t pen_mask;
+	struct penalties *pen;	/* NULL: no penalties configured */
 	struct hash_key key;
 	kw_ms now;		/* of the knock being fed */
 	/* The knock being fed ended an attempt (reset, replay) / advanced
@@ -113,14 +101,8 @@ knock_new(const struct config *c)
 	hash_key_random(&t->key);
 	if ((t->otp = otp_new(c)) == NULL)
 		goto fail;
-	if (c->penalty_failures > 0) {
-		uint32_t np = 1024;
-		while (np < t->cap / 4 && np < (1u << 22))
-			np <<= 1;
-		if ((t->pen = calloc(np, sizeof(*t->pen))) == NULL)
-			goto fail;
-		t->pen_mask = np - 1;
-	}
+	if (c->penalty_failures > 0 && (t->pen = pen_new(t->cap)) == NULL)
+		goto fail;
 	return t;
 fail:
 	knock_free(t);
@@ -169,7 +151,7 @@ knock_free(struct knock_table *t)
 	if (t == NULL)
 		return;
 	otp_free(t->otp);
-	free(t->pen);
+	pen_free(t->pen);
 	free(t->pool);
 	free(t->buckets);
 	free(t->lists);
@@ -196,70 +178,37 @@ bucket_of(const struct knock_table *t, uint64_t h, uint16_t door)
 	return (uint32_t)(h >> 32) & t->mask;
 }
 
-static struct penalty *
-pen_slot(const struct knock_table *t, uint64_t h)
-{
-	return &t->pen[(uint32_t)h & t->pen_mask];
-}
-
-/* Door door opened for src: its knocks to the door are spared (see
- * KNOCK_SPARE_MS). The slot is taken over unless it holds another
- * source's live ban. */
+/* Door door opened for src: its knocks to the door are spared. */
 static void
 spare(struct knock_table *t, int door, const struct kw_addr *src, kw_ms now)
 {
 	kw_ms len = (kw_ms)t->cfg->doors[door].timeout * 1000;
-	struct penalty *p;
 
-	if (t->pen == NULL)
-		return;
-	p = pen_slot(t, src_hash(t, src));
-	if (!addr_eq(&p->src, src)) {
-		if (p->banned_until > now)
-			return;
-		memset(p, 0, sizeof(*p));
-		p->src = *src;
-		p->window_start = now;
-	}
-	p->spare_door = (uint16_t)door;
-	p->spare_until = now + (len > KNOCK_SPARE_MS ? len : KNOCK_SPARE_MS);
+	if (t->pen != NULL)
+		pen_spare(t->pen, src, src_hash(t, src), door,
+		    now + (len > KNOCK_SPARE_MS ? len : KNOCK_SPARE_MS), now);
 }
 
-/* Is k a knock of src to the door it opened lately (a port of a static
- * door's sequence, or in an HMAC door's range)? */
+/* Is k a knock of a source to the door it opened lately (a port of a
+ * static door's sequence, or in an HMAC door's range)? */
 static int
 spared(struct knock_table *t, const struct parse_knock *k, uint64_t h,
     kw_ms now)
 {
-	const struct penalty *p;
 	const struct config_door *d;
+	int door = -1;
 
-	if (t->pen == NULL)
+	if (t->pen != NULL)
+		door = pen_spared_door(t->pen, &k->src, h, now);
+	if (door < 0 || door >= t->cfg->ndoors)
 		return 0;
-	p = pen_slot(t, h);
-	if (p->spare_until <= now || !addr_eq(&p->src, &k->src) ||
-	    p->spare_door >= t->cfg->ndoors)
-		return 0;
-	d = &t->cfg->doors[p->spare_door];
+	d = &t->cfg->doors[door];
 	if (d->is_hmac)
-		return otp_relevant(t->otp, p->spare_door, k);
+		return otp_relevant(t->otp, door, k);
 	for (int j = 0; j < d->nseq; j++)
 		if (d->seq[j].port == k->dport && d->seq[j].proto == k->proto)
 			return 1;
 	return 0;
-}
-
-/* 1 while src is serving a penalty. */
-static int
-penalised(struct knock_table *t, const struct kw_addr *src, uint64_t h,
-    kw_ms now)
-{
-	const struct penalty *p;
-
-	if (t->pen == NULL)
-		return 0;
-	p = pen_slot(t, h);
-	return p->banned_until > now && addr_eq(&p->src, src);
 }
 
 /* Counts one failure of src: a knock that ended attempts of src (a reset
@@ -268,33 +217,9 @@ penalised(struct knock_table *t, const struct kw_addr *src, uint64_t h,
 static void
 failed(struct knock_table *t, const struct kw_addr *src, kw_ms now)
 {
-	const struct config *c = t->cfg;
-	struct penalty *p;
-
-	if (t->pen == NULL)
-		return;
-	p = pen_slot(t, src_hash(t, src));
-	if (!addr_eq(&p->src, src) || now - p->window_start >
-	    (kw_ms)c->penalty_window * 1000) {
-		if (!addr_eq(&p->src, src) && p->banned_until > now)
-			return;	/* the slot holds a live ban: keep it */
-		if (!addr_eq(&p->src, src))
-			p->spare_until = 0;
-		p->src = *src;
-		p->failures = 0;
-		p->window_start = now;
-		p->banned_until = 0;
-	}
-	if (++p->failures >= c->penalty_failures && p->banned_until <= now) {
-		char buf[ADDR_STRLEN];
-
-		p->banned_until = now + (kw_ms)c->penalty_ban * 1000;
+	if (t->pen != NULL &&
+	    pen_fail(t->pen, t->cfg, src, src_hash(t, src), now))
 		t->st.penalties++;
-		/* Logged once per ban, not per line. */
-		log_info("source %s: %u failed attempts within %u s, ignored "
-		    "for %u s", addr_ntop(src, buf, sizeof(buf)),
-		    (unsigned)p->failures, c->penalty_window, c->penalty_ban);
-	}
 }
 
 static uint32_t
@@ -581,7 +506,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 		return;
 	}
 	h = src_hash(t, &k->src);
-	if (penalised(t, &k->src, h, now)) {
+	if (t->pen != NULL && pen_banned(t->pen, &k->src, h, now)) {
 		t->st.penalised++;
 		EVENT(t, KNOCK_PENALISED, -1, &k->src, k, 0);
 		return;
@@ -686,6 +611,12 @@ same_static_door(const struct config *nc, const struct config_door *od)
 	return nd;
 }
 
+static uint64_t
+rehash(const void *arg, const struct kw_addr *src)
+{
+	return src_hash(arg, src);
+}
+
 void
 knock_carry(struct knock_table *t, const struct knock_table *old)
 {
@@ -728,21 +659,8 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 			moved++;
 		}
 	}
-	if (t->pen != NULL && old->pen != NULL) {
-		for (uint32_t i = 0; i <= old->pen_mask; i++) {
-			const struct penalty *op = &old->pen[i];
-			struct penalty *p;
-
-			if (op->failures == 0 && op->banned_until == 0)
-				continue;
-			p = pen_slot(t, src_hash(t, &op->src));
-			if (p->banned_until == 0 || op->banned_until > 0) {
-				*p = *op;
-				/* Door numbers change with the config. */
-				p->spare_until = 0;
-			}
-		}
-	}
+	if (t->pen != NULL && old->pen != NULL)
+		pen_carry(t->pen, old->pen, rehash, t);
 	/* The counters go on: status reports them since start. */
 	{
 		uint32_t tracked = t->st.tracked, capacity = t->st.capacity;
