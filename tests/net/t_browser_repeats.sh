@@ -93,7 +93,7 @@ through() {
 	t_r0=$(status repeats)
 	t_p0=$(status penalties)
 	LINGER=8000
-	check "$t_desc: the page says it knocked" browse "$t_name" done \
+	check "$t_desc: the page says it knocked" browse "$t_name" "done" \
 		"$(printf '%s,["type","delay","100"],["type","timeout","%s"]]' \
 		"${5%]}" "$4")"
 	LINGER=0
