@@ -11,6 +11,7 @@
 #include "host.h"
 #include "log.h"
 #include "otp.h"
+#include "penalty.h"
 
 #define KNOCK_NIL UINT32_MAX
 
@@ -46,15 +47,13 @@ struct door_list {
 	uint32_t head, tail;
 };
 
-/* Failed attempts per source, for penalties: a direct-mapped cache keyed
- * by the same secret hash, so a flood of forged sources cannot pick which
- * entries it overwrites. */
-struct penalty {
-	struct knock_key key;
-	uint16_t failures;
-	kw_ms window_start;
-	kw_ms banned_until;
-};
+/* After a door opens for a source, that source's late knocks to the door
+ * (a browser's retransmits of aborted fetches, which walk new attempts
+ * that reset or end as spent) count no penalty failure for the door's
+ * timeout, and at least for the life of an unanswered SYN on Linux with
+ * the default tcp_syn_retries of 6 (1+2+4+8+16+32 s). Only an open earns
+ * it: a replay from another source is no open. */
+#define KNOCK_SPARE_MS ((kw_ms)64 * 1000)
 
 struct knock_table {
 	const struct config *cfg;
@@ -65,8 +64,7 @@ struct knock_table {
 	struct door_list *lists;
 	struct otp *otp;
 	struct host_table *hosts;	/* fleet mode, else NULL */
-	struct penalty *pen;
-	uint32_t pen_mask;
+	struct penalties *pen;	/* NULL: no penalties configured */
 	struct hash_key key;
 	kw_ms now;		/* of the knock being fed */
 	/* The knock being fed ended an attempt (reset, replay) / advanced
@@ -116,14 +114,8 @@ knock_new(const struct config *c)
 		goto fail;
 	if ((t->otp = otp_new(c, t->hosts)) == NULL)
 		goto fail;
-	if (c->penalty_failures > 0) {
-		uint32_t np = 1024;
-		while (np < t->cap / 4 && np < (1u << 22))
-			np <<= 1;
-		if ((t->pen = calloc(np, sizeof(*t->pen))) == NULL)
-			goto fail;
-		t->pen_mask = np - 1;
-	}
+	if (c->penalty_failures > 0 && (t->pen = pen_new(t->cap)) == NULL)
+		goto fail;
 	return t;
 fail:
 	knock_free(t);
@@ -173,7 +165,7 @@ knock_free(struct knock_table *t)
 		return;
 	otp_free(t->otp);
 	host_free(t->hosts);
-	free(t->pen);
+	pen_free(t->pen);
 	free(t->pool);
 	free(t->buckets);
 	free(t->lists);
@@ -208,23 +200,39 @@ bucket_of(const struct knock_table *t, uint64_t h, uint16_t door)
 	return (uint32_t)(h >> 32) & t->mask;
 }
 
-static struct penalty *
-pen_slot(const struct knock_table *t, uint64_t h)
-{
-	return &t->pen[(uint32_t)h & t->pen_mask];
-}
-
-/* 1 while key is serving a penalty. */
-static int
-penalised(struct knock_table *t, const struct knock_key *key, uint64_t h,
+/* Door door opened for key: its knocks to the door are spared. */
+static void
+spare(struct knock_table *t, int door, const struct knock_key *key,
     kw_ms now)
 {
-	const struct penalty *p;
+	kw_ms len = (kw_ms)t->cfg->doors[door].timeout * 1000;
 
-	if (t->pen == NULL)
+	if (t->pen != NULL)
+		pen_spare(t->pen, &key->src, key->host, src_hash(t, key), door,
+		    now + (len > KNOCK_SPARE_MS ? len : KNOCK_SPARE_MS), now);
+}
+
+/* Is k, a knock of key, one to the door key opened lately (a port of a
+ * static door's sequence, or in an HMAC door's range)? */
+static int
+spared(struct knock_table *t, const struct parse_knock *k,
+    const struct knock_key *key, uint64_t h,
+    kw_ms now)
+{
+	const struct config_door *d;
+	int door = -1;
+
+	if (t->pen != NULL)
+		door = pen_spared_door(t->pen, &key->src, key->host, h, now);
+	if (door < 0 || door >= t->cfg->ndoors)
 		return 0;
-	p = pen_slot(t, h);
-	return p->banned_until > now && key_eq(&p->key, key);
+	d = &t->cfg->doors[door];
+	if (d->is_hmac)
+		return otp_relevant(t->otp, door, k);
+	for (int j = 0; j < d->nseq; j++)
+		if (d->seq[j].port == k->dport && d->seq[j].proto == k->proto)
+			return 1;
+	return 0;
 }
 
 /* Counts one failure of src: a knock that ended attempts of src (a reset
@@ -233,33 +241,10 @@ penalised(struct knock_table *t, const struct knock_key *key, uint64_t h,
 static void
 failed(struct knock_table *t, const struct knock_key *key, kw_ms now)
 {
-	const struct config *c = t->cfg;
-	struct penalty *p;
-
-	if (t->pen == NULL)
-		return;
-	p = pen_slot(t, src_hash(t, key));
-	if (!key_eq(&p->key, key) || now - p->window_start >
-	    (kw_ms)c->penalty_window * 1000) {
-		if (!key_eq(&p->key, key) && p->banned_until > now)
-			return;	/* the slot holds a live ban: keep it */
-		p->key = *key;
-		p->failures = 0;
-		p->window_start = now;
-		p->banned_until = 0;
-	}
-	if (++p->failures >= c->penalty_failures && p->banned_until <= now) {
-		char buf[ADDR_STRLEN];
-
-		p->banned_until = now + (kw_ms)c->penalty_ban * 1000;
+	if (t->pen != NULL && pen_fail(t->pen, t->cfg, &key->src, key->host,
+	    key->host != HOST_NONE ? host_name(t->hosts, key->host) : NULL,
+	    src_hash(t, key), now))
 		t->st.penalties++;
-		/* Logged once per ban, not per line. */
-		log_info("source %s%s%s: %u failed attempts within %u s, "
-		    "ignored for %u s", addr_ntop(&key->src, buf, sizeof(buf)),
-		    key->host != HOST_NONE ? " at host " : "",
-		    host_name(t->hosts, key->host), (unsigned)p->failures,
-		    c->penalty_window, c->penalty_ban);
-	}
 }
 
 static uint32_t
@@ -465,6 +450,7 @@ complete(struct knock_table *t, int door, const struct knock_key *key,
 	}
 	t->st.opens++;
 	t->progress = 1;
+	spare(t, door, key, t->now);
 	EVENT(t, KNOCK_OPEN, door, &key->src, t->feeding,
 	    knock_seq_length(&t->cfg->doors[door]));
 	cb(arg, &ev);
@@ -569,6 +555,27 @@ carry_key(struct knock_table *t, const struct knock_table *old,
 	return 0;
 }
 
+/* pen_carry's rekey: a penalty of old's source, in t's key and hash. */
+struct carry_ctx {
+	struct knock_table *t;
+	const struct knock_table *old;
+};
+
+static int
+pen_rekey(void *arg, const struct kw_addr *src, uint16_t *host, uint64_t *h)
+{
+	struct carry_ctx *cc = arg;
+	struct knock_key ok, key;
+
+	ok.src = *src;
+	ok.host = *host;
+	if (carry_key(cc->t, cc->old, &ok, &key) == -1)
+		return -1;
+	*host = key.host;
+	*h = src_hash(cc->t, &key);
+	return 0;
+}
+
 void
 knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
     time_t wall, knock_open_cb cb, void *arg)
@@ -602,7 +609,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 		return;
 	}
 	h = src_hash(t, &key);
-	if (penalised(t, &key, h, now)) {
+	if (t->pen != NULL && pen_banned(t->pen, &key.src, key.host, h, now)) {
 		t->st.penalised++;
 		EVENT(t, KNOCK_PENALISED, -1, &k->src, k, 0);
 		return;
@@ -686,7 +693,9 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 		}
 		start(t, door, k, &key, h, now, wall, cb, arg);
 	}
-	if (t->lost && !t->progress && !t->forgiven)
+	/* Nor is a late knock of a source to the door it has just opened. */
+	if (t->lost && !t->progress && !t->forgiven &&
+	    !spared(t, k, &key, h, now))
 		failed(t, &key, now);
 	t->feeding = NULL;
 }
@@ -755,22 +764,9 @@ knock_carry(struct knock_table *t, const struct knock_table *old)
 		}
 	}
 	if (t->pen != NULL && old->pen != NULL) {
-		for (uint32_t i = 0; i <= old->pen_mask; i++) {
-			const struct penalty *op = &old->pen[i];
-			struct penalty *p;
+		struct carry_ctx cc = { t, old };
 
-			struct knock_key key;
-
-			if (op->failures == 0 && op->banned_until == 0)
-				continue;
-			if (carry_key(t, old, &op->key, &key) == -1)
-				continue;
-			p = pen_slot(t, src_hash(t, &key));
-			if (p->banned_until == 0 || op->banned_until > 0) {
-				*p = *op;
-				p->key = key;
-			}
-		}
+		pen_carry(t->pen, old->pen, pen_rekey, &cc);
 	}
 	/* The counters go on: status reports them since start. */
 	{

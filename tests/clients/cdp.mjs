@@ -9,7 +9,11 @@
 // for (--expect, default "done"), 1 otherwise, 2 on a driver failure.
 //
 //   node cdp.mjs (--page FILE | --url URL) --shot PNG --steps JSON [--expect STATE]
-//       [--timeout S] -- CHROMIUM-COMMAND...
+//       [--timeout S] [--linger MS] -- CHROMIUM-COMMAND...
+//
+// --linger keeps the browser (and the page's tab) open MS milliseconds
+// after the result, as a person who reads it does: the connections of
+// aborted fetches keep retransmitting meanwhile.
 //
 // The steps are a JSON array: ["type", ID, TEXT] (focus, select all,
 // insert TEXT as typed text), ["click", ID], ["select", ID, VALUE]. The
@@ -32,10 +36,11 @@ if (!(opt.page || opt.url) || !opt.shot || !opt.steps || command.length === 0)
 const steps = JSON.parse(opt.steps);
 const expect = opt.expect ?? "done";
 const deadline = Date.now() + 1000 * Number(opt.timeout ?? 60);
+const linger = Math.min(60000, Math.max(0, Number(opt.linger ?? 0) || 0));
 
 function usage() {
 	console.error("usage: node cdp.mjs (--page FILE | --url URL) --shot PNG --steps JSON " +
-	    "[--expect STATE] [--timeout S] -- CHROMIUM-COMMAND...");
+	    "[--expect STATE] [--timeout S] [--linger MS] -- CHROMIUM-COMMAND...");
 	process.exit(2);
 }
 
@@ -169,6 +174,7 @@ async function main() {
 	    captureBeyondViewport: true }, s);
 	writeFileSync(opt.shot, Buffer.from(shot.data, "base64"));
 	console.log(JSON.stringify(out));
+	await sleep(linger);
 	return out.state === expect ? 0 : 1;
 }
 
@@ -177,7 +183,7 @@ const guard = setTimeout(() => {
 	console.error("cdp.mjs: no result before the deadline");
 	child.kill("SIGKILL");
 	process.exit(2);
-}, deadline - Date.now() + 15000);
+}, deadline - Date.now() + 15000 + linger);
 try {
 	rc = await main();
 } catch (e) {

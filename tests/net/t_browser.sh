@@ -14,18 +14,15 @@
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+# shellcheck source=tests/net/browser.sh
+. "$(dirname "$0")/browser.sh"
+
 N=61
-PAGE=$KW_TOP/clients/web/knock.html
-CDP=$KW_TOP/tests/clients/cdp.mjs
-SHOTS=$KW_BUILD/test-output/t_browser
 net_require $N
-CHROMIUM=$(command -v chromium 2>/dev/null) ||
-	skip_all $N "chromium not installed (apt-get install chromium; tests/deps.sh)"
-command -v node >/dev/null 2>&1 || skip_all $N "node not installed"
+browser_require $N "$KW_BUILD/test-output/t_browser"
 net_setup b || { echo "cannot build the namespaces"; exit 1; }
 fw_iptables || { echo "cannot load the server's iptables rules"; exit 1; }
-mkdir -p "$SHOTS"
-rm -f "$SHOTS"/*.png
+browser_shots
 
 KEY_A=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 KEY_B=b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecf
@@ -64,30 +61,6 @@ EOC
 check "config checks" "$KW" -n -c "$T/kw.yaml"
 check "daemon starts in the server namespace" kw_start "$T/kw.yaml"
 
-# browse NAME EXPECT STEPS: Chromium in the client namespace, driven by
-# cdp.mjs with the form STEPS (JSON); the page's result state is EXPECT.
-# The page is knock.html opened as a file, or $URL when set; the browser
-# profile is NAME's own, or $PROFILE's when set.
-URL=
-PROFILE=
-# The screenshot is $SHOTS/NAME.png, the result JSON $T/NAME.json.
-browse() {
-	b_prof=$T/profile.$PROFILE
-	[ -n "$PROFILE" ] || b_prof=$T/profile.$1
-	mkdir -p "$b_prof"
-	if [ -n "$URL" ]; then b_at="--url" b_page=$URL; else b_at="--page" b_page=$PAGE; fi
-	node "$CDP" "$b_at" "$b_page" --shot "$SHOTS/$1.png" --steps "$3" \
-		--expect "$2" --timeout 60 -- \
-		ip netns exec "$NS_C" "$CHROMIUM" --headless --no-sandbox \
-		--disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update \
-		--disable-sync --user-data-dir="$b_prof" \
-		>"$T/$1.json" 2>"$T/$1.err"
-	b_rc=$?
-	sed -e 's/^/  page: /' -e 's/,"form":.*/}/' "$T/$1.json"
-	[ -s "$T/$1.err" ] && grep -v -e '^\[.*:ERROR:' -e '^$' "$T/$1.err" | sed 's/^/  cdp: /'
-	return $b_rc
-}
 # opens DESC DOOR SRC SERVER STEPS: the page knocks with STEPS and the
 # door opens for SRC; the client connects, the other host cannot, and
 # stop_after closes it again.

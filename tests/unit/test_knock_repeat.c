@@ -325,6 +325,74 @@ test_hmac(void)
 	}
 	T_INTEQ(nopen, 1);
 	T_INTEQ(nrepeat, 6);
+	/* After the open, the browser's late retransmits of knocks 1 to 4
+	 * (and of 1 and 3 once more) walk a new attempt that ends as spent,
+	 * and reset one: no penalty failure for the source that opened. */
+	static const int late[] = { 0, 1, 2, 3, 0, 2 };
+	struct knock_stats st;
+	for (unsigned i = 0; i < sizeof(late) / sizeof(late[0]); i++) {
+		memset(&k, 0, sizeof(k));
+		addr_parse("192.0.2.50", 10, &k.src);
+		k.proto = s[late[i]].proto;
+		k.dport = s[late[i]].port;
+		k.sport = (uint16_t)(31000 + i);
+		knock_feed(t, &k, 3000 + (kw_ms)i * 1000, wall, on_open, NULL);
+	}
+	knock_stats(t, &st);
+	T_INTEQ(nopen, 1);
+	T_INTEQ(st.replays, 1);
+	T_INTEQ(st.penalties, 0);
+	/* The same sequence replayed from another source is no open of its
+	 * own: its spent refusal is a failure (and bans, at one failure). */
+	for (unsigned i = 0; i < 4; i++) {
+		memset(&k, 0, sizeof(k));
+		addr_parse("192.0.2.51", 10, &k.src);
+		k.proto = s[i].proto;
+		k.dport = s[i].port;
+		k.sport = (uint16_t)(32000 + i);
+		knock_feed(t, &k, 10000 + (kw_ms)i * 100, wall, on_open, NULL);
+	}
+	knock_stats(t, &st);
+	T_INTEQ(nopen, 1);
+	T_INTEQ(st.replays, 2);
+	T_INTEQ(st.penalties, 1);
+	knock_free(t);
+}
+
+/* Static door: after it opened, the browser's late retransmits of knock 1
+ * start new attempts that its retransmits of knock 3 reset; the source
+ * that opened the door is spared for those, not for other ports, and
+ * another source is not spared at all. */
+static void
+test_late_after_open(void)
+{
+	struct knock_table *t;
+	struct knock_stats st;
+
+	static_config();
+	t = knock_new(&cfg);
+	nopen = 0;
+	feed(t, "192.0.2.3", IPPROTO_TCP, 50000, 7000, 0);
+	feed(t, "192.0.2.3", IPPROTO_UDP, 50001, 8000, 500);
+	feed(t, "192.0.2.3", IPPROTO_TCP, 50002, 9000, 1000);
+	feed(t, "192.0.2.3", IPPROTO_TCP, 50003, 9500, 1500);
+	T_INTEQ(nopen, 1);
+	feed(t, "192.0.2.3", IPPROTO_TCP, 50000, 7000, 3000);
+	feed(t, "192.0.2.3", IPPROTO_TCP, 50002, 9000, 5000);
+	feed(t, "192.0.2.3", IPPROTO_TCP, 50000, 7000, 7000);
+	feed(t, "192.0.2.3", IPPROTO_TCP, 50002, 9000, 9000);
+	knock_stats(t, &st);
+	T_INTEQ(st.penalties, 0);
+	/* A port outside the door's sequence still fails. */
+	feed(t, "192.0.2.3", IPPROTO_TCP, 50009, 7000, 10000);
+	feed(t, "192.0.2.3", IPPROTO_TCP, 50010, 7777, 10100);
+	knock_stats(t, &st);
+	T_INTEQ(st.penalties, 1);
+	/* Another source that never opened is not spared. */
+	feed(t, "192.0.2.4", IPPROTO_TCP, 50000, 7000, 11000);
+	feed(t, "192.0.2.4", IPPROTO_TCP, 50002, 9000, 11100);
+	knock_stats(t, &st);
+	T_INTEQ(st.penalties, 2);
 	knock_free(t);
 }
 
@@ -396,6 +464,7 @@ main(void)
 	test_never_advance();
 	test_probe();
 	test_hmac();
+	test_late_after_open();
 	test_events();
 	test_attempts();
 	return t_done();
