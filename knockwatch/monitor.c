@@ -324,6 +324,8 @@ static const struct mon_request {
 	    "reply", NULL },
 	{ MSG_CONFIG, MON_FROM_PARENT, MON_ALWAYS, 0,
 	    "config", NULL },
+	{ MSG_CONFIG_RESTART, MON_FROM_PARENT, MON_ALWAYS, 0,
+	    "config", NULL },
 	{ MSG_REPORT, MON_FROM_PARENT, MON_ALWAYS, 0,
 	    "status request", NULL },
 };
@@ -483,9 +485,13 @@ static int
 send_config(int fd)
 {
 	const char *path = m.cur != NULL ? m.cur->path : m.path;
+	/* A restart (not the first start, not a reload) tolerates a user
+	 * whose key file broke since: that user is disabled, not the rest. */
+	uint32_t type = m.st.starts > 1 && m.pending == NULL &&
+	    fd == m.cur_fd ? MSG_CONFIG_RESTART : MSG_CONFIG;
 
 	/* Never block on the worker: it may be waiting for us. */
-	if (msg_send(m.ctl, MSG_CONFIG, path, strlen(path) + 1, fd,
+	if (msg_send(m.ctl, type, path, strlen(path) + 1, fd,
 	    MSG_DONTWAIT) == -1)
 		return -1;
 	m.awaiting = 1;

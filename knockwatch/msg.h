@@ -38,6 +38,9 @@ enum msg_type {
 	MSG_REPLY = 64,		/* struct msg_reply (+ descriptor) */
 	MSG_CONFIG,		/* config path text + its descriptor */
 	MSG_REPORT,		/* uint32: 0 send the lines back, 1 log them */
+	MSG_CONFIG_RESTART,	/* MSG_CONFIG for a restarted worker: a user
+				 * whose key file fails is disabled, not the
+				 * whole config */
 };
 
 #define MSG_EVENT_START 1
