@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "kwlimits.h"
+#include "alive.h"
 #include "answer.h"
 #include "cmdsrc.h"
 #include "ctl.h"
@@ -319,13 +320,14 @@ static const struct mon_request {
 	    "status line", answer_report_line },
 	{ MSG_REPORT_END, MON_FROM_WORKER, MON_REPORTING, 0,
 	    "end of status", answer_report_end },
+	{ MSG_PONG, MON_FROM_WORKER, MON_ALWAYS, 0, "pong", answer_pong },
 	/* parent -> worker: never accepted from it */
 	{ MSG_REPLY, MON_FROM_PARENT, MON_ALWAYS, 0,
 	    "reply", NULL },
 	{ MSG_CONFIG, MON_FROM_PARENT, MON_ALWAYS, 0,
 	    "config", NULL },
-	{ MSG_CONFIG_RESTART, MON_FROM_PARENT, MON_ALWAYS, 0,
-	    "config", NULL },
+	{ MSG_CONFIG_RESTART, MON_FROM_PARENT, MON_ALWAYS, 0, "config", NULL },
+	{ MSG_PING, MON_FROM_PARENT, MON_ALWAYS, 0, "ping", NULL },
 	{ MSG_REPORT, MON_FROM_PARENT, MON_ALWAYS, 0,
 	    "status request", NULL },
 };
@@ -485,8 +487,7 @@ static int
 send_config(int fd)
 {
 	const char *path = m.cur != NULL ? m.cur->path : m.path;
-	/* A restart (not the first start, not a reload) tolerates a user
-	 * whose key file broke since: that user is disabled, not the rest. */
+	/* A restart (not a first start or reload) disables a bad key's user. */
 	uint32_t type = m.st.starts > 1 && m.pending == NULL &&
 	    fd == m.cur_fd ? MSG_CONFIG_RESTART : MSG_CONFIG;
 
@@ -628,6 +629,7 @@ monitor_start(kw_ms now)
 	m.req = req[0];
 	m.ctl = ctl[0];
 	m.started = now;
+	alive_start(pid, now);
 	m.st.since = time(NULL);
 	m.st.starts++;
 	free(m.forge);		/* the test hook fires once */
@@ -729,9 +731,9 @@ monitor_deadline(void)
 	kw_ms next = m.pid > 0 ? m.poll_at :
 	    m.stopping ? KW_MS_NEVER : m.restart_at;
 
-	kw_ms cmd_next = cmdsrc_deadline();
-
-	return cmd_next < next ? cmd_next : next;
+	if (m.pid > 0 && alive_deadline() < next)
+		next = alive_deadline();
+	return cmdsrc_deadline() < next ? cmdsrc_deadline() : next;
 }
 
 void
@@ -740,7 +742,7 @@ monitor_tick(kw_ms now)
 	int status;
 
 	cmdsrc_tick(now);
-	if (m.pid > 0 && m.poll_at <= now) {
+	if (m.pid > 0 && (alive_tick(m.ctl, now) || m.poll_at <= now)) {
 		m.poll_at = now + MON_POLL_MS;
 		if (waitpid(m.pid, &status, WNOHANG) == m.pid)
 			reaped(status, now);

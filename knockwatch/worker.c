@@ -334,7 +334,9 @@ on_ctl(void *arg, int sock, uint32_t events)
 		    w->cfg != NULL && fd == -1) {
 			memcpy(&mode, buf, sizeof(mode));
 			report(w, mode <= 2 ? (int)mode : 0);
-		} else
+		} else if (type == MSG_PING && n == 0 && fd == -1)
+			priv_pong();
+		else
 			fatalx("unexpected message %u from the parent", type);
 	}
 	if (errno == 0)
