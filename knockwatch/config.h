@@ -124,11 +124,11 @@ struct config_opts {
 	int no_keys;		/* record key_file paths, keep no key bytes */
 	int no_exec_check;	/* skip command checks and the user lookup */
 	int (*open_key)(void *arg, const char *path);	/* NULL: open(2) */
+	void *arg;
 	/* A key_file that cannot be read or is not a key disables its user
 	 * (one LOG_ERR line naming user and file) instead of failing the
 	 * load: the worker restarted on a config it ran before. */
 	int skip_bad_keys;
-	void *arg;
 };
 
 /* 1 when acl lets a through. */
