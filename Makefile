@@ -76,7 +76,7 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" test
 
 lint:
-	shellcheck -x -P SCRIPTDIR actions/* examples/*.sh tests/*.sh tests/integration/*.sh tests/net/*.sh tests/fuzz/*.sh tests/soak/*.sh tests/soak/flaky-stop tests/lib/*.sh bench/*.sh .ci/run tests/deb/*.sh debian/knockwatch.p* clients/web/*.sh
+	shellcheck -x -P SCRIPTDIR actions/* examples/*.sh tests/*.sh tests/integration/*.sh tests/net/*.sh tests/fuzz/*.sh tests/soak/*.sh tests/known/*.sh tests/soak/flaky-stop tests/lib/*.sh bench/*.sh .ci/run tests/deb/*.sh debian/knockwatch.p* clients/web/*.sh
 
 clean:
 	rm -rf build

@@ -91,12 +91,17 @@ if have idle_seconds; then
 		b=$(v idle_${k}_breakdown)
 		# A kmsg source must read each kernel message of the host (one
 		# wake-up: epoll_wait, read, read until EAGAIN).
-		if [ "$k" = kmsg ] && [ "$c" -gt 0 ] && [ "$c" -le $((3 * ${m:-0})) ]; then
-			met="**met** (every call reads one of the $m kernel messages)"
+		# The worker's liveness ping (alive.c, every KW_PING_MS = 5 s):
+		# at most 8 calls each (the parent's wake and send; the worker's
+		# wake, read to EAGAIN and answer; the parent's wake and read to
+		# EAGAIN), allowed.
+		p=$((8 * ($(v idle_seconds) / 5 + 1)))
+		if [ "$k" = kmsg ] && [ "$c" -gt 0 ] && [ "$c" -le $((3 * ${m:-0} + p)) ]; then
+			met="**met** (every call reads one of the $m kernel messages, or is the liveness ping)"
 		else
-			met=$(yes_no "$c == 0")
+			met=$(yes_no "$c <= $p")
 		fi
-		echo "| 4 | Idle system calls in $(v idle_seconds) s, $k source | $c${b:+ ($b)} | kernel messages (any) meanwhile: $m | | 0 without pending deadlines | $met |"
+		echo "| 4 | Idle system calls in $(v idle_seconds) s, $k source | $c${b:+ ($b)} | kernel messages (any) meanwhile: $m | | 0 without pending deadlines (but the liveness ping: 8 calls / 5 s) | $met |"
 	done
 fi
 

@@ -94,6 +94,8 @@ struct config_user {
 	char *key_file;		/* NULL for an inline key */
 	unsigned char key[KW_MAX_KEY];	/* wiped by config_free */
 	size_t keylen;
+	int disabled;		/* key file unusable at a worker restart
+				 * (skip_bad_keys): in no door, never matches */
 };
 
 struct config {
@@ -129,6 +131,10 @@ struct config_opts {
 	int no_exec_check;	/* skip command checks and the user lookup */
 	int (*open_key)(void *arg, const char *path);	/* NULL: open(2) */
 	void *arg;
+	/* A key_file that cannot be read or is not a key disables its user
+	 * (one LOG_ERR line naming user and file) instead of failing the
+	 * load: the worker restarted on a config it ran before. */
+	int skip_bad_keys;
 };
 
 /* 1 when acl lets a through. */

@@ -6,12 +6,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cnode.h"
+#include "log.h"
 
 static int
 hexval(char c)
@@ -160,6 +162,7 @@ key_load_file(struct cctx *x, const struct cnode *n, struct config_user *u)
 {
 	struct key_file_err e;
 	const char *path = n->s;
+	char what[224];
 	int fd, rc = -1;
 
 	if (path[0] != '/')
@@ -197,11 +200,38 @@ key_load_file(struct cctx *x, const struct cnode *n, struct config_user *u)
 		    "bytes", path, u->name, KW_MAX_KEYFILE);
 		break;
 	case KEY_FILE_HEX:
-		key_user_err(x, n, "key_file", u, e.hex, e.bad, e.ndigits);
+		snprintf(what, sizeof(what), "key_file '%.200s'", path);
+		key_user_err(x, n, what, u, e.hex, e.bad, e.ndigits);
 		break;
 	}
 	close(fd);
 	return rc;
+}
+
+/* A restarted worker keeps running without user u: its key is wiped and
+ * key_prune_disabled takes it out of every door. */
+static void
+key_disable(struct config_user *u, const char *why)
+{
+	explicit_bzero(u->key, sizeof(u->key));
+	u->keylen = 0;
+	u->disabled = 1;
+	log_errx("user %s disabled until a reload with a readable key: %s",
+	    u->name, why);
+}
+
+void
+key_prune_disabled(struct config *c)
+{
+	for (int i = 0; i < c->ndoors; i++) {
+		struct config_hmac *h = &c->doors[i].hmac;
+		int n = 0;
+
+		for (int j = 0; j < h->nusers; j++)
+			if (!c->users[h->users[j]].disabled)
+				h->users[n++] = h->users[j];
+		h->nusers = n;
+	}
 }
 
 static int
@@ -267,9 +297,16 @@ key_load_users(struct cctx *x, const struct cnode *n)
 				explicit_bzero(u->key, sizeof(u->key));
 				u->keylen = 0;
 			}
-		} else if (cnode_scalar(x, file, "key_file", where) == -1 ||
-		    key_load_file(x, file, u) == -1)
+		} else if (cnode_scalar(x, file, "key_file", where) == -1)
 			return -1;
+		else if (key_load_file(x, file, u) == -1) {
+			if (!x->o->skip_bad_keys || file->s[0] != '/')
+				return -1;
+			/* x->err names the file and the user, never a byte
+			 * of the key. */
+			key_disable(u, x->err);
+			x->err[0] = '\0';
+		}
 	}
 	/* Sorted by name: config_user_index is a binary search. */
 	qsort(c->users, (size_t)c->nusers, sizeof(*c->users), key_user_cmp);

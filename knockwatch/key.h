@@ -66,5 +66,9 @@ struct cnode;
  * and key files (x->o says whether and how). Returns 0, or -1 with the error
  * in x->err. */
 int key_load_users(struct cctx *x, const struct cnode *n);
+/* Takes the users disabled while loading (config_opts.skip_bad_keys) out
+ * of every HMAC door of c, so that no knock can ever match them (their key
+ * is wiped, not merely empty). */
+void key_prune_disabled(struct config *c);
 
 #endif

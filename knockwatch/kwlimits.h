@@ -19,6 +19,12 @@
  * the rest are only counted. */
 #define KW_REPORT_ATTEMPTS	256
 
+/* The worker's liveness (alive.c in the parent, worker.c answers): a ping
+ * every KW_PING_MS while it runs; one left unanswered KW_WORKER_STALL_MS
+ * gets the worker killed and restarted. */
+#define KW_PING_MS		5000
+#define KW_WORKER_STALL_MS	10000
+
 /* PATH of every child knockwatch runs (actions, command sources). */
 #define KW_CHILD_PATH \
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -108,6 +108,7 @@ log_emit(int pri, const char *msg)
 	log_vwrite(pri, fmt, ap, e); va_end(ap); } while (0)
 
 void log_warn(const char *fmt, ...)  { LOG_BODY(LOG_WARNING, 1); }
+void log_errx(const char *fmt, ...)  { LOG_BODY(LOG_ERR, 0); }
 void log_warnx(const char *fmt, ...) { LOG_BODY(LOG_WARNING, 0); }
 void log_info(const char *fmt, ...)  { LOG_BODY(LOG_INFO, 0); }
 

@@ -24,6 +24,8 @@ void log_emit(int pri, const char *msg);
 /* log_warn appends strerror(errno); the x variants do not. */
 void log_warn(const char *fmt, ...) KW_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) KW_PRINTF(1, 2);
+/* An error the daemon runs on with (a user disabled): LOG_ERR. */
+void log_errx(const char *fmt, ...) KW_PRINTF(1, 2);
 void log_info(const char *fmt, ...) KW_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) KW_PRINTF(1, 2);
 /* Broken invariants and out-of-memory only: logs and exits 1. */

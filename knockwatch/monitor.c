@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kwlimits.h"
+#include "alive.h"
 #include "answer.h"
 #include "cmdsrc.h"
 #include "ctl.h"
@@ -307,11 +308,14 @@ static const struct mon_request {
 	    "status line", answer_report_line },
 	{ MSG_REPORT_END, MON_FROM_WORKER, MON_REPORTING, 0,
 	    "end of status", answer_report_end },
+	{ MSG_PONG, MON_FROM_WORKER, MON_ALWAYS, 0, "pong", answer_pong },
 	/* parent -> worker: never accepted from it */
 	{ MSG_REPLY, MON_FROM_PARENT, MON_ALWAYS, 0,
 	    "reply", NULL },
 	{ MSG_CONFIG, MON_FROM_PARENT, MON_ALWAYS, 0,
 	    "config", NULL },
+	{ MSG_CONFIG_RESTART, MON_FROM_PARENT, MON_ALWAYS, 0, "config", NULL },
+	{ MSG_PING, MON_FROM_PARENT, MON_ALWAYS, 0, "ping", NULL },
 	{ MSG_REPORT, MON_FROM_PARENT, MON_ALWAYS, 0,
 	    "status request", NULL },
 };
@@ -474,9 +478,12 @@ static int
 send_config(int fd)
 {
 	const char *path = m.cur != NULL ? m.cur->path : m.path;
+	/* A restart (not a first start or reload) disables a bad key's user. */
+	uint32_t type = m.st.starts > 1 && m.pending == NULL &&
+	    fd == m.cur_fd ? MSG_CONFIG_RESTART : MSG_CONFIG;
 
 	/* Never block on the worker: it may be waiting for us. */
-	if (msg_send(m.ctl, MSG_CONFIG, path, strlen(path) + 1, fd,
+	if (msg_send(m.ctl, type, path, strlen(path) + 1, fd,
 	    MSG_DONTWAIT) == -1)
 		return -1;
 	m.awaiting = 1;
@@ -508,6 +515,7 @@ monitor_start(kw_ms now)
 	m.ifd = w.ifd;
 	m.pidfd = w.pidfd;
 	m.started = now;
+	alive_start(m.pid, now);
 	m.st.since = time(NULL);
 	m.st.starts++;
 	free(m.forge);		/* the test hook fires once */
@@ -596,9 +604,9 @@ monitor_deadline(void)
 	kw_ms next = m.pid > 0 ? m.poll_at :
 	    m.stopping ? KW_MS_NEVER : m.restart_at;
 
-	kw_ms cmd_next = cmdsrc_deadline();
-
-	return cmd_next < next ? cmd_next : next;
+	if (m.pid > 0 && alive_deadline() < next)
+		next = alive_deadline();
+	return cmdsrc_deadline() < next ? cmdsrc_deadline() : next;
 }
 
 void
@@ -607,7 +615,7 @@ monitor_tick(kw_ms now)
 	int status;
 
 	cmdsrc_tick(now);
-	if (m.pid > 0 && m.poll_at <= now) {
+	if (m.pid > 0 && (alive_tick(m.ctl, now) || m.poll_at <= now)) {
 		m.poll_at = now + MON_POLL_MS;
 		if (waitpid(m.pid, &status, WNOHANG) == m.pid)
 			reaped(status, now);

@@ -34,10 +34,15 @@ enum msg_type {
 	MSG_LOADED,		/* int32 ok + error text */
 	MSG_REPORT_LINE,	/* one status line */
 	MSG_REPORT_END,
+	MSG_PONG,		/* (nothing): the answer to a MSG_PING */
 	/* parent -> worker */
 	MSG_REPLY = 64,		/* struct msg_reply (+ descriptor) */
 	MSG_CONFIG,		/* config path text + its descriptor */
 	MSG_REPORT,		/* uint32: 0 send the lines back, 1 log them */
+	MSG_PING,		/* (nothing): answered by a MSG_PONG */
+	MSG_CONFIG_RESTART,	/* MSG_CONFIG for a restarted worker: a user
+				 * whose key file fails is disabled, not the
+				 * whole config */
 };
 
 #define MSG_EVENT_START 1

@@ -325,3 +325,9 @@ priv_report_end(void)
 {
 	send_or_exit(MSG_REPORT_END, NULL, 0);
 }
+
+void
+priv_pong(void)
+{
+	send_or_exit(MSG_PONG, NULL, 0);
+}

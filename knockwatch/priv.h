@@ -72,6 +72,8 @@ void priv_loaded(int ok, const char *err);
 /* One status line for the parent, and the end of them. */
 void priv_report_line(const char *line);
 void priv_report_end(void);
+/* The answer to the parent's MSG_PING (alive.c): this worker's loop runs. */
+void priv_pong(void);
 
 /* The plain implementation, which the parent runs for the worker. */
 int priv_do_watch_fd(int ifd, int fd, const char *path, uint32_t mask);

@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "ev.h"
 #include "hash.h"
+#include "key.h"
 #include "knock.h"
 #include "knocklog.h"
 #include "kwlimits.h"
@@ -280,9 +281,11 @@ report(struct worker *w, int mode)
 }
 
 /* A config from the parent: its descriptor, parsed here; key files are
- * opened by the parent on request. Answers MSG_LOADED. */
+ * opened by the parent on request. Answers MSG_LOADED. restart: the
+ * parent restarts a worker on the config the previous one ran; a user
+ * whose key file has broken since is disabled (logged), not every door. */
 static void
-load(struct worker *w, const char *path, int fd)
+load(struct worker *w, const char *path, int fd, int restart)
 {
 	struct config_opts o = {
 		.fd = fd,
@@ -290,6 +293,7 @@ load(struct worker *w, const char *path, int fd)
 		.no_exec_check = 1,
 		.open_key = priv_open_key,
 		.arg = NULL,
+		.skip_bad_keys = restart && w->cfg == NULL,
 	};
 	char err[1024 - sizeof(int32_t)];
 	size_t errlen = sizeof(err);
@@ -298,6 +302,7 @@ load(struct worker *w, const char *path, int fd)
 
 	err[0] = '\0';
 	if ((cfg = config_load_opts(path, &o, err, errlen)) != NULL) {
+		key_prune_disabled(cfg);
 		if (setup(w, cfg, err, errlen) == 0)
 			ok = 1;
 		else
@@ -323,14 +328,16 @@ on_ctl(void *arg, int sock, uint32_t events)
 	(void)events;
 	while ((n = msg_recv(sock, &type, buf, &fd, MSG_DONTWAIT)) >= 0) {
 		buf[n] = '\0';
-		if (type == MSG_CONFIG && fd != -1 &&
-		    msg_str_ok(buf, (size_t)n, PATH_MAX))
-			load(w, buf, fd);
+		if ((type == MSG_CONFIG || type == MSG_CONFIG_RESTART) &&
+		    fd != -1 && msg_str_ok(buf, (size_t)n, PATH_MAX))
+			load(w, buf, fd, type == MSG_CONFIG_RESTART);
 		else if (type == MSG_REPORT && n == sizeof(mode) &&
 		    w->cfg != NULL && fd == -1) {
 			memcpy(&mode, buf, sizeof(mode));
 			report(w, mode <= 2 ? (int)mode : 0);
-		} else
+		} else if (type == MSG_PING && n == 0 && fd == -1)
+			priv_pong();
+		else
 			fatalx("unexpected message %u from the parent", type);
 	}
 	if (errno == 0)

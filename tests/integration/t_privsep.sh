@@ -139,6 +139,7 @@ forge_case "a message of unknown type" "raw 999 00"
 forge_case "a door request of the wrong size" "raw 32 0100"
 forge_case "a log line without its end" "raw 33 0600000041"
 forge_case "a config answer nobody asked for" "raw 34 0100000000"
+forge_case "a pong to no ping" "raw 37"
 forge_case "a status line nobody asked for" "raw 35 6f6b00"
 forge_case "a reply (a parent's message)" "raw 64 00"
 

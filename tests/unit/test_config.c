@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "parse.h"
+#include "key.h"
 #include "test.h"
 
 static const char *top;
@@ -496,8 +497,8 @@ count_open_key(void *arg, const char *path)
 static void
 check_privsep_modes(void)
 {
-	struct config_opts keyless = { -1, 1, 0, NULL, NULL };
-	struct config_opts worker = { -1, 0, 1, count_open_key, NULL };
+	struct config_opts keyless = { -1, 1, 0, NULL, NULL, 0 };
+	struct config_opts worker = { -1, 0, 1, count_open_key, NULL, 0 };
 	static const unsigned char zero[KW_MAX_KEY];
 	char path[512], text[1024], err[512];
 	struct config *c;
@@ -568,6 +569,50 @@ check_privsep_modes(void)
 	    strstr(err, "expected an account name") != NULL, "-rf: %s", err);
 }
 
+/* A restarted worker (skip_bad_keys): a key file that is not a key
+ * disables its user, who is then in no door; any other load fails. */
+static void
+check_skip_bad_keys(void)
+{
+	struct config_opts strict = { -1, 0, 1, NULL, NULL, 0 };
+	struct config_opts restart = { -1, 0, 1, NULL, NULL, 1 };
+	static const unsigned char zero[KW_MAX_KEY];
+	char path[512], text[1024], err[512];
+	struct config *c;
+	int a, b, otp, only;
+
+	snprintf(path, sizeof(path), "%s/garbage.key", tmpdir);
+	write_file(path, "not a key at all\n", 0600);
+	snprintf(text, sizeof(text), "sources: [{kmsg: true}]\nusers:\n"
+	    "  alice: {key: 000102030405060708090a0b0c0d0e0f}\n"
+	    "  bob: {key_file: %s}\n"
+	    "doors:\n  otp: {hmac: {}, start: [/bin/true]}\n"
+	    "  only: {hmac: {users: [bob]}, start: [/bin/true]}\n", path);
+	snprintf(path, sizeof(path), "%s/skip.yaml", tmpdir);
+	write_file(path, text, 0600);
+	T_OK(config_load_opts(path, &strict, err, sizeof(err)) == NULL &&
+	    strstr(err, "garbage.key' of user 'bob' is not hex") != NULL,
+	    "strict load names the key file: %s", err);
+	c = config_load_opts(path, &restart, err, sizeof(err));
+	T_OK(c != NULL && err[0] == '\0', "restart load: %s", err);
+	if (c == NULL)
+		return;
+	a = config_user_index(c, "alice");
+	b = config_user_index(c, "bob");
+	otp = strcmp(c->doors[0].name, "otp") == 0 ? 0 : 1;
+	only = 1 - otp;
+	T_OK(a >= 0 && !c->users[a].disabled && c->users[a].keylen == 16,
+	    "alice keeps her key");
+	T_OK(b >= 0 && c->users[b].disabled && c->users[b].keylen == 0 &&
+	    memcmp(c->users[b].key, zero, KW_MAX_KEY) == 0, "bob is disabled");
+	T_INTEQ(c->doors[otp].hmac.nusers, 2);
+	key_prune_disabled(c);
+	T_INTEQ(c->doors[otp].hmac.nusers, 1);
+	T_INTEQ(c->doors[otp].hmac.users[0], a);
+	T_INTEQ(c->doors[only].hmac.nusers, 0);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -590,6 +635,7 @@ main(void)
 	check_defaults();
 	check_files();
 	check_privsep_modes();
+	check_skip_bad_keys();
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", tmpdir);
 	if (system(path) != 0)

@@ -48,7 +48,7 @@ main(void)
 	    "  otp: {hmac: {users: [alice], open_range: 40000-40099}, "
 	    "start: [/bin/true]}\n");
 	fclose(fp);
-	struct config_opts o = { -1, 1, 0, NULL, NULL };
+	struct config_opts o = { -1, 1, 0, NULL, NULL, 0 };
 	c = config_load_opts(path, &o, err, sizeof(err));
 	unlink(path);
 	T_OK(c != NULL, "load: %s", err);
