@@ -1,5 +1,5 @@
-/* knock.c — the knock state machine: one attempt per (host, source, door) in a
- * table allocated once and capped at max_tracked entries. Pure: time comes
+/* knock.c — the knock state machine: one attempt per (host, source, door)
+ * in a table allocated once and capped at max_tracked entries. Pure: time comes
  * in as arguments, opened doors go out through a callback, and the per-knock
  * path allocates nothing. */
 #include "knock.h"
@@ -9,43 +9,10 @@
 
 #include "hash.h"
 #include "host.h"
+#include "knock_table.h"
 #include "log.h"
 #include "otp.h"
 #include "penalty.h"
-
-#define KNOCK_NIL UINT32_MAX
-
-/* Who knocks: the source address, and in fleet mode the host whose log
- * saw it (an id of the table's host_table; HOST_NONE otherwise). The one
- * key of attempts and penalties: knocks at two hosts never meet. */
-struct knock_key {
-	struct kw_addr src;
-	uint16_t host;
-};
-
-struct attempt {
-	kw_ms deadline;		/* first knock + door timeout */
-	uint32_t hnext;		/* hash chain, or free list */
-	uint32_t bucket;	/* its bucket, so unlinking needs no hash */
-	uint32_t prev, next;	/* the door's list, oldest first */
-	struct knock_key key;
-	uint8_t stage;		/* knocks accepted so far */
-	uint8_t last_proto;	/* last accepted knock, to spot retransmits */
-	uint8_t k2_proto;	/* knock 2, kept for repeats (an HMAC door's */
-	uint16_t last_sport, last_dport;
-	uint16_t door;
-	uint16_t k2_port;	/* cands hold knocks 1 and 3.. only) */
-	struct otp_cands cands;	/* HMAC doors: users/steps still possible */
-};
-
-/* Members ordered largest first: no padding holes in the one structure
- * there are max_tracked of (the fleet host's 2 bytes took it from 96 to
- * 104 with the alignment of deadline). */
-_Static_assert(sizeof(struct attempt) <= 104, "struct attempt grew");
-
-struct door_list {
-	uint32_t head, tail;
-};
 
 /* After a door opens for a source, that source's late knocks to the door
  * (a browser's retransmits of aborted fetches, which walk new attempts
@@ -54,28 +21,6 @@ struct door_list {
  * the default tcp_syn_retries of 6 (1+2+4+8+16+32 s). Only an open earns
  * it: a replay from another source is no open. */
 #define KNOCK_SPARE_MS ((kw_ms)64 * 1000)
-
-struct knock_table {
-	const struct config *cfg;
-	struct attempt *pool;
-	uint32_t cap, hiwater, freelist;
-	uint32_t *buckets;
-	uint32_t mask;
-	struct door_list *lists;
-	struct otp *otp;
-	struct host_table *hosts;	/* fleet mode, else NULL */
-	struct penalties *pen;	/* NULL: no penalties configured */
-	struct hash_key key;
-	kw_ms now;		/* of the knock being fed */
-	/* The knock being fed ended an attempt (reset, replay) / advanced
-	 * or completed one: it is a failure when it did the first only. */
-	int lost, progress;
-	int forgiven;		/* ... and was a repeat at some door */
-	const struct parse_knock *feeding;	/* for event records */
-	knock_event_cb evcb;	/* NULL: no event records built */
-	void *evarg;
-	struct knock_stats st;
-};
 
 size_t
 knock_bytes_per_attempt(void)
@@ -180,8 +125,8 @@ key_eq(const struct knock_key *x, const struct knock_key *y)
 
 /* The keyed hash of a (host, source), computed once per knock; the buckets
  * of its attempts and its penalty slot are cheap mixes of it. */
-static uint64_t
-src_hash(const struct knock_table *t, const struct knock_key *key)
+uint64_t
+knock_src_hash(const struct knock_table *t, const struct knock_key *key)
 {
 	uint8_t buf[19];
 
@@ -208,7 +153,7 @@ spare(struct knock_table *t, int door, const struct knock_key *key,
 	kw_ms len = (kw_ms)t->cfg->doors[door].timeout * 1000;
 
 	if (t->pen != NULL)
-		pen_spare(t->pen, &key->src, key->host, src_hash(t, key), door,
+		pen_spare(t->pen, &key->src, key->host, knock_src_hash(t, key), door,
 		    now + (len > KNOCK_SPARE_MS ? len : KNOCK_SPARE_MS), now);
 }
 
@@ -243,13 +188,13 @@ failed(struct knock_table *t, const struct knock_key *key, kw_ms now)
 {
 	if (t->pen != NULL && pen_fail(t->pen, t->cfg, &key->src, key->host,
 	    key->host != HOST_NONE ? host_name(t->hosts, key->host) : NULL,
-	    src_hash(t, key), now))
+	    knock_src_hash(t, key), now))
 		t->st.penalties++;
 }
 
-static uint32_t
-lookup(const struct knock_table *t, const struct knock_key *key, uint64_t h,
-    uint16_t door)
+uint32_t
+knock_lookup(const struct knock_table *t, const struct knock_key *key,
+    uint64_t h, uint16_t door)
 {
 	uint32_t i = t->buckets[bucket_of(t, h, door)];
 
@@ -306,9 +251,9 @@ oldest(const struct knock_table *t)
 	return best;
 }
 
-static struct attempt *
-alloc_attempt(struct knock_table *t, const struct knock_key *key, uint64_t h,
-    uint16_t door, kw_ms now)
+struct attempt *
+knock_alloc_attempt(struct knock_table *t, const struct knock_key *key,
+    uint64_t h, uint16_t door, kw_ms now)
 {
 	uint32_t i, b;
 	struct attempt *a;
@@ -478,7 +423,7 @@ start(struct knock_table *t, int door, const struct parse_knock *k,
 		complete(t, door, key, &cands, wall, cb, arg);
 		return;
 	}
-	a = alloc_attempt(t, key, h, (uint16_t)door, now);
+	a = knock_alloc_attempt(t, key, h, (uint16_t)door, now);
 	a->stage = 1;
 	a->cands = cands;
 	remember(a, k);
@@ -539,43 +484,6 @@ host_allowed(const struct knock_table *t, const struct config_door *d,
 	return 0;
 }
 
-/* The key in t of old's key ok: the same source, the host by its name.
- * -1 when t has no room for the host (or no fleet). */
-static int
-carry_key(struct knock_table *t, const struct knock_table *old,
-    const struct knock_key *ok, struct knock_key *key)
-{
-	int id = HOST_NONE;
-
-	*key = *ok;
-	if (ok->host != HOST_NONE && (t->hosts == NULL ||
-	    (id = host_intern(t->hosts, host_name(old->hosts, ok->host))) < 0))
-		return -1;
-	key->host = (uint16_t)id;
-	return 0;
-}
-
-/* pen_carry's rekey: a penalty of old's source, in t's key and hash. */
-struct carry_ctx {
-	struct knock_table *t;
-	const struct knock_table *old;
-};
-
-static int
-pen_rekey(void *arg, const struct kw_addr *src, uint16_t *host, uint64_t *h)
-{
-	struct carry_ctx *cc = arg;
-	struct knock_key ok, key;
-
-	ok.src = *src;
-	ok.host = *host;
-	if (carry_key(cc->t, cc->old, &ok, &key) == -1)
-		return -1;
-	*host = key.host;
-	*h = src_hash(cc->t, &key);
-	return 0;
-}
-
 void
 knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
     time_t wall, knock_open_cb cb, void *arg)
@@ -608,7 +516,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 		t->st.nohost++;
 		return;
 	}
-	h = src_hash(t, &key);
+	h = knock_src_hash(t, &key);
 	if (t->pen != NULL && pen_banned(t->pen, &key.src, key.host, h, now)) {
 		t->st.penalised++;
 		EVENT(t, KNOCK_PENALISED, -1, &k->src, k, 0);
@@ -632,7 +540,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			continue;
 		if (d->is_hmac && !otp_relevant(t->otp, door, k))
 			continue;
-		i = lookup(t, &key, h, (uint16_t)door);
+		i = knock_lookup(t, &key, h, (uint16_t)door);
 		if (i != KNOCK_NIL && t->pool[i].deadline <= now) {
 			int advanced = t->pool[i].stage >= 2;
 
@@ -698,86 +606,6 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 	    !spared(t, k, &key, h, now))
 		failed(t, &key, now);
 	t->feeding = NULL;
-}
-
-/* A static door of the new config that knocks exactly like door od of the
- * old one (same name and sequence; the timeout may differ), or -1. */
-static int
-same_static_door(const struct config *nc, const struct config_door *od)
-{
-	int nd = config_door_index(nc, od->name);
-	const struct config_door *d;
-
-	if (nd < 0 || od->is_hmac)
-		return -1;
-	d = &nc->doors[nd];
-	if (d->is_hmac || d->nseq != od->nseq ||
-	    memcmp(d->seq, od->seq, (size_t)od->nseq * sizeof(od->seq[0])) != 0)
-		return -1;
-	return nd;
-}
-
-void
-knock_carry(struct knock_table *t, const struct knock_table *old)
-{
-	uint32_t moved = 0;
-
-	otp_carry(t->otp, old->otp);
-	for (int od = 0; od < old->cfg->ndoors; od++) {
-		int nd = same_static_door(t->cfg, &old->cfg->doors[od]);
-		kw_ms shift;
-
-		if (nd < 0)
-			continue;
-		/* The timeout counts from the first knock: a changed timeout
-		 * moves every deadline of the door by the same amount, so the
-		 * list stays in order (an attempt past its new deadline
-		 * expires at the next tick). */
-		shift = ((kw_ms)t->cfg->doors[nd].timeout -
-		    (kw_ms)old->cfg->doors[od].timeout) * 1000;
-		/* Oldest first, so each door's list stays in deadline order. */
-		for (uint32_t i = old->lists[od].head; i != KNOCK_NIL;
-		    i = old->pool[i].next) {
-			const struct attempt *oa = &old->pool[i];
-			struct attempt *a;
-
-			if (t->st.tracked >= t->cap)
-				break;
-			struct knock_key key;
-
-			if (carry_key(t, old, &oa->key, &key) == -1)
-				continue;
-			uint64_t h = src_hash(t, &key);
-
-			if (lookup(t, &key, h, (uint16_t)nd) != KNOCK_NIL)
-				continue;
-			a = alloc_attempt(t, &key, h, (uint16_t)nd,
-			    oa->deadline);
-			a->stage = oa->stage;
-			a->last_proto = oa->last_proto;
-			a->last_sport = oa->last_sport;
-			a->last_dport = oa->last_dport;
-			a->k2_port = oa->k2_port;
-			a->k2_proto = oa->k2_proto;
-			a->deadline = oa->deadline + shift;
-			moved++;
-		}
-	}
-	if (t->pen != NULL && old->pen != NULL) {
-		struct carry_ctx cc = { t, old };
-
-		pen_carry(t->pen, old->pen, pen_rekey, &cc);
-	}
-	/* The counters go on: status reports them since start. */
-	{
-		uint32_t tracked = t->st.tracked, capacity = t->st.capacity;
-
-		t->st = old->st;
-		t->st.tracked = tracked;
-		t->st.capacity = capacity;
-	}
-	if (moved > 0)
-		log_debug("reload: %u attempts in progress kept", (unsigned)moved);
 }
 
 void
