@@ -17,7 +17,11 @@ export FLOOD_N="${FLOOD_N:-100000}"
 export KW_WRAP="valgrind --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --child-silent-after-fork=yes --log-file=$vg/vg.%p.log"
 pass=0 fail=0 skip=0
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+# As tests/run.sh: knockwatch knock remembers the steps it knocked in the
+# cache directory; the suites get one of their own, never root's.
+XDG_CACHE_HOME=$(mktemp -d)
+export XDG_CACHE_HOME
+trap 'rm -f "$out"; rm -rf "$XDG_CACHE_HOME"' EXIT
 
 for t in "$top"/tests/integration/t_*.sh; do
 	printf '== valgrind %s\n' "$(basename "$t")"
