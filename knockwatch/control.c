@@ -1,6 +1,6 @@
 /* control.c — the requests of the control socket, answered in the root
  * parent: status (rendered by control_status.c once the worker's part is
- * in), open and close a door by hand, reload. A request names a door of
+ * in), open and close a door by hand, reload, the file a reload reads. A request names a door of
  * the running configuration and an address that addr.c canonicalises;
  * nothing of it reaches a command line or the journal otherwise. */
 #include "control.h"
@@ -224,7 +224,7 @@ close_door(unsigned id, char **w, int n)
 	const struct config *c = h.cfg(h.self);
 	struct kw_addr a;
 	char text[ADDR_STRLEN];
-	unsigned closed;
+	unsigned closed, stopping;
 	int di;
 
 	if (n != 3) {
@@ -236,8 +236,14 @@ close_door(unsigned id, char **w, int n)
 	addr_ntop(&a, text, sizeof(text));
 	log_info("control: door %s closed by hand for %s", c->doors[di].name,
 	    text);
-	if ((closed = door_close_now(c->doors[di].name, &a,
-	    clock_now_ms())) == 0)
+	closed = door_close_now(c->doors[di].name, &a, clock_now_ms(),
+	    &stopping);
+	/* A second close while the first one's stop command runs starts
+	 * nothing: refused, so that a script sees it did not act. */
+	if (closed == 0 && stopping > 0)
+		reply_text(id, 0, "door %s for %s: closing already (stop "
+		    "command running)", c->doors[di].name, text);
+	else if (closed == 0)
 		reply_text(id, 0, "door %s is not open for %s",
 		    c->doors[di].name, text);
 	else
@@ -276,6 +282,24 @@ control_reloaded(uint64_t seq, int ok, const char *msg)
 	}
 }
 
+/* "config": the file a reload reads, whole (a path may be long). */
+static void
+config_path(unsigned id)
+{
+	const char *p = h.path(h.self);
+	size_t len = strlen(p);
+	char *line = malloc(len + 1);
+
+	if (line == NULL) {
+		reply_text(id, 0, "out of memory");
+		return;
+	}
+	memcpy(line, p, len);
+	line[len] = '\n';
+	ctl_reply(id, 1, line, len + 1);
+	free(line);
+}
+
 void
 control_request(void *self, unsigned id, char *req)
 {
@@ -297,6 +321,8 @@ control_request(void *self, unsigned id, char *req)
 		close_door(id, w, n);
 	else if (n == 1 && strcmp(w[0], "reload") == 0)
 		reload(id);
+	else if (n == 1 && strcmp(w[0], "config") == 0)
+		config_path(id);
 	else
 		reply_text(id, 0, "unknown request");
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,21 +65,24 @@ static const struct ctl_cmd cmd_close = { "close",
 "  command runs and the journal is updated.\n"
 "  -c, -S             as for status\n"
 "  -h, --help         this text\n"
-"  Exit: 0, 1 refused (unknown door, not open for ADDRESS), 64 usage,\n"
+"  Exit: 0, 1 refused (unknown door, not open for ADDRESS, or closing\n"
+"  already: its stop command runs), 64 usage,\n"
 "  69 the daemon cannot be reached.\n" };
 
 static const struct ctl_cmd cmd_reload = { "reload",
 "usage: knockwatch reload [-c CONFIG] [-S SOCKET]\n"
-"  Checks CONFIG (as -n does), asks the daemon to reload its\n"
-"  configuration file, waits until its worker has confirmed the new\n"
-"  configuration or the reload failed, and prints the daemon's answer.\n"
-"  -c, --config FILE  the file to check, and where the socket is\n"
-"                     (default " CTL_DEFAULT_CONFIG ")\n"
-"  -S, --socket PATH  the daemon's socket\n"
+"  Asks the daemon which file it reloads, checks that file (as -n does),\n"
+"  asks the daemon to reload it, waits until its worker has confirmed\n"
+"  the new configuration or the reload failed, and prints the answer.\n"
+"  -c, --config FILE  where the socket is (default\n"
+"                     " CTL_DEFAULT_CONFIG "); when given, it must be\n"
+"                     the daemon's own file, or nothing is reloaded\n"
+"  -S, --socket PATH  the daemon's socket (no file is read to find it)\n"
 "  -h, --help         this text\n"
 "  Exit: 0 reloaded, 1 the reload failed (the daemon keeps the running\n"
-"  configuration), 64 usage, 69 the daemon cannot be reached, 78 CONFIG\n"
-"  does not load (the daemon is not asked).\n" };
+"  configuration) or CONFIG is not the daemon's file, 64 usage, 69 the\n"
+"  daemon cannot be reached, 78 the file does not load (the daemon is\n"
+"  not asked).\n" };
 
 /* One line: the subcommand, the message, where the help is. 64. */
 static int
@@ -152,10 +156,14 @@ socket_path(const char *config, const char *sock, struct sockaddr_un *sun)
 
 /* Sends req to the daemon and prints its answer: the text of "OK" to
  * stdout (0), of "ERR" as one line to stderr (1). 69 when the daemon
- * cannot be reached or is not root's (or the caller's). */
+ * cannot be reached or is not root's (or the caller's). With cap: the
+ * text of "OK" goes there instead, NUL-terminated, cut at caplen - 1. */
 static int
-ask(const struct sockaddr_un *sun, const char *req)
+ask_into(const struct sockaddr_un *sun, const char *req, char *cap,
+    size_t caplen)
 {
+	size_t clen_used = 0;
+
 	struct timeval tv = { CTL_CLIENT_WAIT_S, 0 };
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
@@ -207,10 +215,21 @@ ask(const struct sockaddr_un *sun, const char *req)
 		}
 		if (n > 0) {
 			at_start = 0;
-			fwrite(p, 1, (size_t)n, rc == 1 ? stderr : stdout);
+			if (cap != NULL && rc == 0) {
+				size_t k = (size_t)n;
+
+				if (k > caplen - 1 - clen_used)
+					k = caplen - 1 - clen_used;
+				memcpy(cap + clen_used, p, k);
+				clen_used += k;
+			} else
+				fwrite(p, 1, (size_t)n, rc == 1 ? stderr :
+				    stdout);
 		}
 	}
 	close(fd);
+	if (cap != NULL)
+		cap[clen_used] = '\0';
 	if (rc == -1 || rc == 2 || (rc == 1 && at_start)) {
 		fprintf(stderr, "knockwatch: %s: %s\n", sun->sun_path,
 		    rc == 1 ? "refused" : n == -1 ? strerror(errno) :
@@ -220,12 +239,19 @@ ask(const struct sockaddr_un *sun, const char *req)
 	return rc;
 }
 
+static int
+ask(const struct sockaddr_un *sun, const char *req)
+{
+	return ask_into(sun, req, NULL, 0);
+}
+
 enum { OPT_FOR = 256, OPT_PORT };
 
 /* Parses the options common to the four (and those of open); the
  * positional arguments are left from optind. 0, or an exit status. */
 struct ctl_args {
 	const char *config, *sock;
+	int config_given;	/* -c was on the command line */
 	int json;
 	unsigned long secs, port;
 };
@@ -260,6 +286,7 @@ parse(const struct ctl_cmd *cmd, int argc, char **argv, struct ctl_args *a,
 		switch (ch) {
 		case 'c':
 			a->config = optarg;
+			a->config_given = 1;
 			break;
 		case 'S':
 			a->sock = optarg;
@@ -366,13 +393,18 @@ ctl_client_close(int argc, char **argv)
 	return ask(&sun, req);
 }
 
+/* Reload checks the file the daemon will read, which the daemon names
+ * ("config"): a -c FILE that is another file is refused (exit 1), not
+ * checked in its place. Without -S the socket is found from -c FILE (or
+ * the default file); with -S alone no file of the client's is read. */
 int
 ctl_client_reload(int argc, char **argv)
 {
 	struct ctl_args a;
 	struct sockaddr_un sun;
 	struct config *c;
-	char err[1024];
+	char err[1024], dpath[PATH_MAX + 2], mine[PATH_MAX];
+	size_t dl;
 	int rc;
 
 	if ((rc = parse(&cmd_reload, argc, argv, &a, ":c:S:h")) != 0)
@@ -380,20 +412,43 @@ ctl_client_reload(int argc, char **argv)
 	if (optind != argc)
 		return usage_error(&cmd_reload, "unexpected argument",
 		    argv[optind]);
-	/* A file that does not load is not sent for: the daemon would
-	 * refuse it too, and this says where. */
-	if ((c = config_load(a.config, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "knockwatch: %s (not reloaded)\n", err);
-		return 78;
-	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (a.sock != NULL)
 		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", a.sock);
-	else
+	else {
+		/* A file that does not load is not sent for: the daemon
+		 * would refuse it too, and this says where. */
+		if ((c = config_load(a.config, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "knockwatch: %s (not reloaded)\n",
+			    err);
+			return 78;
+		}
 		if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
 		    c->runtime_dir, CTL_SOCKET) >= (int)sizeof(sun.sun_path))
 			sun.sun_path[0] = '\0';
+		config_free(c);
+	}
+	if ((rc = ask_into(&sun, "config", dpath, sizeof(dpath))) != 0)
+		return rc;
+	dl = strlen(dpath);
+	if (dl == 0 || dpath[dl - 1] != '\n' || dl > PATH_MAX) {
+		fprintf(stderr, "knockwatch: %s: no configuration path from "
+		    "the daemon\n", sun.sun_path);
+		return 69;
+	}
+	dpath[dl - 1] = '\0';
+	if (a.config_given && (realpath(a.config, mine) == NULL ||
+	    strcmp(mine, dpath) != 0)) {
+		fprintf(stderr, "knockwatch: the daemon at %s reloads %s, "
+		    "not %s: not reloaded (knockwatch reload -c %s)\n",
+		    sun.sun_path, dpath, a.config, dpath);
+		return 1;
+	}
+	if ((c = config_load(dpath, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "knockwatch: %s (not reloaded)\n", err);
+		return 78;
+	}
 	config_free(c);
 	return ask(&sun, "reload");
 }
