@@ -18,6 +18,8 @@
  * (worker) and the status lines the parent accepts for them (monitor):
  * the rest are only counted. */
 #define KW_REPORT_ATTEMPTS	256
+/* Penalised sources the worker lists in a status report, the same way. */
+#define KW_REPORT_PENALTIES	256
 
 /* PATH of every child knockwatch runs (actions, command sources). */
 #define KW_CHILD_PATH \

@@ -264,7 +264,16 @@ on_event(void *arg, const struct knock_event *ev)
 		vput(b, n, size, "denied");
 		break;
 	case KNOCK_PENALISED:
-		vput(b, n, size, "penalised");
+		vput(b, n, size, "penalised (%llu s left)",
+		    (unsigned long long)ev->left_s);
+		break;
+	case KNOCK_NOFIRST:
+		vput(b, n, size, "no user's first knock of steps %llu..%llu "
+		    "(wrong key or door name, or the client's clock is off)",
+		    (unsigned long long)(ev->step -
+		    r->cfg->doors[ev->door].hmac.skew),
+		    (unsigned long long)(ev->step +
+		    r->cfg->doors[ev->door].hmac.skew));
 		break;
 	case KNOCK_FLAGS:
 		vput(b, n, size, "flags");
