@@ -119,7 +119,7 @@ want "expired, on its own line" "line 5: door ssh: attempt of 192.0.2.4 expired 
 want "a knock of no attempt" "line 5: knock 192.0.2.4 udp/8000 sport 2: nothing (no attempt, no door's first knock)"
 want "flags" "line 6: knock 192.0.2.5 tcp/6000 sport 1: web flags"
 want "denied" "line 7: knock 203.0.113.66 tcp/7000 sport 1: denied"
-want "penalised" "line 12: knock 198.51.100.9 tcp/7000 sport 5: penalised"
+want "penalised, with the ban's time left" "line 12: knock 198.51.100.9 tcp/7000 sport 5: penalised (599 s left)"
 want "no prefix" "line 13: ignored: no prefix"
 want "not a kernel line" "line 14: ignored: not a kernel line"
 want "header not recognised" "line 15: ignored: header not recognised"
