@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "ctl.h"
 #include "door.h"
+#include "host.h"
 #include "log.h"
 #include "monitor.h"
 
@@ -134,9 +135,46 @@ addr_of(unsigned id, const char *text, struct kw_addr *a)
 	return 0;
 }
 
-/* "open DOOR ADDR SECONDS PORT": as if DOOR's sequence had completed from
- * ADDR, with no user (journaled as "-"); SECONDS 0 is the door's
- * stop_after, PORT 0 none (a door with open_range needs one in it). */
+/* The fleet host of an open by hand into out (HOST_MAX + 1 bytes, ""
+ * for none), canonical as a fleet line's host: text may be NULL. -1 (and
+ * the answer given) when a door with hosts: has none of its list, or
+ * a host is given with no fleet source. */
+static int
+open_host(unsigned id, const struct config *c, const struct config_door *d,
+    const char *text, char *out)
+{
+	out[0] = '\0';
+	if (text != NULL && host_canon(text, strlen(text), out,
+	    HOST_MAX + 1) == -1) {
+		reply_text(id, 0, "--host: '%.64s' is not a host name or "
+		    "address", text);
+		return -1;
+	}
+	if (out[0] != '\0' && !c->fleet) {
+		reply_text(id, 0, "--host: no source has fleet: true (a door "
+		    "opens for this host alone)");
+		return -1;
+	}
+	if (d->nhosts == 0)
+		return 0;
+	if (out[0] == '\0') {
+		reply_text(id, 0, "door %s opens for its hosts only: give one "
+		    "with --host", d->name);
+		return -1;
+	}
+	for (int i = 0; i < d->nhosts; i++)
+		if (strcmp(d->hosts[i], out) == 0)
+			return 0;
+	reply_text(id, 0, "door %s: host %.64s is not one of its hosts",
+	    d->name, out);
+	return -1;
+}
+
+/* "open DOOR ADDR SECONDS PORT [HOST]": as if DOOR's sequence had
+ * completed from ADDR (at the fleet host HOST), with no user (journaled as
+ * "-"); SECONDS 0 is the door's stop_after, PORT 0 none (a door with
+ * open_range needs one in it). A door with hosts: needs a HOST of its
+ * list; HOST is refused when no source is a fleet source. */
 static void
 open_door(unsigned id, char **w, int n)
 {
@@ -148,8 +186,9 @@ open_door(unsigned id, char **w, int n)
 	unsigned long secs, port;
 	int di;
 
-	if (n != 5) {
-		reply_text(id, 0, "open: expected DOOR ADDRESS SECONDS PORT");
+	if (n != 5 && n != 6) {
+		reply_text(id, 0, "open: expected DOOR ADDRESS SECONDS PORT "
+		    "[HOST]");
 		return;
 	}
 	if ((di = door_of(id, c, w[1])) < 0)
@@ -196,11 +235,14 @@ open_door(unsigned id, char **w, int n)
 		    "apply", d->name);
 		return;
 	}
+	if (open_host(id, c, d, n == 6 ? w[5] : NULL, ev.host) == -1)
+		return;
 	ev.door = di;
 	ev.user = -1;
 	ev.open_port = (uint16_t)port;
 	ev.stop_after = (unsigned)secs;
-	log_info("control: door %s opened by hand for %s", d->name, text);
+	log_info("control: door %s opened by hand for %s%s%s", d->name, text,
+	    ev.host[0] ? " at host " : "", ev.host);
 	door_stats(&before);
 	door_open(c, &ev, clock_now_ms(), clock_wall());
 	door_stats(&after);
@@ -208,12 +250,14 @@ open_door(unsigned id, char **w, int n)
 		reply_text(id, 0, "door %s for %s: refused (see the log)",
 		    d->name, text);
 	else if (d->stop.argc == 0 || d->stop_after == 0)
-		reply_text(id, 1, "door %s: start command run for %s (it has "
-		    "no stop command)", d->name, text);
+		reply_text(id, 1, "door %s: start command run for %s%s%s (it "
+		    "has no stop command)", d->name, text, ev.host[0] ?
+		    " at host " : "", ev.host);
 	else
-		reply_text(id, 1, "door %s %s for %s: closes in %lu s", d->name,
-		    after.extended != before.extended ? "already open, "
-		    "extended" : "opens", text, secs != 0 ? secs :
+		reply_text(id, 1, "door %s %s for %s%s%s: closes in %lu s",
+		    d->name, after.extended != before.extended ? "already "
+		    "open, extended" : "opens", text, ev.host[0] ? " at host " :
+		    "", ev.host, secs != 0 ? secs :
 		    (unsigned long)d->stop_after);
 }
 

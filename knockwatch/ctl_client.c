@@ -21,6 +21,7 @@
 #include "addr.h"
 #include "cnode.h"
 #include "config.h"
+#include "host.h"
 
 #define CTL_DEFAULT_CONFIG "/etc/knockwatch/knockwatch.yaml"
 #define CTL_DEFAULT_RUNTIME "/run/knockwatch"
@@ -46,7 +47,7 @@ static const struct ctl_cmd cmd_status = { "status",
 
 static const struct ctl_cmd cmd_open = { "open",
 "usage: knockwatch open [-c CONFIG | -S SOCKET] [--for SECONDS]\n"
-"           [--port PORT] DOOR ADDRESS\n"
+"           [--port PORT] [--host HOST] DOOR ADDRESS\n"
 "  Opens DOOR for ADDRESS as if its sequence had completed: journaled,\n"
 "  start command now, stop command at the end; no user (journal: -).\n"
 "  Opening a door that is open extends it.\n"
@@ -54,6 +55,10 @@ static const struct ctl_cmd cmd_open = { "open",
 "                     door's stop_after)\n"
 "  --port PORT        for a door with open_range: the port to open, in\n"
 "                     that range (required there, refused elsewhere)\n"
+"  --host HOST        fleet mode: the host the door opens at (%HOST%),\n"
+"                     canonical as a fleet line's host; required for a\n"
+"                     door with hosts: (one of them), refused when no\n"
+"                     source has fleet: true\n"
 "  -c, -S             as for status\n"
 "  -h, --help         this text\n"
 "  Exit: 0, 1 refused (unknown door, denied address, ...), 64 usage,\n"
@@ -245,7 +250,7 @@ ask(const struct sockaddr_un *sun, const char *req)
 	return ask_into(sun, req, NULL, 0);
 }
 
-enum { OPT_FOR = 256, OPT_PORT };
+enum { OPT_FOR = 256, OPT_PORT, OPT_HOST };
 
 /* Parses the options common to the four (and those of open); the
  * positional arguments are left from optind. 0, or an exit status. */
@@ -254,6 +259,7 @@ struct ctl_args {
 	int config_given;	/* -c was on the command line */
 	int json;
 	unsigned long secs, port;
+	char host[HOST_MAX + 1];	/* open --host, canonical; "" none */
 };
 
 static int
@@ -266,6 +272,7 @@ parse(const struct ctl_cmd *cmd, int argc, char **argv, struct ctl_args *a,
 		{ "json", no_argument, NULL, 'j' },
 		{ "for", required_argument, NULL, OPT_FOR },
 		{ "port", required_argument, NULL, OPT_PORT },
+		{ "host", required_argument, NULL, OPT_HOST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -279,7 +286,7 @@ parse(const struct ctl_cmd *cmd, int argc, char **argv, struct ctl_args *a,
 	while ((ch = getopt_long(argc, argv, shorts, opts, &li)) != -1) {
 		/* An option another subcommand has is unknown here. */
 		if ((ch == 'j' && strcmp(cmd->name, "status") != 0) ||
-		    ((ch == OPT_FOR || ch == OPT_PORT) &&
+		    ((ch == OPT_FOR || ch == OPT_PORT || ch == OPT_HOST) &&
 		    strcmp(cmd->name, "open") != 0))
 			return usage_error(cmd, "unknown option",
 			    argv[optind - 1]);
@@ -309,6 +316,12 @@ parse(const struct ctl_cmd *cmd, int argc, char **argv, struct ctl_args *a,
 			    a->port == 0 || a->port > 65535)
 				return usage_error(cmd, "--port: 1 to 65535, not",
 				    optarg);
+			break;
+		case OPT_HOST:
+			if (host_canon(optarg, strlen(optarg), a->host,
+			    sizeof(a->host)) == -1)
+				return usage_error(cmd, "--host: not a host name "
+				    "or address:", optarg);
 			break;
 		case 'h':
 			fputs(cmd->usage, stdout);
@@ -371,8 +384,10 @@ ctl_client_open(int argc, char **argv)
 	    (rc = door_addr(&cmd_open, argc, argv)) != 0)
 		return rc;
 	socket_path(a.config, a.sock, &sun);
-	snprintf(req, sizeof(req), "open %s %s %lu %lu", argv[optind],
-	    argv[optind + 1], a.secs, a.port);
+	if (snprintf(req, sizeof(req), "open %s %s %lu %lu%s%s", argv[optind],
+	    argv[optind + 1], a.secs, a.port, a.host[0] ? " " : "",
+	    a.host) >= (int)sizeof(req))
+		return usage_error(&cmd_open, "too long:", argv[optind]);
 	return ask(&sun, req);
 }
 
