@@ -1,6 +1,6 @@
 /* control.c — the requests of the control socket, answered in the root
  * parent: status (rendered by control_status.c once the worker's part is
- * in), open and close a door by hand, reload. A request names a door of
+ * in), open and close a door by hand, reload, the file a reload reads. A request names a door of
  * the running configuration and an address that addr.c canonicalises;
  * nothing of it reaches a command line or the journal otherwise. */
 #include "control.h"
@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "ctl.h"
 #include "door.h"
+#include "host.h"
 #include "log.h"
 #include "monitor.h"
 
@@ -134,9 +135,46 @@ addr_of(unsigned id, const char *text, struct kw_addr *a)
 	return 0;
 }
 
-/* "open DOOR ADDR SECONDS PORT": as if DOOR's sequence had completed from
- * ADDR, with no user (journaled as "-"); SECONDS 0 is the door's
- * stop_after, PORT 0 none (a door with open_range needs one in it). */
+/* The fleet host of an open by hand into out (HOST_MAX + 1 bytes, ""
+ * for none), canonical as a fleet line's host: text may be NULL. -1 (and
+ * the answer given) when a door with hosts: has none of its list, or
+ * a host is given with no fleet source. */
+static int
+open_host(unsigned id, const struct config *c, const struct config_door *d,
+    const char *text, char *out)
+{
+	out[0] = '\0';
+	if (text != NULL && host_canon(text, strlen(text), out,
+	    HOST_MAX + 1) == -1) {
+		reply_text(id, 0, "--host: '%.64s' is not a host name or "
+		    "address", text);
+		return -1;
+	}
+	if (out[0] != '\0' && !c->fleet) {
+		reply_text(id, 0, "--host: no source has fleet: true (a door "
+		    "opens for this host alone)");
+		return -1;
+	}
+	if (d->nhosts == 0)
+		return 0;
+	if (out[0] == '\0') {
+		reply_text(id, 0, "door %s opens for its hosts only: give one "
+		    "with --host", d->name);
+		return -1;
+	}
+	for (int i = 0; i < d->nhosts; i++)
+		if (strcmp(d->hosts[i], out) == 0)
+			return 0;
+	reply_text(id, 0, "door %s: host %.64s is not one of its hosts",
+	    d->name, out);
+	return -1;
+}
+
+/* "open DOOR ADDR SECONDS PORT [HOST]": as if DOOR's sequence had
+ * completed from ADDR (at the fleet host HOST), with no user (journaled as
+ * "-"); SECONDS 0 is the door's stop_after, PORT 0 none (a door with
+ * open_range needs one in it). A door with hosts: needs a HOST of its
+ * list; HOST is refused when no source is a fleet source. */
 static void
 open_door(unsigned id, char **w, int n)
 {
@@ -148,8 +186,9 @@ open_door(unsigned id, char **w, int n)
 	unsigned long secs, port;
 	int di;
 
-	if (n != 5) {
-		reply_text(id, 0, "open: expected DOOR ADDRESS SECONDS PORT");
+	if (n != 5 && n != 6) {
+		reply_text(id, 0, "open: expected DOOR ADDRESS SECONDS PORT "
+		    "[HOST]");
 		return;
 	}
 	if ((di = door_of(id, c, w[1])) < 0)
@@ -196,11 +235,14 @@ open_door(unsigned id, char **w, int n)
 		    "apply", d->name);
 		return;
 	}
+	if (open_host(id, c, d, n == 6 ? w[5] : NULL, ev.host) == -1)
+		return;
 	ev.door = di;
 	ev.user = -1;
 	ev.open_port = (uint16_t)port;
 	ev.stop_after = (unsigned)secs;
-	log_info("control: door %s opened by hand for %s", d->name, text);
+	log_info("control: door %s opened by hand for %s%s%s", d->name, text,
+	    ev.host[0] ? " at host " : "", ev.host);
 	door_stats(&before);
 	door_open(c, &ev, clock_now_ms(), clock_wall());
 	door_stats(&after);
@@ -208,12 +250,14 @@ open_door(unsigned id, char **w, int n)
 		reply_text(id, 0, "door %s for %s: refused (see the log)",
 		    d->name, text);
 	else if (d->stop.argc == 0 || d->stop_after == 0)
-		reply_text(id, 1, "door %s: start command run for %s (it has "
-		    "no stop command)", d->name, text);
+		reply_text(id, 1, "door %s: start command run for %s%s%s (it "
+		    "has no stop command)", d->name, text, ev.host[0] ?
+		    " at host " : "", ev.host);
 	else
-		reply_text(id, 1, "door %s %s for %s: closes in %lu s", d->name,
-		    after.extended != before.extended ? "already open, "
-		    "extended" : "opens", text, secs != 0 ? secs :
+		reply_text(id, 1, "door %s %s for %s%s%s: closes in %lu s",
+		    d->name, after.extended != before.extended ? "already "
+		    "open, extended" : "opens", text, ev.host[0] ? " at host " :
+		    "", ev.host, secs != 0 ? secs :
 		    (unsigned long)d->stop_after);
 }
 
@@ -224,7 +268,7 @@ close_door(unsigned id, char **w, int n)
 	const struct config *c = h.cfg(h.self);
 	struct kw_addr a;
 	char text[ADDR_STRLEN];
-	unsigned closed;
+	unsigned closed, stopping;
 	int di;
 
 	if (n != 3) {
@@ -236,8 +280,14 @@ close_door(unsigned id, char **w, int n)
 	addr_ntop(&a, text, sizeof(text));
 	log_info("control: door %s closed by hand for %s", c->doors[di].name,
 	    text);
-	if ((closed = door_close_now(c->doors[di].name, &a,
-	    clock_now_ms())) == 0)
+	closed = door_close_now(c->doors[di].name, &a, clock_now_ms(),
+	    &stopping);
+	/* A second close while the first one's stop command runs starts
+	 * nothing: refused, so that a script sees it did not act. */
+	if (closed == 0 && stopping > 0)
+		reply_text(id, 0, "door %s for %s: closing already (stop "
+		    "command running)", c->doors[di].name, text);
+	else if (closed == 0)
 		reply_text(id, 0, "door %s is not open for %s",
 		    c->doors[di].name, text);
 	else
@@ -276,6 +326,24 @@ control_reloaded(uint64_t seq, int ok, const char *msg)
 	}
 }
 
+/* "config": the file a reload reads, whole (a path may be long). */
+static void
+config_path(unsigned id)
+{
+	const char *p = h.path(h.self);
+	size_t len = strlen(p);
+	char *line = malloc(len + 1);
+
+	if (line == NULL) {
+		reply_text(id, 0, "out of memory");
+		return;
+	}
+	memcpy(line, p, len);
+	line[len] = '\n';
+	ctl_reply(id, 1, line, len + 1);
+	free(line);
+}
+
 void
 control_request(void *self, unsigned id, char *req)
 {
@@ -297,6 +365,8 @@ control_request(void *self, unsigned id, char *req)
 		close_door(id, w, n);
 	else if (n == 1 && strcmp(w[0], "reload") == 0)
 		reload(id);
+	else if (n == 1 && strcmp(w[0], "config") == 0)
+		config_path(id);
 	else
 		reply_text(id, 0, "unknown request");
 }

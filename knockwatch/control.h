@@ -28,13 +28,16 @@ struct control_hooks {
 	int (*reload)(void *self);
 	/* 1 once the daemon closes its doors to exit. */
 	int (*stopping)(void *self);
+	/* The configuration file a reload reads (absolute when it could be
+	 * resolved at start): the answer to "config". */
+	const char *(*path)(void *self);
 };
 
 /* Keeps the hooks; started is the daemon's start (wall clock). */
 void control_init(const struct control_hooks *hooks, time_t started);
 /* The ctl_request_fn for ctl_open: one request line of client id
  * ("status", "status json", "open DOOR ADDR SECONDS PORT",
- * "close DOOR ADDR", "reload"). */
+ * "close DOOR ADDR", "reload", "config": the daemon's file). */
 void control_request(void *self, unsigned id, char *req);
 /* The worker's status lines (NULL: none to give): answers the status
  * requests waiting for them. */

@@ -124,7 +124,7 @@ is_num(const char *s, size_t l)
 
 #define MAX_TOK 64
 /* The text status lists this many attempts, then says how many more. */
-#define STATUS_TEXT_ATTEMPTS 20
+#define STATUS_TEXT_ATTEMPTS 20	/* and penalised sources */
 
 /* Splits line at single spaces into at most MAX_TOK words. */
 static int
@@ -185,8 +185,18 @@ counters_json(struct obuf *b, const char *line, const char **sep)
 	return 1;
 }
 
-/* "attempt door D src S knocks K left_ms L" as a JSON object; 0 when the
- * line is not one. */
+/* A host word of the worker's lines as JSON: "-" (none) is null. */
+static void
+host_json(struct obuf *b, const char *h, size_t hl)
+{
+	if (hl == 1 && h[0] == '-')
+		ob_add(b, "null", 4);
+	else
+		ob_str(b, h, hl);
+}
+
+/* "attempt door D src S knocks K left_ms L [host H]" as a JSON object; 0
+ * when the line is not one. */
 static int
 attempt_json(struct obuf *b, const char *line, const struct config *c,
     const char **sep)
@@ -197,7 +207,8 @@ attempt_json(struct obuf *b, const char *line, const struct config *c,
 	int n = words(line, w, wl), di;
 	unsigned of = 0;
 
-	if (n != 9 || wl[2] > KW_NAME_MAX || strncmp(w[1], "door", wl[1]) ||
+	if ((n != 9 && (n != 11 || strncmp(w[9], "host", wl[9]) != 0)) ||
+	    wl[2] > KW_NAME_MAX || strncmp(w[1], "door", wl[1]) ||
 	    strncmp(w[3], "src", wl[3]) || strncmp(w[5], "knocks", wl[5]) ||
 	    strncmp(w[7], "left_ms", wl[7]) || !is_num(w[6], wl[6]) ||
 	    !is_num(w[8], wl[8]))
@@ -213,8 +224,57 @@ attempt_json(struct obuf *b, const char *line, const struct config *c,
 	ob_str(b, w[2], wl[2]);
 	ob_add(b, ", \"source\": ", 12);
 	ob_str(b, w[4], wl[4]);
+	ob_add(b, ", \"host\": ", 10);
+	host_json(b, n == 11 ? w[10] : "-", n == 11 ? wl[10] : 1);
 	ob_printf(b, ", \"knocks\": %.*s, \"of\": %u, \"seconds_left\": %lld}",
 	    (int)wl[6], w[6], of, (strtoll(w[8], NULL, 10) + 999) / 1000);
+	return 1;
+}
+
+/* "penalty src S host H left_ms L" split into words: 1 when it is one. */
+static int
+penalty_words(const char *line, const char **w, size_t *wl)
+{
+	return words(line, w, wl) == 7 && strncmp(w[0], "penalty", wl[0]) ==
+	    0 && strncmp(w[1], "src", wl[1]) == 0 && strncmp(w[3], "host",
+	    wl[3]) == 0 && strncmp(w[5], "left_ms", wl[5]) == 0 &&
+	    is_num(w[6], wl[6]);
+}
+
+/* A penalty line as {"source", "host", "seconds_left"}; 0: not one. */
+static int
+penalty_json(struct obuf *b, const char *line, const char **sep)
+{
+	const char *w[MAX_TOK];
+	size_t wl[MAX_TOK];
+
+	if (!penalty_words(line, w, wl))
+		return 0;
+	ob_printf(b, "%s{\"source\": ", *sep);
+	*sep = ",\n  ";
+	ob_str(b, w[2], wl[2]);
+	ob_add(b, ", \"host\": ", 10);
+	host_json(b, w[4], wl[4]);
+	ob_printf(b, ", \"seconds_left\": %lld}", (strtoll(w[6], NULL, 10) +
+	    999) / 1000);
+	return 1;
+}
+
+/* A penalty line as the text form's "penalty S [host H] ignored for N s
+ * more"; 0 when the line is not one. */
+static int
+penalty_text(struct obuf *b, const char *line)
+{
+	const char *w[MAX_TOK];
+	size_t wl[MAX_TOK];
+	int fleet;
+
+	if (!penalty_words(line, w, wl))
+		return 0;
+	fleet = !(wl[4] == 1 && w[4][0] == '-');
+	ob_printf(b, "penalty %.*s%s%.*s: knocks ignored for %lld s more\n",
+	    (int)wl[2], w[2], fleet ? " host " : "", fleet ? (int)wl[4] : 0,
+	    w[4], (strtoll(w[6], NULL, 10) + 999) / 1000);
 	return 1;
 }
 
@@ -269,7 +329,7 @@ status_json(struct obuf *b, const struct control_hooks *h, time_t started,
 	time_t now = time(NULL);
 	char when[32], line[1024];
 	const char *sep = "";
-	long long total = -1, listed = -1;
+	long long total = -1, listed = -1, ptotal = -1, plisted = -1;
 
 	door_stats(&ds);
 	action_stats(&as);
@@ -314,6 +374,19 @@ status_json(struct obuf *b, const struct control_hooks *h, time_t started,
 		}
 		off += l + 1;
 	}
+	ob_add(b, "],\n\"penalties\": [", 17);
+	sep = "";
+	for (size_t off = 0; part != NULL && off < len;) {
+		const char *nl = memchr(part + off, '\n', len - off);
+		size_t l = nl != NULL ? (size_t)(nl - part - off) : len - off;
+
+		if (l < sizeof(line) && strncmp(part + off, "penalty ", 8) == 0) {
+			memcpy(line, part + off, l);
+			line[l] = '\0';
+			penalty_json(b, line, &sep);
+		}
+		off += l + 1;
+	}
 	ob_add(b, "],\n\"worker\": {", 14);
 	ob_printf(b, "\"pid\": ");
 	if (ms.pid > 0)
@@ -341,18 +414,30 @@ status_json(struct obuf *b, const struct control_hooks *h, time_t started,
 		if (l < sizeof(line)) {
 			memcpy(line, part + off, l);
 			line[l] = '\0';
-			if (sscanf(line, "attempts %lld listed %lld", &total,
-			    &listed) != 2 && strncmp(line, "attempt ", 8) != 0)
+			if (sscanf(line, "penalties %lld listed %lld",
+			    &ptotal, &plisted) == 2)
+				;
+			else if (sscanf(line, "attempts %lld listed %lld",
+			    &total, &listed) != 2 &&
+			    strncmp(line, "attempt ", 8) != 0 &&
+			    strncmp(line, "penalty ", 8) != 0)
 				counters_json(b, line, &sep);
 		}
 		off += l + 1;
 	}
 	if (total >= 0 && listed >= 0)
 		ob_printf(b, "},\n \"attempts_in_progress\": %lld, "
-		    "\"attempts_listed\": %lld,\n \"lines\": [", total, listed);
+		    "\"attempts_listed\": %lld,", total, listed);
 	else	/* no worker answered: unknown */
 		ob_printf(b, "},\n \"attempts_in_progress\": null, "
-		    "\"attempts_listed\": null,\n \"lines\": [");
+		    "\"attempts_listed\": null,");
+	if (ptotal >= 0 && plisted >= 0)
+		ob_printf(b, " \"penalised_sources\": %lld, "
+		    "\"penalties_listed\": %lld,\n \"lines\": [", ptotal,
+		    plisted);
+	else
+		ob_printf(b, " \"penalised_sources\": null, "
+		    "\"penalties_listed\": null,\n \"lines\": [");
 	/* Every other line of the worker, as text ("in progress door ..."
 	 * and whatever later versions add). */
 	sep = "";
@@ -366,6 +451,7 @@ status_json(struct obuf *b, const struct control_hooks *h, time_t started,
 			memcpy(line, part + off, l);
 			line[l] = '\0';
 			if (strncmp(line, "attempt", 7) != 0 &&
+			    strncmp(line, "penalt", 6) != 0 &&
 			    !counters_json(&scratch, line, &ssep)) {
 				ob_printf(b, "%s", sep);
 				sep = ", ";
@@ -386,10 +472,11 @@ attempt_text(struct obuf *b, const char *line, const struct config *c)
 	const char *w[MAX_TOK];
 	size_t wl[MAX_TOK];
 	char name[KW_NAME_MAX + 1];
-	int n = words(line, w, wl), di;
+	int n = words(line, w, wl), di, fleet;
 	unsigned of = 0;
 
-	if (n != 9 || wl[2] > KW_NAME_MAX || strncmp(w[1], "door", wl[1]) ||
+	if ((n != 9 && (n != 11 || strncmp(w[9], "host", wl[9]) != 0)) ||
+	    wl[2] > KW_NAME_MAX || strncmp(w[1], "door", wl[1]) ||
 	    strncmp(w[3], "src", wl[3]) || strncmp(w[5], "knocks", wl[5]) ||
 	    strncmp(w[7], "left_ms", wl[7]) || !is_num(w[6], wl[6]) ||
 	    !is_num(w[8], wl[8]))
@@ -399,8 +486,10 @@ attempt_text(struct obuf *b, const char *line, const struct config *c)
 	if ((di = config_door_index(c, name)) >= 0)
 		of = c->doors[di].is_hmac ? c->doors[di].hmac.length :
 		    (unsigned)c->doors[di].nseq;
-	ob_printf(b, "attempt %.*s door %s stage %.*s/%u left %llds\n",
-	    (int)wl[4], w[4], name, (int)wl[6], w[6], of,
+	fleet = n == 11 && !(wl[10] == 1 && w[10][0] == '-');
+	ob_printf(b, "attempt %.*s%s%.*s door %s stage %.*s/%u left %llds\n",
+	    (int)wl[4], w[4], fleet ? " host " : "", fleet ? (int)wl[10] : 0,
+	    fleet ? w[10] : "", name, (int)wl[6], w[6], of,
 	    (strtoll(w[8], NULL, 10) + 999) / 1000);
 	return 1;
 }
@@ -413,6 +502,7 @@ status_text(struct obuf *b, const struct control_hooks *h, const char *part,
 {
 	const struct config *c = h->cfg(h->self);
 	long long total = 0, listed = 0, shown = 0;
+	long long ptotal = 0, plisted = 0, pshown = 0;
 	char line[512];
 
 	if (part == NULL)
@@ -435,6 +525,20 @@ status_text(struct obuf *b, const struct control_hooks *h, const char *part,
 				line[l] = '\0';
 				shown += attempt_text(b, line, c);
 			}
+		} else if (strncmp(part + off, "penalties ", 10) == 0) {
+			if (l < sizeof(line)) {
+				memcpy(line, part + off, l);
+				line[l] = '\0';
+				if (sscanf(line, "penalties %lld listed %lld",
+				    &ptotal, &plisted) != 2)
+					ptotal = 0;
+			}
+		} else if (strncmp(part + off, "penalty ", 8) == 0) {
+			if (pshown < STATUS_TEXT_ATTEMPTS && l < sizeof(line)) {
+				memcpy(line, part + off, l);
+				line[l] = '\0';
+				pshown += penalty_text(b, line);
+			}
 		} else {
 			ob_add(b, part + off, l);
 			ob_add(b, "\n", 1);
@@ -443,6 +547,9 @@ status_text(struct obuf *b, const struct control_hooks *h, const char *part,
 	}
 	if (total > shown)
 		ob_printf(b, "attempts: %lld more not listed\n", total - shown);
+	if (ptotal > pshown)
+		ob_printf(b, "penalties: %lld more not listed\n",
+		    ptotal - pshown);
 	h->report(h->self, ob_line, b);
 }
 

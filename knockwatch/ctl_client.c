@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "addr.h"
 #include "cnode.h"
 #include "config.h"
+#include "host.h"
 
 #define CTL_DEFAULT_CONFIG "/etc/knockwatch/knockwatch.yaml"
 #define CTL_DEFAULT_RUNTIME "/run/knockwatch"
@@ -45,7 +47,7 @@ static const struct ctl_cmd cmd_status = { "status",
 
 static const struct ctl_cmd cmd_open = { "open",
 "usage: knockwatch open [-c CONFIG | -S SOCKET] [--for SECONDS]\n"
-"           [--port PORT] DOOR ADDRESS\n"
+"           [--port PORT] [--host HOST] DOOR ADDRESS\n"
 "  Opens DOOR for ADDRESS as if its sequence had completed: journaled,\n"
 "  start command now, stop command at the end; no user (journal: -).\n"
 "  Opening a door that is open extends it.\n"
@@ -53,6 +55,10 @@ static const struct ctl_cmd cmd_open = { "open",
 "                     door's stop_after)\n"
 "  --port PORT        for a door with open_range: the port to open, in\n"
 "                     that range (required there, refused elsewhere)\n"
+"  --host HOST        fleet mode: the host the door opens at (%HOST%),\n"
+"                     canonical as a fleet line's host; required for a\n"
+"                     door with hosts: (one of them), refused when no\n"
+"                     source has fleet: true\n"
 "  -c, -S             as for status\n"
 "  -h, --help         this text\n"
 "  Exit: 0, 1 refused (unknown door, denied address, ...), 64 usage,\n"
@@ -64,21 +70,24 @@ static const struct ctl_cmd cmd_close = { "close",
 "  command runs and the journal is updated.\n"
 "  -c, -S             as for status\n"
 "  -h, --help         this text\n"
-"  Exit: 0, 1 refused (unknown door, not open for ADDRESS), 64 usage,\n"
+"  Exit: 0, 1 refused (unknown door, not open for ADDRESS, or closing\n"
+"  already: its stop command runs), 64 usage,\n"
 "  69 the daemon cannot be reached.\n" };
 
 static const struct ctl_cmd cmd_reload = { "reload",
 "usage: knockwatch reload [-c CONFIG] [-S SOCKET]\n"
-"  Checks CONFIG (as -n does), asks the daemon to reload its\n"
-"  configuration file, waits until its worker has confirmed the new\n"
-"  configuration or the reload failed, and prints the daemon's answer.\n"
-"  -c, --config FILE  the file to check, and where the socket is\n"
-"                     (default " CTL_DEFAULT_CONFIG ")\n"
-"  -S, --socket PATH  the daemon's socket\n"
+"  Asks the daemon which file it reloads, checks that file (as -n does),\n"
+"  asks the daemon to reload it, waits until its worker has confirmed\n"
+"  the new configuration or the reload failed, and prints the answer.\n"
+"  -c, --config FILE  where the socket is (default\n"
+"                     " CTL_DEFAULT_CONFIG "); when given, it must be\n"
+"                     the daemon's own file, or nothing is reloaded\n"
+"  -S, --socket PATH  the daemon's socket (no file is read to find it)\n"
 "  -h, --help         this text\n"
 "  Exit: 0 reloaded, 1 the reload failed (the daemon keeps the running\n"
-"  configuration), 64 usage, 69 the daemon cannot be reached, 78 CONFIG\n"
-"  does not load (the daemon is not asked).\n" };
+"  configuration) or CONFIG is not the daemon's file, 64 usage, 69 the\n"
+"  daemon cannot be reached, 78 the file does not load (the daemon is\n"
+"  not asked).\n" };
 
 /* One line: the subcommand, the message, where the help is. 64. */
 static int
@@ -152,10 +161,14 @@ socket_path(const char *config, const char *sock, struct sockaddr_un *sun)
 
 /* Sends req to the daemon and prints its answer: the text of "OK" to
  * stdout (0), of "ERR" as one line to stderr (1). 69 when the daemon
- * cannot be reached or is not root's (or the caller's). */
+ * cannot be reached or is not root's (or the caller's). With cap: the
+ * text of "OK" goes there instead, NUL-terminated, cut at caplen - 1. */
 static int
-ask(const struct sockaddr_un *sun, const char *req)
+ask_into(const struct sockaddr_un *sun, const char *req, char *cap,
+    size_t caplen)
 {
+	size_t clen_used = 0;
+
 	struct timeval tv = { CTL_CLIENT_WAIT_S, 0 };
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
@@ -207,10 +220,21 @@ ask(const struct sockaddr_un *sun, const char *req)
 		}
 		if (n > 0) {
 			at_start = 0;
-			fwrite(p, 1, (size_t)n, rc == 1 ? stderr : stdout);
+			if (cap != NULL && rc == 0) {
+				size_t k = (size_t)n;
+
+				if (k > caplen - 1 - clen_used)
+					k = caplen - 1 - clen_used;
+				memcpy(cap + clen_used, p, k);
+				clen_used += k;
+			} else
+				fwrite(p, 1, (size_t)n, rc == 1 ? stderr :
+				    stdout);
 		}
 	}
 	close(fd);
+	if (cap != NULL)
+		cap[clen_used] = '\0';
 	if (rc == -1 || rc == 2 || (rc == 1 && at_start)) {
 		fprintf(stderr, "knockwatch: %s: %s\n", sun->sun_path,
 		    rc == 1 ? "refused" : n == -1 ? strerror(errno) :
@@ -220,14 +244,22 @@ ask(const struct sockaddr_un *sun, const char *req)
 	return rc;
 }
 
-enum { OPT_FOR = 256, OPT_PORT };
+static int
+ask(const struct sockaddr_un *sun, const char *req)
+{
+	return ask_into(sun, req, NULL, 0);
+}
+
+enum { OPT_FOR = 256, OPT_PORT, OPT_HOST };
 
 /* Parses the options common to the four (and those of open); the
  * positional arguments are left from optind. 0, or an exit status. */
 struct ctl_args {
 	const char *config, *sock;
+	int config_given;	/* -c was on the command line */
 	int json;
 	unsigned long secs, port;
+	char host[HOST_MAX + 1];	/* open --host, canonical; "" none */
 };
 
 static int
@@ -240,6 +272,7 @@ parse(const struct ctl_cmd *cmd, int argc, char **argv, struct ctl_args *a,
 		{ "json", no_argument, NULL, 'j' },
 		{ "for", required_argument, NULL, OPT_FOR },
 		{ "port", required_argument, NULL, OPT_PORT },
+		{ "host", required_argument, NULL, OPT_HOST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -253,13 +286,14 @@ parse(const struct ctl_cmd *cmd, int argc, char **argv, struct ctl_args *a,
 	while ((ch = getopt_long(argc, argv, shorts, opts, &li)) != -1) {
 		/* An option another subcommand has is unknown here. */
 		if ((ch == 'j' && strcmp(cmd->name, "status") != 0) ||
-		    ((ch == OPT_FOR || ch == OPT_PORT) &&
+		    ((ch == OPT_FOR || ch == OPT_PORT || ch == OPT_HOST) &&
 		    strcmp(cmd->name, "open") != 0))
 			return usage_error(cmd, "unknown option",
 			    argv[optind - 1]);
 		switch (ch) {
 		case 'c':
 			a->config = optarg;
+			a->config_given = 1;
 			break;
 		case 'S':
 			a->sock = optarg;
@@ -282,6 +316,12 @@ parse(const struct ctl_cmd *cmd, int argc, char **argv, struct ctl_args *a,
 			    a->port == 0 || a->port > 65535)
 				return usage_error(cmd, "--port: 1 to 65535, not",
 				    optarg);
+			break;
+		case OPT_HOST:
+			if (host_canon(optarg, strlen(optarg), a->host,
+			    sizeof(a->host)) == -1)
+				return usage_error(cmd, "--host: not a host name "
+				    "or address:", optarg);
 			break;
 		case 'h':
 			fputs(cmd->usage, stdout);
@@ -344,8 +384,10 @@ ctl_client_open(int argc, char **argv)
 	    (rc = door_addr(&cmd_open, argc, argv)) != 0)
 		return rc;
 	socket_path(a.config, a.sock, &sun);
-	snprintf(req, sizeof(req), "open %s %s %lu %lu", argv[optind],
-	    argv[optind + 1], a.secs, a.port);
+	if (snprintf(req, sizeof(req), "open %s %s %lu %lu%s%s", argv[optind],
+	    argv[optind + 1], a.secs, a.port, a.host[0] ? " " : "",
+	    a.host) >= (int)sizeof(req))
+		return usage_error(&cmd_open, "too long:", argv[optind]);
 	return ask(&sun, req);
 }
 
@@ -366,13 +408,18 @@ ctl_client_close(int argc, char **argv)
 	return ask(&sun, req);
 }
 
+/* Reload checks the file the daemon will read, which the daemon names
+ * ("config"): a -c FILE that is another file is refused (exit 1), not
+ * checked in its place. Without -S the socket is found from -c FILE (or
+ * the default file); with -S alone no file of the client's is read. */
 int
 ctl_client_reload(int argc, char **argv)
 {
 	struct ctl_args a;
 	struct sockaddr_un sun;
 	struct config *c;
-	char err[1024];
+	char err[1024], dpath[PATH_MAX + 2], mine[PATH_MAX];
+	size_t dl;
 	int rc;
 
 	if ((rc = parse(&cmd_reload, argc, argv, &a, ":c:S:h")) != 0)
@@ -380,20 +427,43 @@ ctl_client_reload(int argc, char **argv)
 	if (optind != argc)
 		return usage_error(&cmd_reload, "unexpected argument",
 		    argv[optind]);
-	/* A file that does not load is not sent for: the daemon would
-	 * refuse it too, and this says where. */
-	if ((c = config_load(a.config, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "knockwatch: %s (not reloaded)\n", err);
-		return 78;
-	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (a.sock != NULL)
 		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", a.sock);
-	else
+	else {
+		/* A file that does not load is not sent for: the daemon
+		 * would refuse it too, and this says where. */
+		if ((c = config_load(a.config, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "knockwatch: %s (not reloaded)\n",
+			    err);
+			return 78;
+		}
 		if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
 		    c->runtime_dir, CTL_SOCKET) >= (int)sizeof(sun.sun_path))
 			sun.sun_path[0] = '\0';
+		config_free(c);
+	}
+	if ((rc = ask_into(&sun, "config", dpath, sizeof(dpath))) != 0)
+		return rc;
+	dl = strlen(dpath);
+	if (dl == 0 || dpath[dl - 1] != '\n' || dl > PATH_MAX) {
+		fprintf(stderr, "knockwatch: %s: no configuration path from "
+		    "the daemon\n", sun.sun_path);
+		return 69;
+	}
+	dpath[dl - 1] = '\0';
+	if (a.config_given && (realpath(a.config, mine) == NULL ||
+	    strcmp(mine, dpath) != 0)) {
+		fprintf(stderr, "knockwatch: the daemon at %s reloads %s, "
+		    "not %s: not reloaded (knockwatch reload -c %s)\n",
+		    sun.sun_path, dpath, a.config, dpath);
+		return 1;
+	}
+	if ((c = config_load(dpath, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "knockwatch: %s (not reloaded)\n", err);
+		return 78;
+	}
 	config_free(c);
 	return ask(&sun, "reload");
 }

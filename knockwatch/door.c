@@ -621,10 +621,13 @@ door_stats(struct door_stats *st)
 }
 
 unsigned
-door_close_now(const char *door, const struct kw_addr *src, kw_ms now)
+door_close_now(const char *door, const struct kw_addr *src, kw_ms now,
+    unsigned *stopping)
 {
 	char text[ADDR_STRLEN];
 	unsigned n = 0;
+
+	*stopping = 0;
 
 	addr_ntop(src, text, sizeof(text));
 	for (int i = 0; i < DOOR_MAX_OPEN && stats.open > 0; i++) {
@@ -633,12 +636,17 @@ door_close_now(const char *door, const struct kw_addr *src, kw_ms now)
 		if (!e->used || strcmp(e->door, door) != 0 ||
 		    strcmp(e->src, text) != 0)
 			continue;
+		/* Its stop command runs already: nothing more to start. */
+		if (e->stopping) {
+			(*stopping)++;
+			continue;
+		}
 		n++;
 		e->reopen = 0;
 		if (e->waiting)		/* its start has not run: it goes */
 			close_shared(e, "closed by hand before its start "
 			    "command ran");
-		else if (!e->stopping && !e->given_up)
+		else if (!e->given_up)
 			e->deadline = now;
 	}
 	/* Now, not at the next turn of the loop: the answer says it ran. */

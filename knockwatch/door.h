@@ -99,9 +99,10 @@ int door_cmd_copy(struct config_cmd *dst, const struct config_cmd *cmd);
 
 /* `knockwatch close`: the open doors named door for src (any user, any
  * port) close now: their stop command runs (or, for one that shares its
- * rule, the entry goes). Returns how many closed, 0 when none was open. */
+ * rule, the entry goes). Returns how many closed, 0 when none was open
+ * but those whose stop command runs already: *stopping counts them. */
 unsigned door_close_now(const char *door, const struct kw_addr *src,
-    kw_ms now);
+    kw_ms now, unsigned *stopping);
 /* Calls fn once per open door with its entry and its seconds left (0 while
  * closing); fn may not change the table. */
 void door_walk(void (*fn)(void *arg, const struct door_entry *e,

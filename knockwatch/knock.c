@@ -401,8 +401,9 @@ complete(struct knock_table *t, int door, const struct knock_key *key,
 	cb(arg, &ev);
 }
 
-/* Starts an attempt if k is a first knock for the door. */
-static void
+/* Starts an attempt if k is a first knock for the door: 1 when it did
+ * (or completed the door), 0 when k is no first knock there. */
+static int
 start(struct knock_table *t, int door, const struct parse_knock *k,
     const struct knock_key *key, uint64_t h, kw_ms now, time_t wall,
     knock_open_cb cb, void *arg)
@@ -414,20 +415,21 @@ start(struct knock_table *t, int door, const struct parse_knock *k,
 	if (d->is_hmac) {
 		/* knockwatch/2: one look-up, whatever the source. */
 		if (otp_first(t->otp, door, key->host, k, wall, &cands) <= 0)
-			return;
+			return 0;
 	} else if (!static_match(d, 0, k))
-		return;
+		return 0;
 	else
 		memset(&cands, 0, sizeof(cands));
 	if (knock_seq_length(d) == 1) {
 		complete(t, door, key, &cands, wall, cb, arg);
-		return;
+		return 1;
 	}
 	a = knock_alloc_attempt(t, key, h, (uint16_t)door, now);
 	a->stage = 1;
 	a->cands = cands;
 	remember(a, k);
 	EVENT(t, KNOCK_ADVANCE, door, &k->src, k, 1);
+	return 1;
 }
 
 /* A wrong knock ended attempt a: the event names what it expected. */
@@ -490,6 +492,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 {
 	struct knock_key key;
 	uint64_t h;
+	int nofirst, quiet;	/* for KNOCK_NOFIRST: knock.h */
 
 	t->st.knocks++;
 	t->now = now;
@@ -519,9 +522,23 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 	h = knock_src_hash(t, &key);
 	if (t->pen != NULL && pen_banned(t->pen, &key.src, key.host, h, now)) {
 		t->st.penalised++;
-		EVENT(t, KNOCK_PENALISED, -1, &k->src, k, 0);
+		if (t->evcb != NULL) {
+			struct knock_event ev;
+			kw_ms until = pen_slot(t, h)->banned_until;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.what = KNOCK_PENALISED;
+			ev.door = -1;
+			ev.src = &k->src;
+			ev.k = k;
+			ev.now = now;
+			ev.left_s = (uint64_t)((until - now + 999) / 1000);
+			t->evcb(t->evarg, &ev);
+		}
 		return;
 	}
+	nofirst = -1;
+	quiet = 0;
 	for (int door = 0; door < t->cfg->ndoors; door++) {
 		const struct config_door *d = &t->cfg->doors[door];
 		uint32_t i;
@@ -557,6 +574,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 
 			a = &t->pool[i];
 			if (is_retransmit(a, k)) {
+				quiet = 1;
 				t->st.retransmits++;
 				EVENT(t, KNOCK_RETRANSMIT, door, &k->src, k,
 				    a->stage);
@@ -598,13 +616,32 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 			unlink_attempt(t, i);
 			t->st.resets++;
 			t->lost = 1;
+			quiet = 1;	/* the reset says it */
 		}
-		start(t, door, k, &key, h, now, wall, cb, arg);
+		if (start(t, door, k, &key, h, now, wall, cb, arg))
+			quiet = 1;
+		else if (d->is_hmac && nofirst < 0)
+			nofirst = door;
 	}
 	/* Nor is a late knock of a source to the door it has just opened. */
 	if (t->lost && !t->progress && !t->forgiven &&
 	    !spared(t, k, &key, h, now))
 		failed(t, &key, now);
+	/* Only for a listener (-v, replay -v): the knock did nothing. */
+	if (nofirst >= 0 && t->evcb != NULL && !quiet && !t->progress &&
+	    !t->forgiven) {
+		struct knock_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.what = KNOCK_NOFIRST;
+		ev.door = nofirst;
+		ev.src = &k->src;
+		ev.k = k;
+		ev.now = now;
+		ev.length = knock_seq_length(&t->cfg->doors[nofirst]);
+		ev.step = (uint64_t)wall / t->cfg->doors[nofirst].hmac.period;
+		t->evcb(t->evarg, &ev);
+	}
 	t->feeding = NULL;
 }
 
@@ -692,6 +729,7 @@ knock_attempts(const struct knock_table *t, uint32_t max, knock_attempt_cb cb,
 
 			ka.door = d;
 			ka.src = a->key.src;
+			ka.host = host_name(t->hosts, a->key.host);
 			ka.stage = a->stage;
 			ka.length = knock_seq_length(&t->cfg->doors[d]);
 			ka.deadline = a->deadline;
@@ -699,4 +737,26 @@ knock_attempts(const struct knock_table *t, uint32_t max, knock_attempt_cb cb,
 			listed++;
 		}
 	return t->st.tracked;
+}
+
+uint32_t
+knock_penalties(const struct knock_table *t, kw_ms now, uint32_t max,
+    knock_penalty_cb cb, void *arg)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; t->pen != NULL && i <= t->pen_mask; i++) {
+		const struct penalty *p = &t->pen[i];
+		struct knock_penalty kp;
+
+		if (p->banned_until <= now)
+			continue;
+		if (n++ >= max)
+			continue;
+		kp.src = p->key.src;
+		kp.host = host_name(t->hosts, p->key.host);
+		kp.until = p->banned_until;
+		cb(arg, &kp);
+	}
+	return n;
 }

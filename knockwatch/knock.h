@@ -38,6 +38,11 @@ enum knock_what {
 	KNOCK_DENIED,		/* outside allow/deny (door -1: the global list) */
 	KNOCK_PENALISED,	/* the source serves a penalty (door -1) */
 	KNOCK_FLAGS,		/* tcp_flags of the door not met */
+	/* In an HMAC door's range, no attempt of the source there, and no
+	 * user's first knock of steps step-skew..step+skew; reported once
+	 * per knock (the first such door), only when the knock did nothing
+	 * anywhere else: a wrong key, door name or client clock. */
+	KNOCK_NOFIRST,
 };
 
 struct knock_event {
@@ -51,6 +56,9 @@ struct knock_event {
 	/* KNOCK_RESET at a static door: the knock the attempt expected
 	 * (port 0 at an HMAC door, whose next knock is not one port). */
 	struct config_knock expected;
+	/* KNOCK_PENALISED: seconds of the ban left. KNOCK_NOFIRST: this
+	 * host's step now (wall time / the door's period). */
+	uint64_t left_s, step;
 };
 
 /* Called for every event while set; the record and its pointers live only
@@ -102,6 +110,7 @@ void knock_set_events(struct knock_table *t, knock_event_cb cb, void *arg);
 struct knock_attempt {
 	int door;
 	struct kw_addr src;
+	const char *host;	/* the fleet host, "" for none */
 	unsigned stage, length;
 	kw_ms deadline;		/* monotonic, as fed */
 };
@@ -111,6 +120,17 @@ typedef void (*knock_attempt_cb)(void *arg, const struct knock_attempt *a);
  * (so the caller can say how many it did not list). Allocates nothing. */
 uint32_t knock_attempts(const struct knock_table *t, uint32_t max,
     knock_attempt_cb cb, void *arg);
+/* One source serving a penalty, as knock_penalties reports it. */
+struct knock_penalty {
+	struct kw_addr src;
+	const char *host;	/* the fleet host, "" for none */
+	kw_ms until;		/* monotonic end of the ban */
+};
+typedef void (*knock_penalty_cb)(void *arg, const struct knock_penalty *p);
+/* Calls cb for at most max of the sources whose ban runs at now (in the
+ * table's order). Returns how many there are in all. Allocates nothing. */
+uint32_t knock_penalties(const struct knock_table *t, kw_ms now,
+    uint32_t max, knock_penalty_cb cb, void *arg);
 /* Ends attempts whose timeout passed. */
 void knock_expire(struct knock_table *t, kw_ms now);
 /* Earliest attempt deadline, or KW_MS_NEVER. */

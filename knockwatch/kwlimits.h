@@ -18,6 +18,8 @@
  * (worker) and the status lines the parent accepts for them (monitor):
  * the rest are only counted. */
 #define KW_REPORT_ATTEMPTS	256
+/* Penalised sources the worker lists in a status report, the same way. */
+#define KW_REPORT_PENALTIES	256
 
 /* The worker's liveness (alive.c in the parent, worker.c answers): a ping
  * every KW_PING_MS while it runs; one left unanswered KW_WORKER_STALL_MS

@@ -36,6 +36,7 @@
 
 struct daemon {
 	const char *path;
+	char abspath[PATH_MAX];	/* path resolved at start: `reload` checks it */
 	struct config *cfg;
 	struct config *pending;	/* reload the worker has not answered */
 	int reload_again;	/* a HUP came while one was pending */
@@ -496,6 +497,12 @@ hook_stopping(void *self)
 	return ((struct daemon *)self)->stopping;
 }
 
+static const char *
+hook_path(void *self)
+{
+	return ((struct daemon *)self)->abspath;
+}
+
 int
 loop_run(const char *path, struct config *cfg, int fd, int verbose)
 {
@@ -506,6 +513,9 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 
 	memset(&d, 0, sizeof(d));
 	d.path = path;
+	/* The file a reload reads, absolute for a client elsewhere. */
+	if (realpath(path, d.abspath) == NULL)
+		snprintf(d.abspath, sizeof(d.abspath), "%s", path);
 	d.cfg = cfg;
 	d.sigfd = -1;
 	cb.arg = &d;
@@ -539,7 +549,7 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 	}
 	{
 		struct control_hooks hooks = { &d, hook_cfg, report,
-		    hook_reloads, hook_reload, hook_stopping };
+		    hook_reloads, hook_reload, hook_stopping, hook_path };
 
 		control_init(&hooks, time(NULL));
 	}

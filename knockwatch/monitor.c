@@ -37,7 +37,8 @@
 #define MON_LOG_RATE 1000	/* worker log lines per second, then dropped */
 /* The worker's status: counters, a line per door, the attempts listed
  * (mode 2) and their total. */
-#define MON_REPORT_LINES (16 + KW_MAX_DOORS + KW_REPORT_ATTEMPTS + 1)
+#define MON_REPORT_LINES (16 + KW_MAX_DOORS + KW_REPORT_ATTEMPTS + 1 + \
+	KW_REPORT_PENALTIES + 1)
 
 static struct {
 	int exe_fd;

@@ -44,6 +44,7 @@ struct replay {
 	int64_t line_secs;	/* next line of the same second skips the rest */
 	kw_ms now;
 	time_t wall;
+	int64_t boot_ms;	/* this host's boot, wall clock: plain dmesg */
 	uint64_t lines, matched, ignored, rejected, overlong, opens;
 	/* -v: the line being explained, and the opens its knock made (printed
 	 * after it); fixed buffers, so the per-line path allocates nothing. */
@@ -264,12 +265,74 @@ on_event(void *arg, const struct knock_event *ev)
 		vput(b, n, size, "denied");
 		break;
 	case KNOCK_PENALISED:
-		vput(b, n, size, "penalised");
+		vput(b, n, size, "penalised (%llu s left)",
+		    (unsigned long long)ev->left_s);
+		break;
+	case KNOCK_NOFIRST:
+		vput(b, n, size, "no user's first knock of steps %llu..%llu "
+		    "(wrong key or door name, or the client's clock is off)",
+		    (unsigned long long)(ev->step -
+		    r->cfg->doors[ev->door].hmac.skew),
+		    (unsigned long long)(ev->step +
+		    r->cfg->doors[ev->door].hmac.skew));
 		break;
 	case KNOCK_FLAGS:
 		vput(b, n, size, "flags");
 		break;
 	}
+}
+
+/* dmesg output, which has no syslog header: "[  12.345678] TEXT" (plain
+ * dmesg: seconds since this host's boot, so the time is this host's boot
+ * plus them, as dmesg -T computes it: replay it on the host, and in the
+ * boot, it came from) or "[Sun Nov 29 10:00:00 2026] TEXT" (dmesg -T:
+ * local time). Fills *msg, *mlen with what parse_kmsg reads and *ms with
+ * the line's time; 0, or -1 when the line is neither. */
+static int
+dmesg_line(struct replay *r, const char *l, size_t len, const char **msg,
+    size_t *mlen, int64_t *ms)
+{
+	const char *close = len > 1 && l[0] == '[' ? memchr(l, ']',
+	    len < 40 ? len : 40) : NULL;
+	size_t slen, in;
+	int64_t secs = 0, frac = 0, scale = 1000;
+	int dot = 0, digits = 0;
+
+	if (close == NULL)
+		return -1;
+	in = (size_t)(close - l) - 1;
+	if (stamp_scan(l + 1, in, &slen) == STAMP_CTIME && slen == in) {
+		if (line_time(r, l + 1, in, ms) == -1)
+			return -1;
+		*msg = close + 1;
+		*mlen = len - (size_t)(close + 1 - l);
+		if (*mlen > 0 && **msg == ' ') {
+			(*msg)++;
+			(*mlen)--;
+		}
+		return 0;
+	}
+	for (const char *p = l + 1; p < close; p++) {
+		if (*p == ' ' && digits == 0 && !dot)
+			continue;
+		if (*p == '.' && !dot && digits > 0)
+			dot = 1;
+		else if (*p >= '0' && *p <= '9' && !dot && digits++ < 10)
+			secs = secs * 10 + (*p - '0');
+		else if (*p >= '0' && *p <= '9' && dot) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*p - '0') * scale;
+			}
+		} else
+			return -1;
+	}
+	if (!dot || digits == 0 || digits > 10)
+		return -1;
+	*ms = r->boot_ms + secs * 1000 + frac;
+	*msg = l;	/* parse_kmsg skips the "[...] " itself */
+	*mlen = len;
+	return 0;
 }
 
 static void
@@ -279,6 +342,8 @@ line(struct replay *r, const char *l, size_t len)
 	enum parse_result res = PARSE_NOMATCH;
 	const char *why = NULL;
 	char host[HOST_MAX + 1];
+	const char *dm = NULL;
+	size_t dmlen = 0;
 	int64_t ms, from = -1;
 
 	r->lines++;
@@ -300,9 +365,27 @@ line(struct replay *r, const char *l, size_t len)
 		if (i == 0 || p == PARSE_REJECT)
 			why = parse_why(r->parsers[i]);
 	}
+	/* No syslog header: dmesg's own output, as a kmsg source reads it. */
+	if (res == PARSE_NOMATCH && r->nparsers > 0 &&
+	    dmesg_line(r, l, len, &dm, &dmlen, &ms) == 0) {
+		if (ms > r->now)
+			r->now = ms;
+		r->wall = (time_t)(r->now / 1000);
+		knock_expire(r->knock, r->now);
+		for (int i = 0; i < r->nparsers && res != PARSE_KNOCK; i++) {
+			enum parse_result p = parse_kmsg(r->parsers[i], dm,
+			    dmlen, &k);
+			if (p != PARSE_NOMATCH)
+				res = p;
+			if (p == PARSE_KNOCK)
+				from = i;
+			if (i == 0 || p == PARSE_REJECT)
+				why = parse_why(r->parsers[i]);
+		}
+	}
 	/* A fleet source's line without a host it can trust is dropped. */
-	if (res == PARSE_KNOCK &&
-	    host_of_knock(r->cfg->sources[from].fleet, &k, l, host) == -1) {
+	if (res == PARSE_KNOCK && host_of_knock(r->cfg->sources[from].fleet &&
+	    dm == NULL, &k, l, host) == -1) {
 		res = PARSE_REJECT;
 		why = "fleet source: no valid host field";
 	}
@@ -335,9 +418,12 @@ line(struct replay *r, const char *l, size_t len)
 	else
 		r->ignored++;
 	if (r->verbose)
-		printf("line %llu: %s: %s\n", (unsigned long long)r->lines,
+		printf("line %llu: %s: %s%s\n", (unsigned long long)r->lines,
 		    res == PARSE_REJECT ? "rejected" : "ignored",
-		    why != NULL ? why : "no source");
+		    why != NULL ? why : "no source", why != NULL &&
+		    strcmp(why, "header not recognised") == 0 ? " (for the "
+		    "kernel's lines try journalctl -k -o short, or dmesg or "
+		    "dmesg -T output)" : "");
 }
 
 /* linebuf_cb: one line of the file. */
@@ -436,6 +522,15 @@ replay_main(int argc, char **argv)
 	}
 	r.cfg = cfg;
 	r.year_base = time(NULL);
+	{
+		/* This host's boot on the wall clock, as dmesg -T takes it. */
+		struct timespec rt, bt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_BOOTTIME, &bt);
+		r.boot_ms = ((int64_t)rt.tv_sec - bt.tv_sec) * 1000 +
+		    ((int64_t)rt.tv_nsec - bt.tv_nsec) / 1000000;
+	}
 	{
 		struct tm now;
 		localtime_r(&r.year_base, &now);

@@ -203,12 +203,27 @@ static void
 attempt_line(void *arg, const struct knock_attempt *a)
 {
 	struct attempt_out *o = arg;
-	char line[256], text[ADDR_STRLEN];
+	char line[512], text[ADDR_STRLEN];
 
 	snprintf(line, sizeof(line), "attempt door %s src %s knocks %u "
-	    "left_ms %lld", o->w->cfg->doors[a->door].name,
+	    "left_ms %lld host %s", o->w->cfg->doors[a->door].name,
 	    addr_ntop(&a->src, text, sizeof(text)), a->stage,
-	    a->deadline > o->now ? (long long)(a->deadline - o->now) : 0LL);
+	    a->deadline > o->now ? (long long)(a->deadline - o->now) : 0LL,
+	    a->host[0] != '\0' ? a->host : "-");
+	priv_report_line(line);
+}
+
+/* "penalty src S host H left_ms L" (H "-": no fleet host). */
+static void
+penalty_line(void *arg, const struct knock_penalty *p)
+{
+	struct attempt_out *o = arg;
+	char line[512], text[ADDR_STRLEN];
+
+	snprintf(line, sizeof(line), "penalty src %s host %s left_ms %lld",
+	    addr_ntop(&p->src, text, sizeof(text)),
+	    p->host[0] != '\0' ? p->host : "-",
+	    p->until > o->now ? (long long)(p->until - o->now) : 0LL);
 	priv_report_line(line);
 }
 
@@ -274,6 +289,11 @@ report(struct worker *w, int mode)
 		    &o);
 		snprintf(line, sizeof(line), "attempts %u listed %u", n,
 		    n < KW_REPORT_ATTEMPTS ? n : KW_REPORT_ATTEMPTS);
+		priv_report_line(line);
+		n = knock_penalties(w->knock, o.now, KW_REPORT_PENALTIES,
+		    penalty_line, &o);
+		snprintf(line, sizeof(line), "penalties %u listed %u", n,
+		    n < KW_REPORT_PENALTIES ? n : KW_REPORT_PENALTIES);
 		priv_report_line(line);
 	}
 	if (!to_log)
