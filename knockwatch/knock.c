@@ -492,6 +492,7 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 {
 	struct knock_key key;
 	uint64_t h;
+	kw_ms until;
 	int nofirst, quiet;	/* for KNOCK_NOFIRST: knock.h */
 
 	t->st.knocks++;
@@ -520,11 +521,11 @@ knock_feed(struct knock_table *t, const struct parse_knock *k, kw_ms now,
 		return;
 	}
 	h = knock_src_hash(t, &key);
-	if (t->pen != NULL && pen_banned(t->pen, &key.src, key.host, h, now)) {
+	if (t->pen != NULL &&
+	    (until = pen_banned(t->pen, &key.src, key.host, h, now)) != 0) {
 		t->st.penalised++;
 		if (t->evcb != NULL) {
 			struct knock_event ev;
-			kw_ms until = pen_slot(t, h)->banned_until;
 
 			memset(&ev, 0, sizeof(ev));
 			ev.what = KNOCK_PENALISED;
@@ -739,24 +740,36 @@ knock_attempts(const struct knock_table *t, uint32_t max, knock_attempt_cb cb,
 	return t->st.tracked;
 }
 
+/* knock_penalties' walk: each live ban, at most max of them listed. */
+struct pen_list {
+	const struct knock_table *t;
+	uint32_t n, max;
+	knock_penalty_cb cb;
+	void *arg;
+};
+
+static void
+pen_list_one(void *arg, const struct kw_addr *src, uint16_t host,
+    kw_ms until)
+{
+	struct pen_list *pl = arg;
+	struct knock_penalty kp;
+
+	if (pl->n++ >= pl->max)
+		return;
+	kp.src = *src;
+	kp.host = host_name(pl->t->hosts, host);
+	kp.until = until;
+	pl->cb(pl->arg, &kp);
+}
+
 uint32_t
 knock_penalties(const struct knock_table *t, kw_ms now, uint32_t max,
     knock_penalty_cb cb, void *arg)
 {
-	uint32_t n = 0;
+	struct pen_list pl = { t, 0, max, cb, arg };
 
-	for (uint32_t i = 0; t->pen != NULL && i <= t->pen_mask; i++) {
-		const struct penalty *p = &t->pen[i];
-		struct knock_penalty kp;
-
-		if (p->banned_until <= now)
-			continue;
-		if (n++ >= max)
-			continue;
-		kp.src = p->key.src;
-		kp.host = host_name(t->hosts, p->key.host);
-		kp.until = p->banned_until;
-		cb(arg, &kp);
-	}
-	return n;
+	if (t->pen != NULL)
+		pen_walk_bans(t->pen, now, pen_list_one, &pl);
+	return pl.n;
 }

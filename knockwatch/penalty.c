@@ -52,13 +52,25 @@ slot_of(const struct penalties *p, uint64_t h)
 	return (struct penalty *)&p->slot[(uint32_t)h & p->mask];
 }
 
-int
+kw_ms
 pen_banned(const struct penalties *p, const struct kw_addr *src,
     uint16_t host, uint64_t h, kw_ms now)
 {
 	const struct penalty *e = slot_of(p, h);
 
-	return e->banned_until > now && SAME(e, src, host);
+	return e->banned_until > now && SAME(e, src, host) ?
+	    e->banned_until : 0;
+}
+
+void
+pen_walk_bans(const struct penalties *p, kw_ms now,
+    void (*cb)(void *arg, const struct kw_addr *src, uint16_t host,
+    kw_ms until), void *arg)
+{
+	for (uint32_t i = 0; i <= p->mask; i++)
+		if (p->slot[i].banned_until > now)
+			cb(arg, &p->slot[i].src, p->slot[i].host,
+			    p->slot[i].banned_until);
 }
 
 int

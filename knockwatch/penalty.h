@@ -20,9 +20,13 @@ void pen_free(struct penalties *p);
 /* A source is (src, host): its address and its fleet host id (HOST_NONE
  * outside fleet mode); h is knock.c's keyed hash of the pair. */
 
-/* 1 while the source is serving a ban. */
-int pen_banned(const struct penalties *p, const struct kw_addr *src,
+/* The end of the ban the source is serving at now, or 0 (none). */
+kw_ms pen_banned(const struct penalties *p, const struct kw_addr *src,
     uint16_t host, uint64_t h, kw_ms now);
+/* Calls cb for each source serving a ban at now, in the table's order. */
+void pen_walk_bans(const struct penalties *p, kw_ms now,
+    void (*cb)(void *arg, const struct kw_addr *src, uint16_t host,
+    kw_ms until), void *arg);
 /* Counts one failure of the source under c's penalty rule; 1 when it
  * started a ban (logged once, with hostname unless it is NULL). */
 int pen_fail(struct penalties *p, const struct config *c,
