@@ -111,4 +111,14 @@ check "no file: exit 64 ($rc)" test "$rc" -eq 64
 rc=$?
 check "a missing file: exit 78 ($rc), named" sh -c "test $rc -eq 78 && grep -q 'absent.conf: No such file' '$T/abs.err'"
 
+# A "knock to close" section that calls a knockwatch action: the action
+# tags each rule with its door, so the close names the opening door.
+imp action-close
+check "close with an action: converted (exit $rc)" test "$rc" -eq 0
+check "... the close names the door that opened (--door openSSH)" has action-close \
+	'    start: [/usr/lib/knockwatch/actions/iptables, close, "%SRC%", 22/tcp, --door, openSSH]'
+check "... the open is left as it was" has action-close \
+	'    start: [/usr/lib/knockwatch/actions/iptables, open, "%SRC%", 22/tcp]'
+check "... a close no door opens with is flagged" grep -q "WARNING: this closes with an action that tags each rule with its door" "$T/action-close.yaml"
+
 done_testing
