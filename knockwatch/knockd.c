@@ -665,8 +665,9 @@ put_header(FILE *o, const struct kd_conf *k)
 	    "#   - file: /var/log/knock.log\n"
 	    "#     prefix: \"KNOCK: \"\n", o);
 	if (k->syslog)
-		fputs("log: syslog                      # knockd's UseSyslog\n",
-		    o);
+		fputs("# log: syslog                    # knockd's UseSyslog; under "
+		    "systemd keep\n#                                # stderr "
+		    "(the journal, knockwatch.service)\n", o);
 	if (k->logfile.v != NULL) {
 		fprintf(o, "# knockd's logfile (line %u): knockwatch logs to "
 		    "stderr (the journal, under\n# systemd) or to syslog "

@@ -24,4 +24,46 @@ check "nftables-knock.nft logs new packets only, with a per-source limit" sh -c 
 	'grep -q "ct state new tcp dport" examples/nftables-knock.nft &&
 	 grep -q "limit rate over" examples/nftables-knock.nft'
 
+# README on `knockwatch open`: a bad address is a usage error, as the binary says.
+"$KW" open -S "$T/none.sock" ssh 192.0.2.x >/dev/null 2>&1
+rc=$?
+check "knockwatch open with a bad address exits 64 ($rc)" test "$rc" -eq 64
+check "... and the README says 64 for it" sh -c \
+	'flat() { tr "\n" " " <"$1" | tr -s " " " "; }
+	 flat README.md | grep -q "a bad address included, is exit status 64"'
+
+# --help: one -v prints debug lines (nothing more with two); open, close
+# and reload take -S as knockwatch(8) says.
+"$KW" --help >"$T/help" 2>&1
+check "--help does not ask to repeat -v for debug" sh -c '! grep -q "repeat for debug" "$1"' sh "$T/help"
+for c in open close reload; do
+	check "--help shows -S for $c" sh -c \
+		'grep "knockwatch $2 " "$1" | grep -q -- "-S SOCKET"' sh "$T/help" "$c"
+done
+
+# The unit's comments stay readable once make install substitutes it.
+check "the unit's comments name no @...@ placeholder" sh -c \
+	'! grep "^#" systemd/knockwatch.service | grep -q "@[a-z]*@"'
+check "the unit says key files must be readable by root without DAC override" sh -c \
+	'grep "^#" systemd/knockwatch.service | grep -q "CAP_DAC_OVERRIDE"'
+
+# knockwatch(8)'s status text names the worker's last counter as it is.
+last=$(sed -n '/^\.Ql lines$/,/are the worker.s own/p' man/knockwatch.8 |
+	sed -n 's/^\.Ql \([a-z_]*\)$/\1/p' | tail -1)
+check "knockwatch(8)'s last worker counter '$last' is in the status line" sh -c \
+	'test -n "$1" && grep -q " $1 %llu" knockwatch/worker.c' sh "$last"
+
+# examples/clients.md: a repeat of a passed port is ignored, not wrong.
+check "clients.md does not call a repeated port a wrong knock" sh -c \
+	'! tr "\n" " " <examples/clients.md | tr -s " " " " |
+	 grep -q "takes a repeated port as a wrong knock"'
+
+# The sample marks the values that are not defaults.
+check "the sample does not claim every value is a default" sh -c \
+	'! grep -q "^# Every key is shown, with its default" knockwatch.yaml.sample'
+for k in "stop_after: 30" "bind_source: true" "timeout: 20"; do
+	check "the sample marks '$k' as an example" sh -c \
+		'grep -F -- "$1" knockwatch.yaml.sample | grep -q "example"' sh "$k"
+done
+
 done_testing
