@@ -66,4 +66,21 @@ for k in "stop_after: 30" "bind_source: true" "timeout: 20"; do
 		'grep -F -- "$1" knockwatch.yaml.sample | grep -q "example"' sh "$k"
 done
 
+# Security notes: busybox syslogd and logread keep a client's facility (a
+# local user forges kernel lines there); a web knock through an HTTP proxy
+# comes from the proxy; nftables element timeouts are not extended; key
+# files under the unit need no DAC override.
+check "README: busybox/logread lines are forgeable, in the security table and Log formats" sh -c \
+	'test "$(grep -c "busybox syslogd and OpenWrt.s .logread. \(keep\|have no such\)" README.md)" -ge 2 &&
+	 grep "^| local user" README.md | grep -q "busybox syslogd"'
+check "knockwatch.yaml(5): busybox/logread forgeable, use kmsg: true" sh -c \
+	'tr "\n" " " <man/knockwatch.yaml.5 | grep -q "busybox syslogd and OpenWrt .Nm logread keep the facility.*use .Ql kmsg: true"'
+check "clients.md and knock.html: a proxy knocks from its own address" sh -c \
+	'grep -q "HTTP proxies" examples/clients.md && grep -q "Behind an HTTP proxy" clients/web/knock.html'
+check "open-ssh-5min.yaml and knockwatch.yaml(5): extensions do not refresh the nft timeout" sh -c \
+	'grep -q "not the kernel element" examples/open-ssh-5min.yaml &&
+	 tr "\n" " " <man/knockwatch.yaml.5 | grep -q "does not refresh the element.s timeout"'
+check "knockwatch.yaml(5): key_file under the unit needs no DAC override" sh -c \
+	'tr "\n" " " <man/knockwatch.yaml.5 | grep -q "Under the systemd unit it must be root.s"'
+
 done_testing
