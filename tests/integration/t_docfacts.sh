@@ -83,4 +83,12 @@ check "open-ssh-5min.yaml and knockwatch.yaml(5): extensions do not refresh the 
 check "knockwatch.yaml(5): key_file under the unit needs no DAC override" sh -c \
 	'tr "\n" " " <man/knockwatch.yaml.5 | grep -q "Under the systemd unit it must be root.s"'
 
+# A worker account that does not exist: -n says how to create it.
+mkdir -p "$T/state"
+printf 'state_dir: %s\nuser: kwnouser%s\nsources: [{kmsg: true}]\ndoors:\n  d:\n    sequence: [7000, 8000, 9000]\n    start: [/bin/true]\n' \
+	"$T/state" "$$" >"$T/nouser.yaml"
+"$KW" -n -c "$T/nouser.yaml" >"$T/nouser.out" 2>&1
+check "-n: a missing user: comes with the useradd line" \
+	grep -q "does not exist: create it with useradd -r -s /usr/sbin/nologin kwnouser$$" "$T/nouser.out"
+
 done_testing
