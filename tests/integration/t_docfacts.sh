@@ -91,4 +91,28 @@ printf 'state_dir: %s\nuser: kwnouser%s\nsources: [{kmsg: true}]\ndoors:\n  d:\n
 check "-n: a missing user: comes with the useradd line" \
 	grep -q "does not exist: create it with useradd -r -s /usr/sbin/nologin kwnouser$$" "$T/nouser.out"
 
+# A configuration uses actions/iptables or actions/nftables, never both
+# (README: the nft drop rule drops what iptables accepts).
+sed -n '/^\.Sh EXAMPLES/,/^\.Ed/p' man/knockwatch.yaml.5 >"$T/m5ex"
+for f in "$T/m5ex" examples/*.yaml knockwatch.yaml.sample; do
+	check "$(basename "$f"): actions/iptables and actions/nftables not mixed" sh -c \
+		'! { grep -q "actions/iptables," "$1" && grep -q "actions/nftables," "$1"; }' sh "$f"
+done
+# Both install prefixes are named where the actions' path is given.
+for f in man/knockwatch.8 man/knockwatch.yaml.5 examples/open-ssh-5min.yaml \
+	examples/knockd-equivalent.yaml; do
+	check "$f names /usr/lib/knockwatch/actions (the package) too" \
+		grep -q "/usr/lib/knockwatch/actions" "$f"
+done
+check "the .deb ships README.md and the clients" sh -c \
+	'grep -qx README.md debian/knockwatch.docs && grep -q "clients/knock.py" debian/rules &&
+	 grep -q "clients/web/knock.html" debian/rules'
+# examples/client.yaml is the installed sample's HMAC door, and the README
+# says to copy in the generated key.
+check "client.yaml's door is the sample's ssh-otp" sh -c \
+	'grep -q "^  ssh-otp:" examples/client.yaml && grep -q "^  ssh-otp:" knockwatch.yaml.sample &&
+	 grep -q -- "-c client.yaml --door ssh-otp" README.md'
+check "the README says to copy the key make install generated into client.yaml" sh -c \
+	'tr "\n" " " <README.md | tr -s " " " " | grep -q "client.yaml. holds the sample.s .ssh-otp. door: copy in alice.s key"'
+
 done_testing

@@ -23,9 +23,12 @@ has() { grep -qxF -- "$2" "$T/$1.yaml"; }
 imp debian-knockd
 check "Debian's knockd.conf: every door converted (exit $rc)" test "$rc" -eq 0
 check "... nothing on stderr" test ! -s "$T/debian-knockd.err"
-check "... UseSyslog is a commented log: syslog (the unit wants stderr)" sh -c \
-	'grep -q "^# log: syslog .*knockd.s UseSyslog; under systemd keep" "$1" &&
-	 ! grep -q "^log:" "$1"' sh "$T/debian-knockd.yaml"
+syslog_commented() {
+	grep -q "^# log: syslog .*knockd.s UseSyslog; under systemd keep" "$1" &&
+		! grep -q "^log:" "$1"
+}
+check "... UseSyslog is a commented log: syslog (the unit wants stderr)" \
+	syslog_commented "$T/debian-knockd.yaml"
 check "... openSSH's sequence, tcp by default" has debian-knockd "    sequence: [7000/tcp, 8000/tcp, 9000/tcp]"
 check "... seq_timeout is timeout" has debian-knockd "    timeout: 5"
 check "... tcpflags is tcp_flags" has debian-knockd "    tcp_flags: syn"
