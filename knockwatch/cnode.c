@@ -28,7 +28,8 @@ cverr(struct cctx *x, unsigned line, unsigned col, const char *fmt, va_list ap)
 
 	if (x->errlen == 0)
 		return -1;
-	off = snprintf(x->err, x->errlen, "%s:%u:%u: ", x->path, line, col);
+	off = line == 0 ? snprintf(x->err, x->errlen, "%s: ", x->path) :
+	    snprintf(x->err, x->errlen, "%s:%u:%u: ", x->path, line, col);
 	if (off >= 0 && (size_t)off < x->errlen)
 		vsnprintf(x->err + off, x->errlen - off, fmt, ap);
 	return -1;
@@ -53,6 +54,18 @@ cerr(struct cctx *x, const struct cnode *n, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	cverr(x, n ? n->line : 1, n ? n->col : 1, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Error about the file as a whole, with no line. Always returns -1. */
+int __attribute__((format(printf, 2, 3)))
+cerr_file(struct cctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cverr(x, 0, 0, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -34,6 +34,10 @@ struct cctx {
  * into x->err. Always returns -1. */
 int cerr(struct cctx *x, const struct cnode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Writes "PATH: message", for what is missing from the file as a whole.
+ * Always returns -1. */
+int cerr_file(struct cctx *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* "a mapping", "a list", "an empty value" or "a scalar", for messages. */
 const char *cnode_kind(const struct cnode *n);
 /* Frees n and its children, wiping scalars (they may hold keys). */

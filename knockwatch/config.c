@@ -60,8 +60,9 @@ load_user(struct cctx *x, const struct cnode *root)
 	errno = 0;
 	if ((pw = getpwnam(c->run_user)) == NULL)
 		return cerr(x, v ? v : root, "user '%s' (the account the "
-		    "worker runs as) does not exist%s", c->run_user,
-		    v ? "" : "; create it or set user:");
+		    "worker runs as) does not exist: create it with "
+		    "useradd -r -s /usr/sbin/nologin %s%s", c->run_user,
+		    c->run_user, v ? "" : ", or set user:");
 	if (pw->pw_uid == 0)
 		return cerr(x, v ? v : root, "user '%s' is uid 0: the worker "
 		    "that reads log text must not run as root", c->run_user);
@@ -156,7 +157,8 @@ load_top(struct cctx *x, const struct cnode *root)
 	    key_load_users(x, v) == -1)
 		return -1;
 	if ((v = cnode_get(root, "doors")) == NULL)
-		return cerr(x, root, "no doors configured");
+		return cerr_file(x, "no doors configured (add a doors: "
+		    "section, knockwatch.yaml(5))");
 	return config_check_doors(x, v);
 }
 

@@ -137,8 +137,11 @@ check_exec(struct cctx *x, const struct cnode *n, const char *key,
 	if (x->o->no_exec_check)
 		return 0;
 	if (stat(path, &st) == -1)
-		return cerr(x, n, "'%s' in %s: command '%.200s': %s", key,
-		    where, path, strerror(errno));
+		return cerr(x, n, "'%s' in %s: command '%.200s': %s%s", key,
+		    where, path, strerror(errno), errno == ENOENT &&
+		    strchr(path, ' ') != NULL ? " (the whole command is one "
+		    "list item: write each word as its own list item, "
+		    "[/usr/sbin/iptables, -I, INPUT, ...])" : "");
 	if (!S_ISREG(st.st_mode))
 		return cerr(x, n, "'%s' in %s: command '%.200s' is not a "
 		    "regular file", key, where, path);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "kdaction.h"
 #include "shword.h"
 
 /* knockd's defaults (knockd.c: SEQ_TIMEOUT, CMD_TIMEOUT). */
@@ -336,10 +337,11 @@ subst_ip(const char *s)
 	return out;
 }
 
-/* "    KEY: [argv...]" from knockd's command; 0, or -1 with why in err. */
+/* "    KEY: [argv...]" from knockd's command, with "--door", door appended
+ * when door is not NULL; 0, or -1 with why in err. */
 static int
-put_cmd(FILE *o, const char *key, const struct kd_val *v, char *err,
-    size_t errlen)
+put_cmd(FILE *o, const char *key, const struct kd_val *v, const char *door,
+    char *err, size_t errlen)
 {
 	char **argv, *a, path[512], e[160];
 	const char *abs;
@@ -378,9 +380,40 @@ put_cmd(FILE *o, const char *key, const struct kd_val *v, char *err,
 		put_scalar(o, a);
 		free(a);
 	}
+	if (door != NULL) {
+		fputs(", --door, ", o);
+		put_scalar(o, door);
+	}
 	fputs("]\n", o);
 	shword_free(argv);
 	return 0;
+}
+
+/* knockd's "knock to close" section: its command closes with a knockwatch
+ * action what another section's command opened. The action tags each rule
+ * with its door (KNOCK_DOOR), so the close must name the opening door
+ * (--door) or it deletes nothing. That door's name, or NULL; *orphan is
+ * set when d closes with an action and no door opens with it. */
+static const char *
+closes_for(const struct kd_conf *k, const struct kd_door *d, int *orphan)
+{
+	char prog[512], other[512];
+	const char *verb, *v2;
+	int j;
+
+	*orphan = 0;
+	if (d->start.v == NULL ||
+	    !kd_action_call(d->start.v, &verb, prog, sizeof(prog)) ||
+	    strcmp(verb, "close") != 0)
+		return NULL;
+	for (j = 0; j < k->ndoors; j++)
+		if (&k->door[j] != d && k->door[j].start.v != NULL &&
+		    kd_action_call(k->door[j].start.v, &v2, other,
+		    sizeof(other)) && strcmp(v2, "open") == 0 &&
+		    strcmp(prog, other) == 0)
+			return k->door[j].name;
+	*orphan = 1;
+	return NULL;
 }
 
 /* Whole-string decimal in lo..hi. */
@@ -478,11 +511,13 @@ put_flags(FILE *o, const struct kd_door *d, char *err, size_t errlen)
 /* The door's YAML into o; 0, or -1 with why it needs a hand in err (the
  * first reason; the rest of the door is converted all the same). */
 static int
-put_door(FILE *o, const struct kd_door *d, char *err, size_t errlen)
+put_door(FILE *o, const struct kd_conf *k, const struct kd_door *d,
+    char *err, size_t errlen)
 {
 	char e[512];
+	const char *owner;
 	unsigned long t;
-	int i, bad = 0;
+	int i, bad = 0, orphan;
 
 	fprintf(o, "  %s:\n    # knockd's [", d->name);
 	put_comment(o, d->section);
@@ -518,10 +553,22 @@ put_door(FILE *o, const struct kd_door *d, char *err, size_t errlen)
 	if (d->start.v == NULL) {
 		snprintf(e, sizeof(e), "it has no start_command (or command)");
 		PROBLEM(-1);
-	} else
-		PROBLEM(put_cmd(o, "start", &d->start, e, sizeof(e)));
+	} else {
+		owner = closes_for(k, d, &orphan);
+		if (owner != NULL)
+			fprintf(o, "    # closes door %s's rule: the action tags "
+			    "each rule with its door,\n    # so --door %s "
+			    "(without it the close would delete nothing)\n",
+			    owner, owner);
+		else if (orphan)
+			fputs("    # WARNING: this closes with an action that "
+			    "tags each rule with its door:\n    # add --door "
+			    "NAME of the door that opened it, or nothing is "
+			    "deleted\n", o);
+		PROBLEM(put_cmd(o, "start", &d->start, owner, e, sizeof(e)));
+	}
 	if (d->stop.v != NULL && d->stop.v[0] != '\0') {
-		PROBLEM(put_cmd(o, "stop", &d->stop, e, sizeof(e)));
+		PROBLEM(put_cmd(o, "stop", &d->stop, NULL, e, sizeof(e)));
 		t = KNOCKD_CMD_TIMEOUT;
 		if (d->cmd_timeout.v != NULL &&
 		    number(d->cmd_timeout.v, 1, 86400, &t) == -1) {
@@ -618,8 +665,9 @@ put_header(FILE *o, const struct kd_conf *k)
 	    "#   - file: /var/log/knock.log\n"
 	    "#     prefix: \"KNOCK: \"\n", o);
 	if (k->syslog)
-		fputs("log: syslog                      # knockd's UseSyslog\n",
-		    o);
+		fputs("# log: syslog                    # knockd's UseSyslog; under "
+		    "systemd keep\n#                                # stderr "
+		    "(the journal, knockwatch.service)\n", o);
 	if (k->logfile.v != NULL) {
 		fprintf(o, "# knockd's logfile (line %u): knockwatch logs to "
 		    "stderr (the journal, under\n# systemd) or to syslog "
@@ -704,7 +752,7 @@ knockd_import_main(int argc, char **argv)
 			goto out;
 		}
 		err[0] = '\0';
-		if (put_door(o, &k.door[i], err, sizeof(err)) == 0) {
+		if (put_door(o, &k, &k.door[i], err, sizeof(err)) == 0) {
 			fclose(o);
 			fputs(text, all);
 			converted++;

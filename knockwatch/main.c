@@ -32,14 +32,15 @@ usage(FILE *fp)
 	    "  -c, --config FILE  configuration (default " KW_DEFAULT_CONFIG ")\n"
 	    "  -n, --check        check the configuration, print one line per door\n"
 	    "  -s, --syslog       log to syslog instead of stderr\n"
-	    "  -v, --verbose      more detail (repeat for debug)\n"
+	    "  -v, --verbose      more detail: -n prints settings, the daemon\n"
+	    "                     debug: lines\n"
 	    "  -h, --help         this text\n"
 	    "  -V, --version      print the version\n"
 	    "usage: knockwatch replay [-v] [-c FILE] LOGFILE   (dry run, .gz too)\n"
 	    "usage: knockwatch status [-c FILE | -S SOCKET] [--json]\n"
-	    "       knockwatch open [-c FILE] [--for S] [--port P] DOOR ADDRESS\n"
-	    "       knockwatch close [-c FILE] DOOR ADDRESS\n"
-	    "       knockwatch reload [-c FILE]              (running daemon)\n"
+	    "       knockwatch open [-c FILE | -S SOCKET] [--for S] [--port P] DOOR ADDRESS\n"
+	    "       knockwatch close [-c FILE | -S SOCKET] DOOR ADDRESS\n"
+	    "       knockwatch reload [-c FILE] [-S SOCKET]  (running daemon)\n"
 	    "usage: knockwatch import-knockd FILE   (a knockd.conf as knockwatch's)\n");
 	cli_usage(fp);
 	fprintf(fp, "Each subcommand's --help describes its options.\n");

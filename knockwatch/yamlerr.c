@@ -100,6 +100,21 @@ yamlerr_explain(const unsigned char *buf, size_t len, unsigned line,
 		    "spaces)");
 		return;
 	}
+	/* %SRC% and the other placeholders: '%' (and '@', '`') cannot start
+	 * a plain scalar, so libyaml's complaint names no cause. */
+	if (strcmp(problem, "found character that cannot start any token")
+	    == 0 && col >= 1 && col <= el.len && (el.s[col - 1] == '%' ||
+	    el.s[col - 1] == '@' || el.s[col - 1] == '`')) {
+		for (i = 0, off = col - 1; off < el.len && i + 1 < sizeof(key) &&
+		    strchr(",]} \r#", el.s[off]) == NULL; off++)
+			key[i++] = (el.s[off] >= 0x20 && el.s[off] < 0x7f) ?
+			    (char)el.s[off] : '?';
+		key[i] = '\0';
+		snprintf(out, outlen, "a YAML value cannot start with '%c' "
+		    "unless it is quoted: quote it: \"%s\"", el.s[col - 1],
+		    key);
+		return;
+	}
 	if (!indentation_problem(problem) || !el.content)
 		return;
 	/* The blocks above the line: each shallower than the one below. */

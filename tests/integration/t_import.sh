@@ -23,7 +23,12 @@ has() { grep -qxF -- "$2" "$T/$1.yaml"; }
 imp debian-knockd
 check "Debian's knockd.conf: every door converted (exit $rc)" test "$rc" -eq 0
 check "... nothing on stderr" test ! -s "$T/debian-knockd.err"
-check "... UseSyslog is log: syslog" grep -q '^log: syslog ' "$T/debian-knockd.yaml"
+syslog_commented() {
+	grep -q "^# log: syslog .*knockd.s UseSyslog; under systemd keep" "$1" &&
+		! grep -q "^log:" "$1"
+}
+check "... UseSyslog is a commented log: syslog (the unit wants stderr)" \
+	syslog_commented "$T/debian-knockd.yaml"
 check "... openSSH's sequence, tcp by default" has debian-knockd "    sequence: [7000/tcp, 8000/tcp, 9000/tcp]"
 check "... seq_timeout is timeout" has debian-knockd "    timeout: 5"
 check "... tcpflags is tcp_flags" has debian-knockd "    tcp_flags: syn"
@@ -110,5 +115,15 @@ check "no file: exit 64 ($rc)" test "$rc" -eq 64
 "$KW" import-knockd "$T/absent.conf" >/dev/null 2>"$T/abs.err"
 rc=$?
 check "a missing file: exit 78 ($rc), named" sh -c "test $rc -eq 78 && grep -q 'absent.conf: No such file' '$T/abs.err'"
+
+# A "knock to close" section that calls a knockwatch action: the action
+# tags each rule with its door, so the close names the opening door.
+imp action-close
+check "close with an action: converted (exit $rc)" test "$rc" -eq 0
+check "... the close names the door that opened (--door openSSH)" has action-close \
+	'    start: [/usr/lib/knockwatch/actions/iptables, close, "%SRC%", 22/tcp, --door, openSSH]'
+check "... the open is left as it was" has action-close \
+	'    start: [/usr/lib/knockwatch/actions/iptables, open, "%SRC%", 22/tcp]'
+check "... a close no door opens with is flagged" grep -q "WARNING: this closes with an action that tags each rule with its door" "$T/action-close.yaml"
 
 done_testing
