@@ -78,7 +78,7 @@ load_top(struct cctx *x, const struct cnode *root)
 	const char *where = "the top level";
 	const struct cnode *v;
 
-	if (config_check_misplaced(x, root, top_keys) == -1 ||
+	if (config_misplaced(x, root, top_keys) == -1 ||
 	    cnode_map(x, root, where, top_keys, NULL) == -1)
 		return -1;
 	if ((v = cnode_get(root, "state_dir")) != NULL) {

@@ -17,8 +17,12 @@ int config_check_doors(struct cctx *x, const struct cnode *n);
  * none, else -1 with "'KEY' landed outside door 'D' (line N)..." in
  * x->err. top_keys: the top level's own keys. Run before the sections are
  * checked, so the slip is reported rather than what it left missing. */
-int config_check_misplaced(struct cctx *x, const struct cnode *root,
+int config_misplaced(struct cctx *x, const struct cnode *root,
     const char *const *top_keys);
+/* The keys of a source, a door and a door's hmac section (NULL-ended). */
+extern const char *const config_check_source_keys[];
+extern const char *const config_check_door_keys[];
+extern const char *const config_check_hmac_keys[];
 /* allow: and deny: of mapping m (the top level or a door) into acl. */
 int config_check_acl(struct cctx *x, const struct cnode *m, const char *where,
     struct config_acl *acl);
