@@ -687,7 +687,7 @@ otp_load(struct otp *o, const char *path, char *err, size_t errlen)
 		struct otp_door *od;
 
 		lineno++;
-		if (sscanf(line, "%321s %64s %llu", dn, un, &st) != 3) {
+		if (sscanf(line, "%320s %64s %llu", dn, un, &st) != 3) {
 			snprintf(err, errlen, "%s:%d: malformed line", path,
 			    lineno);
 			free(map);
