@@ -38,6 +38,8 @@ enum msg_type {
 	MSG_REPLY = 64,		/* struct msg_reply (+ descriptor) */
 	MSG_CONFIG,		/* config path text + its descriptor */
 	MSG_REPORT,		/* uint32: 0 send the lines back, 1 log them */
+	MSG_DOOR_REFUSED,	/* struct msg_door: an HMAC open the parent
+				 * refused (table full): un-spend its step */
 };
 
 #define MSG_EVENT_START 1
