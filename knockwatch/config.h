@@ -135,7 +135,9 @@ struct config_opts {
 	void *arg;
 };
 
-/* 1 when acl lets a through. */
+/* 1 when acl lets a through. An IPv4-mapped IPv6 address (::ffff:0:0/96)
+ * is checked as itself and as its IPv4 address: denied when either is
+ * denied, allowed when either is allowed. */
 int config_acl_ok(const struct config_acl *acl, const struct kw_addr *a);
 
 /* Loads and validates path. On error returns NULL and writes
