@@ -297,6 +297,12 @@ start_queued(kw_ms now)
 }
 
 int
+action_room(void)
+{
+	return stats.running < max_running || stats.queued < max_queued;
+}
+
+int
 action_run(char **argv, const struct action_vars *v, unsigned timeout_s,
     action_done_cb cb, void *arg, kw_ms now)
 {

@@ -38,6 +38,8 @@ char **action_argv(const struct config_cmd *cmd, const struct action_vars *v);
  * when the queue is full too (logged; cb is not called). */
 int action_run(char **argv, const struct action_vars *v, unsigned timeout_s,
     action_done_cb cb, void *arg, kw_ms now);
+/* 1 when action_run would take one more command (run it or queue it). */
+int action_room(void);
 /* Sends TERM, then KILL, to the process groups of commands past their
  * limit. */
 void action_tick(kw_ms now);

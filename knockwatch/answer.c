@@ -245,6 +245,8 @@ answer_door(const struct answer_ctx *ax, char *p, size_t len, int fd,
 		ax->refuse(bad);
 		return 0;
 	}
-	door_open(ax->cfgs[0], &ev, now, ax->wall);
+	if (door_open(ax->cfgs[0], &ev, now, ax->wall) == -1 &&
+	    ev.user >= 0)
+		ax->door_refused(&d);
 	return 0;
 }

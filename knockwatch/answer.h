@@ -10,6 +10,7 @@
 
 #include "clock.h"
 struct config;
+struct msg_door;
 struct stat;
 
 /* What an answer may use besides its payload, filled by the dispatcher
@@ -27,6 +28,10 @@ struct answer_ctx {
 	/* The worker broke the protocol (why, for the log): it is ended
 	 * and a fresh one started; nothing more it sent is read. */
 	void (*refuse)(const char *why);
+	/* The worker's HMAC open d was refused by door_open (its door's or
+	 * the whole table was full): tells the worker, which spent its step
+	 * before asking, to give the step back. */
+	void (*door_refused)(const struct msg_door *d);
 };
 
 /* Every answer has one contract, as monitor.c's request table calls it:
@@ -72,7 +77,8 @@ int answer_cmd_stop(const struct answer_ctx *ax, char *p, size_t len,
 int answer_open_key(const struct answer_ctx *ax, char *p, size_t len,
     int fd, kw_ms now);
 /* The one request that acts (a struct msg_door, no reply): checked by
- * grant_door against the running config, then door_open. */
+ * grant_door against the running config, then door_open; an HMAC open
+ * door_open refuses goes back through ax->door_refused. */
 int answer_door(const struct answer_ctx *ax, char *p, size_t len,
     int fd, kw_ms now);
 

@@ -32,9 +32,27 @@ static const char *const penalty_keys[] = { "failures", "window", "ban",
 int
 config_acl_ok(const struct config_acl *acl, const struct kw_addr *a)
 {
-	if (acl->ndeny > 0 && addr_in_any(a, acl->deny, acl->ndeny))
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+	struct kw_addr v4;
+	int is_mapped = a->family == AF_INET6 &&
+	    memcmp(a->a, mapped, sizeof(mapped)) == 0;
+
+	/* ::ffff:a.b.c.d (the kernel logs it for an IPv6 packet with that
+	 * source) is a.b.c.d to the lists too: deny 192.0.2.0/24 must not be
+	 * passed by writing the address the other way, nor an IPv4 allow
+	 * list by a mapped source. It is refused when either form is denied
+	 * and let through when either form is allowed. */
+	if (is_mapped) {
+		memset(&v4, 0, sizeof(v4));
+		v4.family = AF_INET;
+		memcpy(v4.a, a->a + 12, 4);
+	}
+	if (acl->ndeny > 0 && (addr_in_any(a, acl->deny, acl->ndeny) ||
+	    (is_mapped && addr_in_any(&v4, acl->deny, acl->ndeny))))
 		return 0;
-	return acl->nallow == 0 || addr_in_any(a, acl->allow, acl->nallow);
+	return acl->nallow == 0 || addr_in_any(a, acl->allow, acl->nallow) ||
+	    (is_mapped && addr_in_any(&v4, acl->allow, acl->nallow));
 }
 
 /* user: the account the worker runs as (default nobody). The parent and

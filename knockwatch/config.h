@@ -13,6 +13,8 @@
 #define KW_MAX_SEQ	16	/* knocks in a sequence */
 #define KW_MAX_ARGV	64	/* elements in a start/stop command */
 #define KW_MAX_DOORS	1024
+#define CONFIG_MAX_OPEN_DEFAULT	1024	/* a door's max_open: a quarter */
+#define CONFIG_MAX_OPEN_LIMIT	4096	/* = door.h's DOOR_MAX_OPEN */
 /* Bytes of a config file: KW_MAX_USERS users with inline keys take 9 MB. */
 #define CONFIG_MAX_FILE	(16 * 1024 * 1024)
 #define KW_MAX_SOURCES	64
@@ -84,6 +86,8 @@ struct config_door {
 	struct config_cmd start, stop;
 	unsigned stop_after;	/* seconds; 0 = never run stop */
 	unsigned cmd_timeout;	/* seconds, default 10 */
+	unsigned max_open;	/* open entries at once, default
+				 * CONFIG_MAX_OPEN_DEFAULT (of door.h's 4096) */
 	char **hosts;		/* "hosts:", canonical (host_canon); NULL:
 				 * every host */
 	int nhosts;
@@ -137,7 +141,9 @@ struct config_opts {
 	int skip_bad_keys;
 };
 
-/* 1 when acl lets a through. */
+/* 1 when acl lets a through. An IPv4-mapped IPv6 address (::ffff:0:0/96)
+ * is checked as itself and as its IPv4 address: denied when either is
+ * denied, allowed when either is allowed. */
 int config_acl_ok(const struct config_acl *acl, const struct kw_addr *a);
 
 /* Loads and validates path. On error returns NULL and writes

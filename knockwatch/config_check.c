@@ -22,7 +22,7 @@ const char *const config_check_source_keys[] = { "file", "kmsg", "command",
 
 const char *const config_check_door_keys[] = { "sequence", "hmac", "timeout",
     "tcp_flags", "start", "stop", "stop_after", "cmd_timeout", "allow",
-    "deny", "hosts", NULL };
+    "deny", "hosts", "max_open", NULL };
 
 const char *const config_check_hmac_keys[] = { "users", "length", "range",
     "period", "skew", "bind_source", "protocols", "open_range", NULL };
@@ -690,6 +690,11 @@ load_door(struct cctx *x, const struct cnode *name, const struct cnode *m,
 		return -1;
 	if ((v = cnode_get(m, "cmd_timeout")) != NULL &&
 	    cnode_uint(x, v, "cmd_timeout", where, 1, 3600, &d->cmd_timeout))
+		return -1;
+	d->max_open = CONFIG_MAX_OPEN_DEFAULT;
+	if ((v = cnode_get(m, "max_open")) != NULL &&
+	    cnode_uint(x, v, "max_open", where, 1, CONFIG_MAX_OPEN_LIMIT,
+	    &d->max_open))
 		return -1;
 	if ((v = cnode_get(m, "tcp_flags")) != NULL) {
 		if (get_flags(x, v, where, &d->flags_set, &d->flags_clear))

@@ -86,6 +86,8 @@ print_door(const struct config *c, const struct config_door *d, FILE *fp,
 	fprintf(fp, " timeout %us", d->timeout);
 	if (d->stop_after > 0)
 		fprintf(fp, " stop_after %us", d->stop_after);
+	if (d->max_open != CONFIG_MAX_OPEN_DEFAULT)
+		fprintf(fp, " max_open %u", d->max_open);
 	for (i = 0; i < d->nhosts; i++)
 		fprintf(fp, "%s%s", i ? "," : " hosts ", d->hosts[i]);
 	fputc('\n', fp);

@@ -192,6 +192,23 @@ ctl_tick(kw_ms now)
 			ctl_reply(id_of(&conns[i]), 0, late, sizeof(late) - 1);
 }
 
+/* 1 when something listens on sun: a connect that is accepted or only
+ * waits for room in the backlog (EAGAIN). A missing or stale socket
+ * (ENOENT, ECONNREFUSED) is 0. */
+static int
+answers(const struct sockaddr_un *sun)
+{
+	int fd, rc;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return 0;
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
+	    errno == EAGAIN || errno == EINPROGRESS;
+	close(fd);
+	return rc;
+}
+
 int
 ctl_open(const char *dir, ctl_request_fn request, void *self)
 {
@@ -214,6 +231,14 @@ ctl_open(const char *dir, ctl_request_fn request, void *self)
 	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
 	    CTL_SOCKET) >= (int)sizeof(sun.sun_path)) {
 		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* Only a stale socket is removed: one a live daemon answers on stays
+	 * (removing it would leave that daemon unreachable). */
+	if (answers(&sun)) {
+		log_warnx("%s: a running daemon answers on it; not replacing "
+		    "it", sun.sun_path);
+		errno = EADDRINUSE;
 		return -1;
 	}
 	if ((ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |

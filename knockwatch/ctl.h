@@ -19,7 +19,8 @@
 typedef void (*ctl_request_fn)(void *self, unsigned id, char *req);
 
 /* Creates dir (0700) and listens on dir/knockwatch.sock (0600), replacing
- * a stale socket. 0 or -1. */
+ * a stale socket; a socket something still answers on is left alone
+ * (-1, EADDRINUSE). 0 or -1. */
 int ctl_open(const char *dir, ctl_request_fn request, void *self);
 /* Answers client id (ok: "OK\n", else "ERR\n", then len bytes of text)
  * and closes it; nothing when id is gone (timed out). */

@@ -26,6 +26,9 @@ static struct door_entry *doors;
 static uint32_t door_gen;
 static struct door_stats stats;
 static int closing_all;		/* door_close_all was called */
+_Static_assert(CONFIG_MAX_OPEN_LIMIT == DOOR_MAX_OPEN,
+    "max_open is checked against the table's size");
+static unsigned ndeferred;	/* entries with a stop waiting for room */
 
 #define DOOR_SHUTDOWN_TRIES 3	/* stop attempts per door at shutdown */
 #define DOOR_SHUTDOWN_RETRY_MS 1000
@@ -41,6 +44,8 @@ door_init(const char *journal_path)
 static void
 entry_clear(struct door_entry *e)
 {
+	if (e->deferred)
+		ndeferred--;
 	free(e->stop_argv);
 	free(e->start.argv);
 	memset(e, 0, sizeof(*e));
@@ -280,8 +285,33 @@ run_stop(struct door_entry *e, kw_ms now)
 	}
 	e->stopping = 1;
 	e->deadline = KW_MS_NEVER;
+	if (!action_room()) {
+		/* The command queue is full (thousands of doors closing at
+		 * shutdown): not a failure of the stop, which runs as soon
+		 * as a command ends (run_deferred). Counted as stopping, so
+		 * a twin neither runs a second stop nor a start meanwhile. */
+		free(argv);
+		if (!e->deferred)
+			ndeferred++;
+		e->deferred = 1;
+		return;
+	}
+	if (e->deferred)
+		ndeferred--;
+	e->deferred = 0;
 	if (action_run(argv, &v, e->cmd_timeout, stop_done, tag_of(e), now) == -1)
 		stop_done(tag_of(e), -1);
+}
+
+/* Runs the deferred stops, oldest slots first, while the command queue has
+ * room. */
+static void
+run_deferred(kw_ms now)
+{
+	for (int i = 0; i < DOOR_MAX_OPEN && ndeferred > 0 && action_room();
+	    i++)
+		if (doors[i].used && doors[i].deferred)
+			run_stop(&doors[i], now);
 }
 
 static void
@@ -401,7 +431,19 @@ door_entry_commands(struct door_entry *e, const struct config_door *d)
 	return 0;
 }
 
-void
+/* Open entries of door name (closing ones too: they hold their slot). */
+static unsigned
+count_of(const char *name)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < DOOR_MAX_OPEN; i++)
+		if (doors[i].used && strcmp(doors[i].door, name) == 0)
+			n++;
+	return n;
+}
+
+int
 door_open(const struct config *c, const struct door_req *ev, kw_ms now,
     time_t wall)
 {
@@ -436,7 +478,7 @@ door_open(const struct config *c, const struct door_req *ev, kw_ms now,
 		if (argv != NULL)
 			action_run(argv, &v, d->cmd_timeout, NULL, NULL, now);
 		stats.opened++;
-		return;
+		return 0;
 	}
 	if ((e = find(&tmp)) != NULL) {
 		/* Extend rather than stack a second rule. */
@@ -457,13 +499,22 @@ door_open(const struct config *c, const struct door_req *ev, kw_ms now,
 		stats.extended++;
 		log_info("door %s already open for %s: deadline extended",
 		    tmp.door, tmp.src);
-		return;
+		return 0;
+	}
+	/* One door may not take every slot: its sequence may be known to
+	 * many (a static one is sniffable), and the other doors must still
+	 * open for their users. */
+	if (count_of(tmp.door) >= d->max_open) {
+		stats.refused++;
+		log_warnx("door %s for %s: it is open for %u sources already "
+		    "(its max_open), refused", tmp.door, tmp.src, d->max_open);
+		return -1;
 	}
 	if ((e = door_entry_alloc()) == NULL) {
 		stats.refused++;
 		log_warnx("door %s for %s: %d doors open already, refused",
 		    tmp.door, tmp.src, DOOR_MAX_OPEN);
-		return;
+		return -1;
 	}
 	uint32_t gen = e->gen;
 	*e = tmp;
@@ -479,7 +530,7 @@ door_open(const struct config *c, const struct door_req *ev, kw_ms now,
 		    "refused", tmp.door, tmp.src, JOURNAL_LINE);
 		entry_clear(e);
 		stats.open--;
-		return;
+		return -1;
 	}
 	e->jlen = (size_t)n;
 	e->stop_after = after;	/* a reopen while closing keeps it */
@@ -502,12 +553,13 @@ door_open(const struct config *c, const struct door_req *ev, kw_ms now,
 		    e->waiting ? "its start command runs once the rule's stop "
 		    "command ends" : "the start command is not run again");
 		journal_save(doors, DOOR_MAX_OPEN, stats.open);
-		return;
+		return 0;
 	}
 	/* Journal first: if we die after the start command, the restart
 	 * knows there is a door to close. */
 	journal_save(doors, DOOR_MAX_OPEN, stats.open);
 	run_start(e, now);
+	return 0;
 }
 
 void
@@ -515,6 +567,7 @@ door_tick(kw_ms now)
 {
 	if (stats.open == 0)
 		return;
+	run_deferred(now);
 	for (int i = 0; i < DOOR_MAX_OPEN; i++) {
 		struct door_entry *e = &doors[i];
 

@@ -43,10 +43,14 @@ void door_free(void);
  * remaining time. A corrupt journal is set aside and reported. */
 void door_recover(const struct config *c, kw_ms now, time_t wall);
 /* A sequence completed: journals the door and runs its start command, or,
- * when the door is open for that source already, extends its deadline. */
-void door_open(const struct config *c, const struct door_req *ev,
+ * when the door is open for that source already, extends its deadline.
+ * Refused (logged, counted) when the door holds its max_open entries
+ * already, when DOOR_MAX_OPEN are open in all, or when its commands cannot
+ * be built. Returns 0, or -1 when refused. */
+int door_open(const struct config *c, const struct door_req *ev,
     kw_ms now, time_t wall);
-/* Runs the stop commands that are due. */
+/* Runs the stop commands that are due, and those that waited for room in
+ * the command queue. */
 void door_tick(kw_ms now);
 kw_ms door_deadline(void);
 /* Shutdown: runs every pending stop command now, one per firewall rule
@@ -70,6 +74,8 @@ struct door_entry {
 	int starting;		/* start command running */
 	int waiting;		/* start waits for a twin's stop to end */
 	int given_up;		/* shutdown: stop failed every try */
+	int deferred;		/* stopping, its command waits for room in
+				 * the command queue */
 	uint32_t rides_on;	/* gen of the twin whose start is running */
 	uint32_t gen;
 	char door[KW_NAME_MAX + 1];

@@ -218,6 +218,19 @@ hostcheck_config(const struct config *c)
 			    "no knock counts until a syslog daemon writes it",
 			    s->path, strerror(errno));
 			warned++;
+		} else if (s->kind == CONFIG_SRC_FILE && !S_ISREG(sb.st_mode) &&
+		    strcmp(s->path, "/dev/null") != 0) {
+			/* /dev/null: a client's config (examples/client.yaml)
+			 * names it as the source it needs and never reads. */
+			log_warnx("source %s is not a regular file (%s): the "
+			    "daemon skips it, reading nothing from it, until a "
+			    "regular file takes its name", s->path,
+			    S_ISFIFO(sb.st_mode) ? "a FIFO" :
+			    S_ISDIR(sb.st_mode) ? "a directory" :
+			    S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ?
+			    "a device" : S_ISSOCK(sb.st_mode) ? "a socket" :
+			    "not a file");
+			warned++;
 		}
 		if (s->prefix == NULL)
 			continue;

@@ -699,6 +699,22 @@ knock_save_spent(const struct knock_table *t, const char *path, char *err,
 }
 
 int
+knock_unspend(struct knock_table *t, const char *door, const char *user,
+    const char *host, uint64_t step)
+{
+	int d = config_door_index(t->cfg, door);
+	int u = config_user_index(t->cfg, user);
+	int h = HOST_NONE;
+
+	if (host[0] != '\0' && (t->hosts == NULL ||
+	    (h = host_find(t->hosts, host)) == HOST_NONE))
+		return -1;
+	if (d < 0 || u < 0)
+		return -1;
+	return otp_unspend(t->otp, d, h, u, step);
+}
+
+int
 knock_load_spent(struct knock_table *t, const char *path, char *err,
     size_t errlen)
 {

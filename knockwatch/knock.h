@@ -151,6 +151,10 @@ uint32_t knock_walk(const struct knock_table *t, void (*fn)(void *arg,
 /* Spent HMAC steps to and from path (see otp_save/otp_load). 0 or -1. */
 int knock_save_spent(const struct knock_table *t, const char *path,
     char *err, size_t errlen);
+/* The parent refused an HMAC open (door, user, fleet host or "", by name;
+ * step): see otp_unspend. 0, or -1 when nothing was given back. */
+int knock_unspend(struct knock_table *t, const char *door, const char *user,
+    const char *host, uint64_t step);
 int knock_load_spent(struct knock_table *t, const char *path,
     char *err, size_t errlen);
 

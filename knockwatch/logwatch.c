@@ -500,12 +500,24 @@ logwatch_add(struct logwatch *lw, const char *path, int from_start,
 	/* The directory first, so a file created from here on is seen. */
 	if (lw_arm(lw, w, now) == -1)
 		goto out;
+	w->complained = 0;
 	if ((w->cur = logfile_open(lw, w, !from_start, now)) == NULL) {
-		if (errno != ENOENT && errno != ENOTDIR) {
-			log_warn("%s", path);
-			goto out;
-		}
-		log_info("%s: does not exist yet", path);
+		/* A name that cannot be read now (a FIFO, a device, a
+		 * directory, no permission) is skipped like a missing one:
+		 * the other sources must still work. Looked at again when the
+		 * directory changes and every minute. */
+		if (errno == EINVAL) {
+			log_warnx("%s: not a regular file: skipped, looked at "
+			    "again when its name changes and every minute",
+			    path);
+			w->complained = 1;
+			w->retry = now + LW_RETRY_MS;
+		} else if (errno != ENOENT && errno != ENOTDIR) {
+			lw_complain(w, "cannot be opened: skipped, retrying "
+			    "every minute");
+			w->retry = now + LW_RETRY_MS;
+		} else
+			log_info("%s: does not exist yet", path);
 	}
 	logfile_adopt(lw, w, now);
 	/* Read what is already there (all of it, or what came after the
@@ -513,7 +525,6 @@ logwatch_add(struct logwatch *lw, const char *path, int from_start,
 	 * from inside add: logwatch_deadline says "now". */
 	w->more = (w->cur != NULL && (from_start || w->cur->resumed)) ||
 	    w->old != NULL;
-	w->complained = 0;
 	id = i;
 	w = NULL;
  out:

@@ -48,6 +48,7 @@ struct daemon {
 	kw_ms stop_deadline;
 	uint64_t reloads, reload_failures;
 	uint64_t reloads_started;	/* read the file: control.c's seq */
+	int lockfd;		/* state_dir/lock, held for the daemon's life */
 };
 
 void
@@ -390,7 +391,7 @@ refuse(const char *fmt, ...)
 /* What knockwatch keeps in its directories; anything else means the
  * directory is shared with something else. */
 static const char *const state_known[] = {
-	"open", "open.*", "worker", "spent", "spent.*", NULL
+	"open", "open.*", "worker", "spent", "spent.*", STATE_LOCK, NULL
 };
 static const char *const runtime_known[] = { "knockwatch.sock", NULL };
 
@@ -510,6 +511,7 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 	struct daemon d;
 	sigset_t mask;
 	char journal[PATH_MAX];
+	pid_t holder;
 
 	memset(&d, 0, sizeof(d));
 	d.path = path;
@@ -530,6 +532,26 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 		close(fd);
 		ev_free();
 		return 78;
+	}
+	/* One daemon per state_dir, before the journal, the socket or a
+	 * worker is touched: a second one would take over the first one's
+	 * journal and close the doors it opened. Held until exit (O_CLOEXEC:
+	 * no command or worker inherits it). */
+	if ((d.lockfd = state_lock(cfg->state_dir, &holder)) == -1) {
+		int busy = errno == EWOULDBLOCK;
+
+		if (busy)
+			refuse("knockwatch already runs on state_dir %s "
+			    "(pid %ld holds %s/%s): not starting a second "
+			    "daemon", cfg->state_dir, (long)holder,
+			    cfg->state_dir, STATE_LOCK);
+		else
+			refuse("state_dir refused: %s/%s: %s", cfg->state_dir,
+			    STATE_LOCK, strerror(errno));
+		config_free(cfg);
+		close(fd);
+		ev_free();
+		return busy ? 75 : 78;
 	}
 	action_set_limits(cfg->max_actions, ACTION_MAX_QUEUE);
 	snprintf(journal, sizeof(journal), "%s/open", cfg->state_dir);
@@ -608,5 +630,6 @@ loop_run(const char *path, struct config *cfg, int fd, int verbose)
 	config_free(d.cfg);
 	door_free();
 	ev_free();
+	close(d.lockfd);	/* last: the doors are stopped or journaled */
 	return d.rc;
 }

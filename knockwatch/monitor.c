@@ -141,6 +141,17 @@ reply(int rc, int err, const struct stat *st, int fd)
 		close(fd);
 }
 
+/* An HMAC open door_open refused (answer_ctx.door_refused): the worker
+ * gives its step back. On the control socket, without waiting: a worker
+ * too busy to take it keeps the step spent (the safe side). */
+static void
+door_refused(const struct msg_door *d)
+{
+	if (m.ctl != -1)
+		(void)msg_send(m.ctl, MSG_DOOR_REFUSED, d, sizeof(*d), -1,
+		    MSG_DONTWAIT);
+}
+
 /* The answers: one per request of the worker, named after the call that
  * sends it (priv.c's priv_open_log is answered by answer_open_log; the
  * worker's own messages by answer_door, answer_log, ...); those that
@@ -319,6 +330,8 @@ static const struct mon_request {
 	{ MSG_PING, MON_FROM_PARENT, MON_ALWAYS, 0, "ping", NULL },
 	{ MSG_REPORT, MON_FROM_PARENT, MON_ALWAYS, 0,
 	    "status request", NULL },
+	{ MSG_DOOR_REFUSED, MON_FROM_PARENT, MON_ALWAYS, 0,
+	    "door refusal", NULL },
 };
 
 static int
@@ -368,6 +381,7 @@ dispatch(uint32_t type, char *p, size_t len, int fd, kw_ms now)
 	ax.wall = clock_wall();
 	ax.reply = reply;
 	ax.refuse = refuse;
+	ax.door_refused = door_refused;
 	if (r->answer(&ax, p, len, fd, now) == 0)
 		return;
 	snprintf(why, sizeof(why), "a request (type %u) outside its config",

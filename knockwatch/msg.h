@@ -43,6 +43,8 @@ enum msg_type {
 	MSG_CONFIG_RESTART,	/* MSG_CONFIG for a restarted worker: a user
 				 * whose key file fails is disabled, not the
 				 * whole config */
+	MSG_DOOR_REFUSED,	/* struct msg_door: an HMAC open the parent
+				 * refused (table full): un-spend its step */
 };
 
 #define MSG_EVENT_START 1

@@ -548,6 +548,22 @@ otp_complete(struct otp *o, int door, int host, const struct kw_addr *src,
 	return -1;
 }
 
+int
+otp_unspend(struct otp *o, int door, int host, int user, uint64_t step)
+{
+	const struct config_door *d = &o->cfg->doors[door];
+	struct otp_door *od;
+
+	if (!d->is_hmac || (od = door_of(o, door, host)) == NULL)
+		return -1;
+	for (int u = 0; u < d->hmac.nusers; u++)
+		if (d->hmac.users[u] == user && od->spent[u] == step + 1) {
+			od->spent[u] = step;	/* earlier steps stay spent */
+			return 0;
+		}
+	return -1;
+}
+
 /* Appends the spent steps of od (door i, host name or "") to *buf as
  * "DOOR[@HOST] USER STEP" lines. 0, or -1 when out of memory. */
 static int

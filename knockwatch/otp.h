@@ -89,6 +89,11 @@ int otp_passed(struct otp *o, int door, int host, const struct kw_addr *src,
 int otp_complete(struct otp *o, int door, int host, const struct kw_addr *src,
     const struct otp_cands *c, time_t wall, int *user, uint64_t *step,
     uint16_t *open_port);
+/* The parent refused the open that step of config user index user made at
+ * door (its door table was full): the step is usable again, unless a later
+ * one was spent since; every earlier step stays spent. Returns 0, or -1
+ * when there was nothing to give back. */
+int otp_unspend(struct otp *o, int door, int host, int user, uint64_t step);
 /* Spent steps to and from "state_dir/spent" (lines "door user step", the
  * door "NAME@HOST" for a fleet host's own steps);
  * saving is atomic (temp file, fsync, rename). Unknown doors/users in the

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -493,4 +494,41 @@ state_give_files(const char *dir, uid_t uid, gid_t gid, char *err,
 out:
 	closedir(dp);
 	return rc;
+}
+
+int
+state_lock(const char *dir, pid_t *holder)
+{
+	char path[PATH_MAX], buf[32];
+	ssize_t n;
+	int fd, len, saved;
+
+	*holder = 0;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, STATE_LOCK) >=
+	    (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		saved = errno;
+		if (saved == EWOULDBLOCK &&
+		    (n = pread(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+			buf[n] = '\0';
+			*holder = (pid_t)strtol(buf, NULL, 10);
+		}
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)len, 0) != len) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
 }

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #define STATE_MAX_FILE (16u << 20)	/* state files are bounded */
+#define STATE_LOCK "lock"	/* state_dir/lock: one daemon per state_dir */
 
 /* Creates dir (mode 0700) if missing. Returns 0 or -1 with errno. */
 int state_mkdir(const char *dir);
@@ -63,5 +64,13 @@ char *state_read_mine(const char *path, size_t *len);
 int state_set_aside(const char *path);
 /* Renames path aside to path.TAG-UNIXTIME. Returns 0/-1. */
 int state_set_aside_tag(const char *path, const char *tag);
+/* Takes the daemon's lock: opens (creates, mode 0600, never through a link)
+ * dir/STATE_LOCK with O_CLOEXEC, so no child inherits it, takes
+ * flock(LOCK_EX|LOCK_NB) and writes our pid in it. The caller keeps the
+ * descriptor for its life (the lock goes with the process). Returns the
+ * descriptor; -1 with *holder set to the pid written by the daemon that
+ * holds the lock (0 when unknown) and errno EWOULDBLOCK; or -1 with another
+ * errno. */
+int state_lock(const char *dir, pid_t *holder);
 
 #endif

@@ -336,6 +336,26 @@ load(struct worker *w, const char *path, int fd, int restart)
 		forge_send(w);
 }
 
+/* The parent refused the open of d (its door table was full): the step
+ * this worker spent before asking is given back, so the user's next knock
+ * of that step can open, and the file says so too. */
+static void
+unspend(struct worker *w, const char *buf)
+{
+	struct msg_door d;
+	char err[512];
+
+	memcpy(&d, buf, sizeof(d));
+	d.door[sizeof(d.door) - 1] = d.user[sizeof(d.user) - 1] = '\0';
+	d.host[sizeof(d.host) - 1] = '\0';
+	if (knock_unspend(w->knock, d.door, d.user, d.host, d.step) == -1)
+		return;
+	log_info("door %s: the open for user %s was refused by the parent: "
+	    "its step is not spent", d.door, d.user);
+	if (knock_save_spent(w->knock, WORKER_SPENT, err, sizeof(err)) == -1)
+		log_warnx("spent steps: %s", err);
+}
+
 static void
 on_ctl(void *arg, int sock, uint32_t events)
 {
@@ -357,6 +377,9 @@ on_ctl(void *arg, int sock, uint32_t events)
 			report(w, mode <= 2 ? (int)mode : 0);
 		} else if (type == MSG_PING && n == 0 && fd == -1)
 			priv_pong();
+		else if (type == MSG_DOOR_REFUSED &&
+		    n == sizeof(struct msg_door) && w->cfg != NULL && fd == -1)
+			unspend(w, buf);
 		else
 			fatalx("unexpected message %u from the parent", type);
 	}

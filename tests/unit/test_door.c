@@ -31,6 +31,7 @@
 #include "test.h"
 
 #define STOP_AFTER 5		/* seconds, the door of the test config */
+#define MAX_OPEN 40		/* its max_open: twice the command limits */
 
 static char top[] = "/tmp/kw-test-door.XXXXXX";
 static struct config *cfg;
@@ -348,6 +349,74 @@ test_start_fails(void)
 	    "journaled");
 }
 
+/* Counts "stop " lines in the transcript. */
+static int
+stops_run(void)
+{
+	int n = 0;
+
+	for (const char *c = calls(); (c = strstr(c, "stop ")) != NULL; c++)
+		n++;
+	return n;
+}
+
+/* As the daemon's loop: the doors' tick and the commands' tick until no
+ * command runs and no door waits (30 s at most). */
+static void
+settle_doors(void)
+{
+	kw_ms end = clock_now_ms() + 30000;
+
+	while ((action_pending() > 0 || door_busy()) && clock_now_ms() < end) {
+		door_tick(clock_now_ms());
+		ev_wait(100);
+		action_tick(clock_now_ms());
+	}
+	T_OK(action_pending() == 0 && !door_busy(), "doors still busy");
+}
+
+/* max_open (MAX_OPEN in the test config) entries of one door at most: the
+ * next source is refused (door_open -1, counted) while an open one still
+ * extends. At shutdown more doors than the command limits take (4
+ * running, 16 queued) all close: the stops wait for room, none is refused
+ * or counted as failed. */
+static void
+test_cap_and_shutdown(void)
+{
+	struct door_stats s0 = st(), s;
+	kw_ms now = clock_now_ms();
+	struct door_req ev;
+	char src[64];
+
+	calls_reset();
+	start_rc(0);
+	stop_rc(0);
+	for (int i = 0; i < MAX_OPEN; i++) {
+		snprintf(src, sizeof(src), "198.51.100.%d", i + 1);
+		knock(src, now);
+		settle();
+	}
+	s = st();
+	T_INTEQ(s.open, MAX_OPEN);
+	memset(&ev, 0, sizeof(ev));
+	ev.user = -1;
+	addr_parse("198.51.100.200", 14, &ev.src);
+	T_INTEQ(door_open(cfg, &ev, now, clock_wall()), -1);
+	T_INTEQ(st().refused - s0.refused, 1);
+	T_INTEQ(st().open, MAX_OPEN);
+	addr_parse("198.51.100.1", 12, &ev.src);
+	T_INTEQ(door_open(cfg, &ev, now, clock_wall()), 0);
+	T_INTEQ(st().extended - s.extended, 1);
+
+	door_close_all(clock_now_ms(), clock_wall());
+	settle_doors();
+	s = st();
+	T_INTEQ(s.open, 0);
+	T_INTEQ(s.stop_failures - s0.stop_failures, 0);
+	T_INTEQ(s.closed - s0.closed, MAX_OPEN);
+	T_INTEQ(stops_run(), MAX_OPEN);
+}
+
 int
 main(void)
 {
@@ -373,8 +442,9 @@ main(void)
 	    "    sequence: [7000/tcp, 8000/udp, 9000]\n"
 	    "    start: [%s/act, %s/calls, %s/start.rc, start, \"%%SRC%%\"]\n"
 	    "    stop: [%s/act, %s/calls, %s/stop.rc, stop, \"%%SRC%%\"]\n"
-	    "    stop_after: %d\n",
-	    top, top, top, top, top, top, top, top, top, STOP_AFTER);
+	    "    stop_after: %d\n"
+	    "    max_open: %d\n",
+	    top, top, top, top, top, top, top, top, top, STOP_AFTER, MAX_OPEN);
 	put(p("kw.yaml"), conf, 0600);
 	if ((cfg = config_load(p("kw.yaml"), err, sizeof(err))) == NULL) {
 		fprintf(stderr, "config: %s\n", err);
@@ -392,6 +462,7 @@ main(void)
 	test_reopen();
 	test_extend();
 	test_start_fails();
+	test_cap_and_shutdown();	/* last: leaves the shutdown state */
 
 	door_free();
 	ev_free();
