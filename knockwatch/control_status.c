@@ -195,39 +195,62 @@ host_json(struct obuf *b, const char *h, size_t hl)
 		ob_str(b, h, hl);
 }
 
-/* "attempt door D src S knocks K left_ms L [host H]" as a JSON object; 0
- * when the line is not one. */
-static int
-attempt_json(struct obuf *b, const char *line, const struct config *c,
-    const char **sep)
-{
+/* A worker's "attempt door D src S knocks K left_ms L [host H]" line, read:
+ * the door's name and its length in the running config c (0 when the
+ * door is gone), the words w/wl and their count n (9, or 11 with a host).
+ * 0 when the line is not one. */
+struct attempt_line {
 	const char *w[MAX_TOK];
 	size_t wl[MAX_TOK];
 	char name[KW_NAME_MAX + 1];
-	int n = words(line, w, wl), di;
-	unsigned of = 0;
+	int n;
+	unsigned of;
+};
 
-	if ((n != 9 && (n != 11 || strncmp(w[9], "host", wl[9]) != 0)) ||
+static int
+attempt_read(struct attempt_line *a, const char *line, const struct config *c)
+{
+	const char **w = a->w;
+	size_t *wl = a->wl;
+	int di;
+
+	a->n = words(line, w, wl);
+	a->of = 0;
+	if ((a->n != 9 && (a->n != 11 || strncmp(w[9], "host", wl[9]) != 0)) ||
 	    wl[2] > KW_NAME_MAX || strncmp(w[1], "door", wl[1]) ||
 	    strncmp(w[3], "src", wl[3]) || strncmp(w[5], "knocks", wl[5]) ||
 	    strncmp(w[7], "left_ms", wl[7]) || !is_num(w[6], wl[6]) ||
 	    !is_num(w[8], wl[8]))
 		return 0;
-	memcpy(name, w[2], wl[2]);
-	name[wl[2]] = '\0';
-	if ((di = config_door_index(c, name)) >= 0)
-		of = c->doors[di].is_hmac ? c->doors[di].hmac.length :
+	memcpy(a->name, w[2], wl[2]);
+	a->name[wl[2]] = '\0';
+	if ((di = config_door_index(c, a->name)) >= 0)
+		a->of = c->doors[di].is_hmac ? c->doors[di].hmac.length :
 		    (unsigned)c->doors[di].nseq;
+	return 1;
+}
+
+/* An attempt line (attempt_read) as a JSON object; 0 when the line is
+ * not one. */
+static int
+attempt_json(struct obuf *b, const char *line, const struct config *c,
+    const char **sep)
+{
+	struct attempt_line a;
+
+	if (!attempt_read(&a, line, c))
+		return 0;
 	ob_printf(b, "%s", *sep);
 	*sep = ",\n  ";
 	ob_add(b, "{\"door\": ", 9);
-	ob_str(b, w[2], wl[2]);
+	ob_str(b, a.w[2], a.wl[2]);
 	ob_add(b, ", \"source\": ", 12);
-	ob_str(b, w[4], wl[4]);
+	ob_str(b, a.w[4], a.wl[4]);
 	ob_add(b, ", \"host\": ", 10);
-	host_json(b, n == 11 ? w[10] : "-", n == 11 ? wl[10] : 1);
+	host_json(b, a.n == 11 ? a.w[10] : "-", a.n == 11 ? a.wl[10] : 1);
 	ob_printf(b, ", \"knocks\": %.*s, \"of\": %u, \"seconds_left\": %lld}",
-	    (int)wl[6], w[6], of, (strtoll(w[8], NULL, 10) + 999) / 1000);
+	    (int)a.wl[6], a.w[6], a.of,
+	    (strtoll(a.w[8], NULL, 10) + 999) / 1000);
 	return 1;
 }
 
@@ -464,33 +487,22 @@ status_json(struct obuf *b, const struct control_hooks *h, time_t started,
 	ob_add(b, "]}}\n", 4);
 }
 
-/* "attempt door D src S knocks K left_ms L" as the text form's line
- * "attempt S door D stage K/N left Ns"; 0 when the line is not one. */
+/* An attempt line (attempt_read) as the text form's line "attempt S
+ * [host H] door D stage K/N left Ns"; 0 when the line is not one. */
 static int
 attempt_text(struct obuf *b, const char *line, const struct config *c)
 {
-	const char *w[MAX_TOK];
-	size_t wl[MAX_TOK];
-	char name[KW_NAME_MAX + 1];
-	int n = words(line, w, wl), di, fleet;
-	unsigned of = 0;
+	struct attempt_line a;
+	int fleet;
 
-	if ((n != 9 && (n != 11 || strncmp(w[9], "host", wl[9]) != 0)) ||
-	    wl[2] > KW_NAME_MAX || strncmp(w[1], "door", wl[1]) ||
-	    strncmp(w[3], "src", wl[3]) || strncmp(w[5], "knocks", wl[5]) ||
-	    strncmp(w[7], "left_ms", wl[7]) || !is_num(w[6], wl[6]) ||
-	    !is_num(w[8], wl[8]))
+	if (!attempt_read(&a, line, c))
 		return 0;
-	memcpy(name, w[2], wl[2]);
-	name[wl[2]] = '\0';
-	if ((di = config_door_index(c, name)) >= 0)
-		of = c->doors[di].is_hmac ? c->doors[di].hmac.length :
-		    (unsigned)c->doors[di].nseq;
-	fleet = n == 11 && !(wl[10] == 1 && w[10][0] == '-');
+	fleet = a.n == 11 && !(a.wl[10] == 1 && a.w[10][0] == '-');
 	ob_printf(b, "attempt %.*s%s%.*s door %s stage %.*s/%u left %llds\n",
-	    (int)wl[4], w[4], fleet ? " host " : "", fleet ? (int)wl[10] : 0,
-	    fleet ? w[10] : "", name, (int)wl[6], w[6], of,
-	    (strtoll(w[8], NULL, 10) + 999) / 1000);
+	    (int)a.wl[4], a.w[4], fleet ? " host " : "",
+	    fleet ? (int)a.wl[10] : 0, fleet ? a.w[10] : "", a.name,
+	    (int)a.wl[6], a.w[6], a.of,
+	    (strtoll(a.w[8], NULL, 10) + 999) / 1000);
 	return 1;
 }
 
