@@ -103,13 +103,20 @@ through() {
 		wait_for 15 opened_since "$t_m" "$t_door" "$C4"
 	check "$t_desc: more LOG lines than knocks" more_lines_than_knocks "$t_name"
 	check "$t_desc: a knock came from a second source port" another_source_port "$t_name"
-	check "$t_desc: a knock was logged again after a knock two later" late_knock "$t_name"
+	# Whether Chromium's retransmits land after a later knock depends on
+	# its timers and the machine's load: counted per run, and checked
+	# once for all runs below (the interleaving must have been met).
+	if late_knock "$t_name"; then
+		late_runs=$((late_runs + 1))
+		echo "  a knock was logged again after a knock two later"
+	fi
 	t_r1=$(status repeats)
 	echo "  repeats $t_r0 -> $t_r1"
 	check "$t_desc: the daemon counted repeats" [ "${t_r1:-0}" -gt "${t_r0:-0}" ]
 	check "$t_desc: no penalty" [ "$(status penalties)" = "$t_p0" ]
 }
 
+late_runs=0
 STATIC='[["click","kind-static"],["type","server","'"$S4"'"],["type","sequence","7100 7200 7300 7400"]]'
 # An HMAC step opens once per user: each run knocks as its own user.
 hmac() { echo '[["type","server","'"$S4"'"],["type","door","otp"],["type","user","'"$1"'"],["type","key","'"$2"'"],["type","range","11000-14999"]]'; }
@@ -118,6 +125,8 @@ through "static door, give up after 1000 ms" four static-1000 1000 "$STATIC"
 through "HMAC door, give up after 400 ms" otp hmac-400 400 "$(hmac alice "$KEY_A")"
 through "HMAC door, give up after 1000 ms" otp hmac-1000 1000 "$(hmac bob "$KEY_B")"
 check "the client was never penalised" [ "$(status penalised)" = 0 ]
+check "in $late_runs of 4 runs a knock was logged again after a knock two later" \
+	[ "$late_runs" -ge 1 ]
 
 check "SIGTERM exits 0" kw_stop
 show_on_failure
