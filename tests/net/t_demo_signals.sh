@@ -27,7 +27,7 @@ p=$!
 check "HUP: the demo builds its namespaces" wait_for 30 demo_ns "$p"
 kill -HUP "$p"
 check "HUP: the demo ends" wait_for 30 gone "$p"
-check "HUP: namespaces, daemon and nf_log hold are gone" wait_for 10 no_demo_left "$p"
+check "HUP: namespaces, daemon and nf_log hold are gone" wait_for 30 no_demo_left "$p"
 
 # PIPE: the demo's output into a pipe whose reader goes away.
 mkfifo "$T/fifo"
@@ -38,7 +38,7 @@ p=$(cat "$T/pid")
 check "PIPE: the demo builds its namespaces" wait_for 30 demo_ns "$p"
 exec 3<&-
 check "PIPE: the demo ends once its reader is gone" wait_for 60 gone "$p"
-check "PIPE: namespaces, daemon and nf_log hold are gone" wait_for 10 no_demo_left "$p"
+check "PIPE: namespaces, daemon and nf_log hold are gone" wait_for 30 no_demo_left "$p"
 # `make demo | head`, as a user types it: the names of what the demo is
 # removing are on its stderr; none of them, and no listener of its
 # namespaces, is left once the pipeline returns. Listeners of other runs
