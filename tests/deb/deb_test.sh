@@ -70,8 +70,12 @@ pkgs() { dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" {
 exited() { ! ps -o stat= -p "$1" 2>/dev/null | grep -qv Z; }
 # leftovers: every path outside /proc, /sys, /tmp and /work whose name holds
 # "knockwatch" (compared before install and after purge).
+# The test rig's own nf_log_all_netns holds (tests/net/nflog.sh's
+# NFLOG_DIR, and its lock) are the test's, not the package's: they exist
+# while the rig is up and go with it.
 leftovers() {
-	find / -xdev \( -path /proc -o -path /sys -o -path /tmp -o -path /work \) \
+	find / -xdev \( -path /proc -o -path /sys -o -path /tmp -o -path /work \
+		-o -path "$NFLOG_DIR" -o -path "$NFLOG_DIR.lock" \) \
 		-prune -o -name '*knockwatch*' -print 2>/dev/null | sort
 }
 
