@@ -51,7 +51,7 @@ $(KW_LIB): $(LIBOBJS)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJS)
 
-$(BUILD)/test_%: tests/unit/test_%.c tests/unit/test.h $(KW_LIB)
+$(BUILD)/test_%: tests/unit/test_%.c tests/unit/test.h tests/unit/fixture.h $(KW_LIB)
 	$(CC) $(CFLAGS) $(KW_CFLAGS) -Iknockwatch -o $@ $< $(KW_LIB) $(KW_LIBS)
 
 deps:

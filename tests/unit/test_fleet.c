@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "fixture.h"
 #include "host.h"
 #include "knock.h"
 #include "seq.h"
@@ -218,20 +219,8 @@ hmac_config(void)
 	memset(doors, 0, sizeof(doors));
 	memset(&cfg, 0, sizeof(cfg));
 	memset(users, 0, sizeof(users));
-	users[0].name = "alice";
-	for (int i = 0; i < 32; i++)
-		users[0].key[i] = (unsigned char)i;
-	users[0].keylen = 32;
-	doors[0].name = "ssh";
-	doors[0].is_hmac = 1;
-	doors[0].timeout = 20;
-	doors[0].hmac.users = door_users;
-	doors[0].hmac.nusers = 1;
-	doors[0].hmac.length = 4;
-	doors[0].hmac.lo = 20000;
-	doors[0].hmac.hi = 59999;
-	doors[0].hmac.period = 30;
-	doors[0].hmac.skew = 1;
+	fix_user(&users[0], "alice", 1, 0);
+	fix_hmac_door(&doors[0], "ssh", door_users, 1, 20000, 59999);
 	cfg.doors = doors;
 	cfg.ndoors = 1;
 	cfg.users = users;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "fixture.h"
 #include "knock.h"
 #include "seq.h"
 
@@ -417,23 +418,9 @@ hmac_config(int bind)
 	memset(doors, 0, sizeof(doors));
 	memset(&cfg, 0, sizeof(cfg));
 	memset(users, 0, sizeof(users));
-	users[0].name = "alice";
-	users[1].name = "bob";
-	for (int i = 0; i < 32; i++) {
-		users[0].key[i] = (unsigned char)i;
-		users[1].key[i] = (unsigned char)(0xa0 + i);
-	}
-	users[0].keylen = users[1].keylen = 32;
-	doors[0].name = "otp";
-	doors[0].is_hmac = 1;
-	doors[0].timeout = 20;
-	doors[0].hmac.users = door_users;
-	doors[0].hmac.nusers = 2;
-	doors[0].hmac.length = 4;
-	doors[0].hmac.lo = 20000;
-	doors[0].hmac.hi = 20999;
-	doors[0].hmac.period = 30;
-	doors[0].hmac.skew = 1;
+	fix_user(&users[0], "alice", 1, 0);
+	fix_user(&users[1], "bob", 1, 0xa0);
+	fix_hmac_door(&doors[0], "otp", door_users, 2, 20000, 20999);
 	doors[0].hmac.bind_source = bind;
 	doors[0].hmac.has_open = 1;
 	doors[0].hmac.open_lo = 40000;

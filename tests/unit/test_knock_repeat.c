@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "test.h"
+#include "fixture.h"
 #include "knock.h"
 #include "seq.h"
 
@@ -288,20 +289,8 @@ test_hmac(void)
 	memset(doors, 0, sizeof(doors));
 	memset(&cfg, 0, sizeof(cfg));
 	memset(users, 0, sizeof(users));
-	users[0].name = "alice";
-	for (int i = 0; i < 32; i++)
-		users[0].key[i] = (unsigned char)(7 * i);
-	users[0].keylen = 32;
-	doors[0].name = "otp";
-	doors[0].is_hmac = 1;
-	doors[0].timeout = 20;
-	doors[0].hmac.users = door_users;
-	doors[0].hmac.nusers = 1;
-	doors[0].hmac.length = 4;
-	doors[0].hmac.lo = 20000;
-	doors[0].hmac.hi = 20999;
-	doors[0].hmac.period = 30;
-	doors[0].hmac.skew = 1;
+	fix_user(&users[0], "alice", 7, 0);
+	fix_hmac_door(&doors[0], "otp", door_users, 1, 20000, 20999);
 	cfg.doors = doors;
 	cfg.ndoors = 1;
 	cfg.users = users;
