@@ -135,10 +135,21 @@ addr_of(unsigned id, const char *text, struct kw_addr *a)
 	return 0;
 }
 
+/* 1 when a word of cmd holds the %HOST% placeholder. */
+static int
+cmd_uses_host(const struct config_cmd *cmd)
+{
+	for (int i = 0; i < cmd->argc; i++)
+		if (strstr(cmd->argv[i], "%HOST%") != NULL)
+			return 1;
+	return 0;
+}
+
 /* The fleet host of an open by hand into out (HOST_MAX + 1 bytes, ""
  * for none), canonical as a fleet line's host: text may be NULL. -1 (and
- * the answer given) when a door with hosts: has none of its list, or
- * a host is given with no fleet source. */
+ * the answer given) when a door with hosts: has none of its list, when
+ * a door whose commands take %HOST% has none while a source is a fleet
+ * source, or when a host is given with no fleet source. */
 static int
 open_host(unsigned id, const struct config *c, const struct config_door *d,
     const char *text, char *out)
@@ -153,6 +164,12 @@ open_host(unsigned id, const struct config *c, const struct config_door *d,
 	if (out[0] != '\0' && !c->fleet) {
 		reply_text(id, 0, "--host: no source has fleet: true (a door "
 		    "opens for this host alone)");
+		return -1;
+	}
+	if (out[0] == '\0' && d->nhosts == 0 && c->fleet &&
+	    (cmd_uses_host(&d->start) || cmd_uses_host(&d->stop))) {
+		reply_text(id, 0, "door %s's commands take %%HOST%%: give the "
+		    "host with --host", d->name);
 		return -1;
 	}
 	if (d->nhosts == 0)

@@ -43,6 +43,10 @@ check "a door with hosts: without --host: exit 1, says to give one" sh -c \
 run "$T/o" "$T/e" "$KW" open -S "$SOCK" --host 10.0.0.9 web 192.0.2.41
 check "a host not of the door's list: exit 1" sh -c \
 	"[ $rc -eq 1 ] && grep -q 'host 10.0.0.9 is not one of its hosts' '$T/e'"
+run "$T/o" "$T/e" "$KW" open -S "$SOCK" ssh 192.0.2.41
+check "a door whose commands take %HOST%, without --host: exit 1, says so" sh -c \
+	"[ $rc -eq 1 ] && grep -q \"commands take %HOST%: give the host with --host\" '$T/e'"
+check "... and nothing ran for it" sh -c "! grep -q 'src=192.0.2.41 ' '$ACT'"
 run "$T/o" "$T/e" "$KW" open -S "$SOCK" --host '-bad' ssh 192.0.2.41
 check "a host that is no host name: usage, 64" [ "$rc" -eq 64 ]
 run "$T/o" "$T/e" "$KW" open -S "$SOCK" --host 10.0.0.2 ssh 192.0.2.42
